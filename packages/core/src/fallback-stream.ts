@@ -1,0 +1,64 @@
+import type { FallbackResult } from "./fallback-result.ts";
+import { ModelError } from "./model-error.ts";
+import type { RequestRun } from "./request-run.ts";
+import { performStream } from "./perform-stream.ts";
+import type { FallbackStreamPart } from "./stream-part.ts";
+import { walkChain } from "./walk-chain.ts";
+
+/**
+ * A streamed answer: iterate it for the parts, await `result` for the final
+ * result (model, attempts, usage, cost). The request starts when iteration
+ * starts; `result` settles when the stream ends, fails, or the consumer stops
+ * reading (`break`), which aborts the call, frees its bulkhead slot and counts
+ * as neither success nor failure (`result` then rejects with kind `aborted`).
+ *
+ * @example
+ * ```ts
+ * const stream = chat.stream({ messages: [{ role: "user", content: "Hi" }] });
+ * for await (const part of stream) {
+ *   if (part.type === "text-delta") process.stdout.write(part.text);
+ *   if (part.type === "reset") clearScreen(); // only with midStream: "restart"
+ * }
+ * const { model, cost } = await stream.result;
+ * ```
+ */
+export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
+  /** The final result; settles once the stream has ended. Never an unhandled rejection. */
+  readonly result: Promise<FallbackResult>;
+  private settle: { resolve: (result: FallbackResult) => void; reject: (error: unknown) => void };
+  private started = false;
+  private readonly run: RequestRun;
+
+  /** @param run - the request, validated and ready */
+  constructor(run: RequestRun) {
+    this.run = run;
+    const { promise, resolve, reject } = Promise.withResolvers<FallbackResult>();
+    promise.catch(() => {});
+    this.result = promise;
+    this.settle = { resolve, reject };
+  }
+
+  /** Starts the request. A stream can be read once. */
+  [Symbol.asyncIterator](): AsyncIterator<FallbackStreamPart> {
+    if (this.started) throw new Error("this stream is already being read; call stream() again for another answer");
+    this.started = true;
+    return this.drive();
+  }
+
+  private async *drive(): AsyncGenerator<FallbackStreamPart, void, undefined> {
+    const { run, settle } = this;
+    let settled = false;
+    try {
+      const result = yield* walkChain(run, performStream);
+      settled = true;
+      settle.resolve(result);
+    } catch (error) {
+      settled = true;
+      settle.reject(run.fail(error));
+      throw error;
+    } finally {
+      if (!settled) settle.reject(new ModelError({ kind: "aborted", message: "the consumer stopped reading the stream" }));
+      run.dispose();
+    }
+  }
+}

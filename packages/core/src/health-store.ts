@@ -1,0 +1,78 @@
+import type { ModelErrorKind } from "./model-error.ts";
+
+/**
+ * A model's breaker state: `closed` (calls flow), `open` (skipped until
+ * `reopenAt`), `half_open` (one probe in flight; others skip), `isolated`
+ * (held open by an operator until reset).
+ */
+export type BreakerState = "closed" | "open" | "half_open" | "isolated";
+
+/** The health of one model, as shared between the requests (and, with a shared store, processes) that use it. */
+export interface ModelHealthRecord {
+  /** Breaker state. */
+  readonly breaker: BreakerState;
+  /** With `open`: epoch ms from which one probe may go through. */
+  readonly reopenAt: number;
+  /** With `half_open`: epoch ms when the probe's lease ends (a crashed prober does not block the model forever). */
+  readonly probeLeaseUntil: number;
+  /** Epoch ms until which the model is skipped without a call (a long Retry-After, a quota failure); 0 for none. */
+  readonly cooldownUntil: number;
+  /** The failure that started the cooldown. */
+  readonly cooldownReason: ModelErrorKind | undefined;
+}
+
+/** The health of a model nobody has reported on. */
+export const healthyRecord: ModelHealthRecord = Object.freeze({
+  breaker: "closed",
+  reopenAt: 0,
+  probeLeaseUntil: 0,
+  cooldownUntil: 0,
+  cooldownReason: undefined,
+});
+
+/**
+ * Where model health lives. The engine reads it on every request, so `read`
+ * must answer from a local view at once; a shared implementation keeps that
+ * view fresh in the background and writes through asynchronously.
+ *
+ * The in-memory default ({@link InMemoryHealthStore}) serves one process.
+ */
+export interface HealthStore {
+  /** The current record of a model, or `undefined` when nothing is known (healthy). */
+  read(modelId: string): ModelHealthRecord | undefined;
+  /** Replaces the record of a model. */
+  write(modelId: string, record: ModelHealthRecord): void;
+  /**
+   * Atomically turns an `open` model whose `reopenAt` has passed (or a
+   * `half_open` one whose probe lease ran out) into `half_open` with a lease
+   * for the caller. Resolves false when another caller holds the probe.
+   * The one place a store may take a network round trip.
+   */
+  acquireProbe(modelId: string, now: number, leaseMs: number): boolean | Promise<boolean>;
+}
+
+/** Model health held in this process only: the default store. */
+export class InMemoryHealthStore implements HealthStore {
+  private readonly records = new Map<string, ModelHealthRecord>();
+
+  /** @inheritDoc */
+  read(modelId: string): ModelHealthRecord | undefined {
+    return this.records.get(modelId);
+  }
+
+  /** @inheritDoc */
+  write(modelId: string, record: ModelHealthRecord): void {
+    this.records.set(modelId, record);
+  }
+
+  /** @inheritDoc */
+  acquireProbe(modelId: string, now: number, leaseMs: number): boolean {
+    const record = this.records.get(modelId) ?? healthyRecord;
+    const probeAllowed =
+      (record.breaker === "open" && now >= record.reopenAt) ||
+      (record.breaker === "half_open" && now >= record.probeLeaseUntil);
+    if (!probeAllowed) return false;
+    this.records.set(modelId, { ...record, breaker: "half_open", probeLeaseUntil: now + leaseMs });
+    return true;
+  }
+}

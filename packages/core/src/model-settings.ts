@@ -1,0 +1,96 @@
+import { ConsecutiveBreaker, type IBreaker, type IPolicy, SamplingBreaker } from "cockatiel";
+import type { ProviderOptions } from "./chat-request.ts";
+import { defaultFailureActions, type FailureAction } from "./failure-action.ts";
+import type { ModelAdapter } from "./model-adapter.ts";
+import type { ModelErrorKind } from "./model-error.ts";
+import type { BreakerOptions, ModelEntry, ModelPolicyOptions, ModelPrice } from "./options.ts";
+
+/** Every policy setting of one model, defaults filled in. */
+export interface ModelSettings {
+  readonly id: string;
+  readonly adapter: ModelAdapter;
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxRetryAfterMs: number;
+  readonly attemptMs: number | false;
+  readonly firstTokenMs: number | false;
+  readonly idleMs: number | false;
+  readonly breakerCounter: (() => IBreaker) | undefined;
+  readonly halfOpenAfterMs: number;
+  readonly bulkhead: { readonly maxConcurrent: number; readonly maxQueued: number } | undefined;
+  readonly quotaCooldownMs: number;
+  readonly actions: Readonly<Record<ModelErrorKind, FailureAction>>;
+  readonly policy: IPolicy | undefined;
+  readonly acceptsPrefill: boolean;
+  readonly price: ModelPrice | undefined;
+  readonly providerOptions: ProviderOptions | undefined;
+}
+
+/** The defaults, in one place (documented on the option types). */
+export const policyDefaults = {
+  maxAttempts: 2,
+  initialDelayMs: 250,
+  maxDelayMs: 4_000,
+  maxRetryAfterMs: 5_000,
+  attemptMs: 120_000,
+  firstTokenMs: 20_000,
+  reasoningFirstTokenMs: 120_000,
+  idleMs: 30_000,
+  consecutiveFailures: 5,
+  halfOpenAfterMs: 30_000,
+  quotaCooldownMs: 300_000,
+} as const;
+
+/** The default id of a chain entry: `provider:modelId`. */
+export function defaultModelId(adapter: ModelAdapter): string {
+  return `${adapter.provider}:${adapter.modelId}`;
+}
+
+/** Fills in one entry's settings from its own options, then the chain's `defaults`, then the library's. */
+export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOptions = {}): ModelSettings {
+  const retry = { ...defaults.retry, ...entry.retry };
+  const timeout = { ...defaults.timeout, ...entry.timeout };
+  const breaker = entry.breaker ?? defaults.breaker;
+  const reasoning = entry.model.capabilities?.reasoning === true;
+  return {
+    id: entry.id ?? defaultModelId(entry.model),
+    adapter: entry.model,
+    maxAttempts: retry.maxAttempts ?? policyDefaults.maxAttempts,
+    initialDelayMs: retry.initialDelayMs ?? policyDefaults.initialDelayMs,
+    maxDelayMs: retry.maxDelayMs ?? policyDefaults.maxDelayMs,
+    maxRetryAfterMs: retry.maxRetryAfterMs ?? policyDefaults.maxRetryAfterMs,
+    attemptMs: timeout.attemptMs ?? policyDefaults.attemptMs,
+    firstTokenMs:
+      timeout.firstTokenMs ?? (reasoning ? policyDefaults.reasoningFirstTokenMs : policyDefaults.firstTokenMs),
+    idleMs: timeout.idleMs ?? policyDefaults.idleMs,
+    breakerCounter: breakerCounterOf(breaker),
+    halfOpenAfterMs: (breaker ? breaker.halfOpenAfterMs : undefined) ?? policyDefaults.halfOpenAfterMs,
+    bulkhead: resolveBulkhead(entry.bulkhead ?? defaults.bulkhead),
+    quotaCooldownMs: entry.cooldown?.quotaMs ?? defaults.cooldown?.quotaMs ?? policyDefaults.quotaCooldownMs,
+    actions: { ...defaultFailureActions, ...defaults.onFailure, ...entry.onFailure },
+    policy: entry.policy ?? defaults.policy,
+    acceptsPrefill: entry.acceptsPrefill ?? defaults.acceptsPrefill ?? false,
+    price: entry.price,
+    providerOptions: entry.providerOptions,
+  };
+}
+
+function breakerCounterOf(breaker: BreakerOptions | undefined): (() => IBreaker) | undefined {
+  if (breaker === false) return undefined;
+  if (breaker === undefined) return () => new ConsecutiveBreaker(policyDefaults.consecutiveFailures);
+  if ("counter" in breaker) return breaker.counter;
+  if ("consecutiveFailures" in breaker) return () => new ConsecutiveBreaker(breaker.consecutiveFailures);
+  const { failureRate, windowMs, minimumRps } = breaker;
+  return () =>
+    new SamplingBreaker({
+      threshold: failureRate,
+      duration: windowMs,
+      ...(minimumRps === undefined ? {} : { minimumRps }),
+    });
+}
+
+function resolveBulkhead(bulkhead: ModelPolicyOptions["bulkhead"]): ModelSettings["bulkhead"] {
+  if (!bulkhead) return undefined;
+  return { maxConcurrent: bulkhead.maxConcurrent, maxQueued: bulkhead.maxQueued ?? 0 };
+}

@@ -1,0 +1,130 @@
+import type { AbortScope } from "./abort-scope.ts";
+import { BulkheadFullError } from "./bulkhead.ts";
+import type { ChatRequest } from "./chat-request.ts";
+import type { ChatResponse } from "./chat-response.ts";
+import { classifyFailure } from "./classify-failure.ts";
+import { countsAgainstHealth, type ModelError } from "./model-error.ts";
+import type { ModelSlot } from "./model-slot.ts";
+import type { RequestRun } from "./request-run.ts";
+import type { FallbackStreamPart } from "./stream-part.ts";
+import { estimateRequestTokens, tokensForChars } from "./token-estimate.ts";
+import type { Usage } from "./usage.ts";
+
+/** What one attempt works with. */
+export interface AttemptContext {
+  readonly run: RequestRun;
+  readonly slot: ModelSlot;
+  /** Fires on the caller's abort, the deadline, or one of this attempt's timers. */
+  readonly scope: AbortScope;
+  /** The request as this model gets it. */
+  readonly request: ChatRequest;
+  /** Characters of answer the attempt produced, for a usage estimate if it dies. */
+  outputChars: number;
+}
+
+/** Calls the model once: `generate`, or `stream` yielding parts to the caller. */
+export type PerformAttempt = (context: AttemptContext) => AsyncGenerator<FallbackStreamPart, ChatResponse, undefined>;
+
+/** How an attempt ended. */
+export type AttemptOutcome =
+  | { readonly type: "answered"; readonly response: ChatResponse }
+  | { readonly type: "failed"; readonly error: ModelError }
+  | { readonly type: "bulkhead_full" };
+
+/**
+ * Makes one call to `slot` within its bulkhead and timers, records it, and
+ * tells the breaker. A caller that stops reading mid-stream (the generator's
+ * `return`) ends the call as `cancelled`: neither success nor failure.
+ */
+export async function* runAttempt(
+  run: RequestRun,
+  slot: ModelSlot,
+  attempt: number,
+  waitedMs: number,
+  probe: boolean,
+  perform: PerformAttempt,
+): AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined> {
+  let release: (() => void) | undefined;
+  if (slot.bulkhead) {
+    try {
+      release = await slot.bulkhead.acquire(run.scope.signal);
+    } catch (error) {
+      if (error instanceof BulkheadFullError) return { type: "bulkhead_full" };
+      throw run.stopped();
+    }
+  }
+  const scope = run.scope.child();
+  const startedAt = Date.now();
+  const context: AttemptContext = { run, slot, scope, request: run.request, outputChars: 0 };
+  let settled = false;
+  try {
+    const prefill = yield* beginAttempt(run, slot);
+    const response = yield* perform({ ...context, request: run.requestFor(slot, prefill) });
+    settled = true;
+    run.recordAttempt(slot, { attempt, outcome: "success", waitedMs, durationMs: Date.now() - startedAt, usage: response.usage, probe, startedAt });
+    slot.health.recordSuccess(probe, run.requestId);
+    return { type: "answered", response };
+  } catch (thrown) {
+    settled = true;
+    const error = classifyFailure(thrown, scope.cause, slot.settings);
+    run.errors.push(error);
+    run.recordAttempt(slot, {
+      attempt,
+      outcome: error.kind === "aborted" ? "cancelled" : "failure",
+      kind: error.kind,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      message: error.message,
+      waitedMs,
+      durationMs: Date.now() - startedAt,
+      ...(context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
+      probe,
+      startedAt,
+    });
+    if (countsAgainstHealth(error.kind)) slot.health.recordFailure(probe, error.kind, Date.now(), run.requestId);
+    else slot.health.recordNeutral(probe, Date.now());
+    return { type: "failed", error };
+  } finally {
+    if (!settled) {
+      scope.abort("consumer");
+      run.recordAttempt(slot, { attempt, outcome: "cancelled", kind: "aborted", message: "the consumer stopped reading the stream", waitedMs, durationMs: Date.now() - startedAt, probe, startedAt });
+      slot.health.recordNeutral(probe, Date.now());
+    }
+    scope.abort("cleanup");
+    scope.dispose();
+    release?.();
+  }
+}
+
+/**
+ * Before an attempt that follows a stream cut after content: either a prefill
+ * of the text shown (with `midStream: "continue"` on a model that accepts one),
+ * or a `reset` part telling the caller to discard what it showed.
+ */
+async function* beginAttempt(run: RequestRun, slot: ModelSlot): AsyncGenerator<FallbackStreamPart, string, undefined> {
+  const cut = run.restartAfter;
+  if (!cut) return "";
+  run.restartAfter = undefined;
+  const continuing =
+    run.settings.midStream === "continue" && slot.settings.acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
+  if (continuing) {
+    run.prefix = run.shownText;
+    return run.shownText;
+  }
+  run.committed = false;
+  run.toolCallStarted = false;
+  run.shownText = "";
+  run.prefix = "";
+  yield { type: "reset", model: cut.model, reason: cut.reason };
+  return "";
+}
+
+function estimatedUsage(context: AttemptContext): Usage {
+  return {
+    inputTokens: estimateRequestTokens(context.request),
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: tokensForChars(context.outputChars),
+    reasoningTokens: 0,
+    estimated: true,
+  };
+}
