@@ -83,6 +83,7 @@ async function* tryModel(
   let backoff: IBackoff<unknown> | undefined;
   let waitedMs = 0;
   for (let attempt = 1; ; attempt++) {
+    if (run.scope.cause) throw run.stopped();
     run.enter(slot);
     const outcome = yield* runAttempt(run, slot, attempt, waitedMs, probe, perform);
     if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };

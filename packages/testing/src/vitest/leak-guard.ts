@@ -1,36 +1,44 @@
+import { createHook } from "node:async_hooks";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 
 /** Kinds of handle that keep a process alive and that a test must not leave behind. */
-const watchedResources = new Set(["Timeout", "Immediate", "TCPSocketWrap", "TCPServerWrap", "TCPWRAP", "PipeWrap", "FSReqCallback"]);
+const watchedTypes = new Set(["Timeout", "Immediate", "TCPWRAP", "TCPSERVERWRAP", "PIPEWRAP", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST"]);
 
-function countResources(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const kind of process.getActiveResourcesInfo()) {
-    if (watchedResources.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  return counts;
-}
-
-function leaksSince(baseline: Map<string, number>): string[] {
-  const leaks: string[] = [];
-  for (const [kind, count] of countResources()) {
-    const before = baseline.get(kind) ?? 0;
-    if (count > before) leaks.push(`${count - before} × ${kind}`);
-  }
-  return leaks;
+interface Tracked {
+  readonly type: string;
+  readonly resource: { hasRef?: () => boolean };
 }
 
 /**
  * Installs, for every test in the file (or in the run, from a setup file), a
- * check that the test left nothing behind: no pending fake timers, and no real
- * timers, sockets or servers beyond those open when it started. Handles that
- * are closing get a short grace period (a closed socket is freed on a later tick).
+ * check that the test left nothing behind: no pending fake timers, and no
+ * timer, socket or server created during the test and still holding the
+ * process open (vitest's own timers are unref'd, so they never count).
+ * Handles that are closing get a short grace period.
  */
 export function installLeakGuard(options: { graceMs?: number } = {}): void {
   const graceMs = options.graceMs ?? 500;
-  let baseline = new Map<string, number>();
+  const live = new Map<number, Tracked>();
+  const hook = createHook({
+    init(asyncId, type, _trigger, resource) {
+      if (watchedTypes.has(type)) live.set(asyncId, { type, resource: resource as Tracked["resource"] });
+    },
+    destroy(asyncId) {
+      live.delete(asyncId);
+    },
+  });
+  const leaks = (): string[] => {
+    const counts = new Map<string, number>();
+    for (const { type, resource } of live.values()) {
+      if (typeof resource.hasRef === "function" && !resource.hasRef()) continue;
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+    }
+    return [...counts].map(([type, count]) => `${count} × ${type}`);
+  };
+
   beforeEach(() => {
-    baseline = countResources();
+    live.clear();
+    hook.enable();
   });
   afterEach(async () => {
     if (vi.isFakeTimers()) {
@@ -39,11 +47,12 @@ export function installLeakGuard(options: { graceMs?: number } = {}): void {
       expect(pending, "fake timers still pending at the end of the test").toBe(0);
     }
     const deadline = Date.now() + graceMs;
-    let leaks = leaksSince(baseline);
-    while (leaks.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      leaks = leaksSince(baseline);
+    let found = leaks();
+    while (found.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10).unref());
+      found = leaks();
     }
-    expect(leaks, "handles left open by the test").toEqual([]);
+    hook.disable();
+    expect(found, "handles left open by the test").toEqual([]);
   });
 }

@@ -1,0 +1,132 @@
+import { scriptedModel } from "@understudy/testing";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { createFallback, isModelError } from "./index.ts";
+
+const request = { messages: [{ role: "user" as const, content: "hi" }] };
+
+// The shared leak guard checks that no fake timer is left pending, then restores real timers.
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+
+describe("Retry-After", () => {
+  it("is waited out before the retry when within maxRetryAfterMs", async () => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "rate_limit", retryAfterMs: 3_000 }] });
+    const chat = createFallback({ models: [{ model, retry: { initialDelayMs: 1, maxDelayMs: 1 } }] });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(2_999);
+    expect(model.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const result = await pending;
+    expect(model.calls).toHaveLength(2);
+    expect((model.calls[1]?.startedAt ?? 0) - (model.calls[0]?.startedAt ?? 0)).toBeGreaterThanOrEqual(3_000);
+    expect(result.attempts[1]).toMatchObject({ outcome: "success", waitedMs: 3_000 });
+  });
+
+  it("longer than maxRetryAfterMs cools the model down and falls over at once", async () => {
+    const primary = scriptedModel({ modelId: "primary", script: [{ error: "rate_limit", retryAfterMs: 60_000 }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model: primary, retry: { maxRetryAfterMs: 5_000 } }, { model: backup }] });
+
+    const first = await chat.generate(request);
+    expect(first.model).toBe("scripted:backup");
+    expect(primary.calls).toHaveLength(1);
+
+    const second = await chat.generate(request);
+    expect(primary.calls).toHaveLength(1);
+    expect(second.attempts[0]).toMatchObject({ model: "scripted:primary", outcome: "skipped", skipReason: "cooldown" });
+    expect(chat.health()[0]).toMatchObject({ cooldownReason: "rate_limit", cooldownUntil: Date.now() + 60_000 });
+
+    await vi.advanceTimersByTimeAsync(60_000);
+    const third = await chat.generate(request);
+    expect(third.model).toBe("scripted:primary");
+    expect(primary.calls).toHaveLength(2);
+  });
+
+  it("is honoured on other kinds too (a 503 with Retry-After)", async () => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "overloaded", status: 503, retryAfterMs: 2_000 }] });
+    const chat = createFallback({ models: [{ model, retry: { initialDelayMs: 1, maxDelayMs: 1 } }] });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(model.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await pending;
+    expect(model.calls).toHaveLength(2);
+  });
+
+  it("a model that falls over after a rate limit stays skipped for its Retry-After", async () => {
+    const primary = scriptedModel({ modelId: "primary", script: [{ error: "rate_limit", retryAfterMs: 1_000 }, { error: "rate_limit", retryAfterMs: 4_000 }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model: primary }, { model: backup }] });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect((await pending).model).toBe("scripted:backup");
+    const next = await chat.generate(request);
+    expect(next.attempts[0]).toMatchObject({ skipReason: "cooldown" });
+    expect(primary.calls).toHaveLength(2);
+  });
+
+  it("is not waited when the wait would outlast the deadline", async () => {
+    const primary = scriptedModel({ modelId: "primary", script: [{ error: "rate_limit", retryAfterMs: 4_000 }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model: primary }, { model: backup }], deadlineMs: 3_000 });
+    const result = await chat.generate(request);
+    expect(result.model).toBe("scripted:backup");
+    expect(primary.calls).toHaveLength(1);
+  });
+});
+
+describe("backoff", () => {
+  it("waits between retries, growing, within maxDelayMs", async () => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "server" }, { error: "server" }, { error: "server" }] });
+    const delays: number[] = [];
+    const chat = createFallback({ models: [{ model, retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 1_000 } }] });
+    chat.on("retry", (event) => delays.push(event.delayMs));
+    const pending = chat.generate(request);
+    await vi.runAllTimersAsync();
+    await pending;
+    expect(model.calls).toHaveLength(4);
+    expect(delays).toHaveLength(3);
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThan(0);
+      expect(delay).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  it("an abort during a backoff wait returns at once and makes no further call", async () => {
+    const model = scriptedModel({ modelId: "m", then: { error: "server" } });
+    const chat = createFallback({ models: [{ model, retry: { maxAttempts: 3, initialDelayMs: 10_000, maxDelayMs: 10_000 } }] });
+    const controller = new AbortController();
+    const outcome = chat.generate(request, { signal: controller.signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(model.calls).toHaveLength(1);
+    controller.abort();
+    const error = await outcome;
+    expect(isModelError(error) && error.kind).toBe("aborted");
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(model.calls).toHaveLength(1);
+  });
+
+  it("an abort during a call ends it and surfaces as aborted, trying no other model", async () => {
+    const slow = scriptedModel({ modelId: "slow", then: { delayMs: 10_000 } });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model: slow }, { model: backup }] });
+    const controller = new AbortController();
+    const outcome = chat.generate(request, { signal: controller.signal }).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(50);
+    controller.abort();
+    const error = await outcome;
+    expect(isModelError(error) && error.kind).toBe("aborted");
+    expect(slow.calls[0]?.signal.aborted).toBe(true);
+    expect(backup.calls).toHaveLength(0);
+  });
+
+  it("an already aborted signal makes no call at all", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    const error = await chat.generate(request, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    expect(isModelError(error) && error.kind).toBe("aborted");
+    expect(model.calls).toHaveLength(0);
+  });
+});
