@@ -47,7 +47,11 @@ export interface SamplingBreakerOptions {
   readonly failureRate: number;
   /** Length of the sliding window, in ms. */
   readonly windowMs: number;
-  /** Calls per second below which the breaker never opens (low traffic is not a signal). Default 0. */
+  /**
+   * Calls per second below which the breaker never opens (low traffic is not a
+   * signal). Default, as in cockatiel: enough calls for 5 failures a second at
+   * `failureRate` (10 calls/s at 0.5).
+   */
   readonly minimumRps?: number;
   /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
   readonly halfOpenAfterMs?: number;

@@ -17,7 +17,7 @@ export interface AttemptContext {
   /** Fires on the caller's abort, the deadline, or one of this attempt's timers. */
   readonly scope: AbortScope;
   /** The request as this model gets it. */
-  readonly request: ChatRequest;
+  request: ChatRequest;
   /** Characters of answer the attempt produced, for a usage estimate if it dies. */
   outputChars: number;
 }
@@ -59,7 +59,8 @@ export async function* runAttempt(
   let settled = false;
   try {
     const prefill = yield* beginAttempt(run, slot);
-    const response = yield* perform({ ...context, request: run.requestFor(slot, prefill) });
+    context.request = run.requestFor(slot, prefill);
+    const response = yield* perform(context);
     settled = true;
     run.recordAttempt(slot, { attempt, outcome: "success", waitedMs, durationMs: Date.now() - startedAt, usage: response.usage, probe, startedAt });
     slot.health.recordSuccess(probe, run.requestId);

@@ -131,7 +131,7 @@ function validateBreaker(breaker: unknown, path: string): void {
       throw new ConfigError(`${path}.failureRate`, `must be a share between 0 and 1 (exclusive), got ${String(rate)}`, "e.g. `0.5` opens when half the calls fail");
     }
     requirePositive(breaker.windowMs, `${path}.windowMs`);
-    optionalNonNegative(breaker.minimumRps, `${path}.minimumRps`);
+    optionalPositive(breaker.minimumRps, `${path}.minimumRps`, "(calls per second)");
   } else {
     throw new ConfigError(path, "names no way of counting failures", fix);
   }
@@ -205,7 +205,7 @@ function optionalOneOf(value: unknown, path: string, allowed: readonly string[])
 
 function requirePositive(value: unknown, path: string, alternative = ""): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(path, `must be a positive number of milliseconds, got ${describe(value)}`, `write a number > 0${alternative ? ` ${alternative}` : ""}`);
+    throw new ConfigError(path, `must be a positive number, got ${describe(value)}`, `write a number > 0${alternative ? ` ${alternative}` : ""}`);
   }
 }
 

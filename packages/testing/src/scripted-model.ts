@@ -117,7 +117,7 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
     inFlight++;
     return stepFor(call, request);
   };
-  const describe = { provider, modelId: options.modelId };
+  const describe: Described = { provider, model: options.modelId };
 
   return {
     provider,
@@ -134,7 +134,7 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
       try {
         await waitBeforeAnswer(step, signal, describe);
         if (step.error !== undefined) throw errorOf(step, describe);
-        return responseOf(step, describe.modelId);
+        return responseOf(step, options.modelId);
       } finally {
         inFlight--;
       }
@@ -144,7 +144,7 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
       try {
         await waitBeforeAnswer(step, signal, describe);
         if (step.error !== undefined && step.afterChunks === undefined) throw errorOf(step, describe);
-        const response = responseOf(step, describe.modelId);
+        const response = responseOf(step, options.modelId);
         const parts = contentParts(response, step.chunks);
         for (const [index, part] of parts.entries()) {
           if (index === step.afterChunks) {
@@ -169,7 +169,8 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
   };
 }
 
-type Described = { readonly provider: string; readonly modelId: string };
+/** The provider and model fields of the errors a scripted model throws. */
+type Described = { readonly provider: string; readonly model: string };
 
 async function waitBeforeAnswer(step: ScriptStep, signal: AbortSignal, model: Described): Promise<void> {
   if (step.gate) await step.gate;
@@ -214,7 +215,7 @@ function errorOf(step: ScriptStep, model: Described): ModelError {
   const kind = step.error as ModelErrorKind;
   return new ModelError({
     kind,
-    message: `scripted ${kind} from ${model.modelId}`,
+    message: `scripted ${kind} from ${model.model}`,
     ...model,
     ...(step.status === undefined ? {} : { status: step.status }),
     ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
