@@ -1,5 +1,5 @@
-import type { HealthSkipReason } from "./model-health.ts";
 import type { ModelErrorKind } from "./model-error.ts";
+import type { HealthSkipReason } from "./model-health.ts";
 import type { Usage } from "./usage.ts";
 
 /** Why a model was passed over without a call: its health, its capabilities, or its full bulkhead. */

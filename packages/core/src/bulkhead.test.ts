@@ -11,7 +11,7 @@ beforeEach(() => {
 
 describe("bulkhead in the chain", () => {
   it("a request that finds the model and its queue full falls over, without counting against health", async () => {
-    const busy = scriptedModel({ modelId: "busy", then: { delayMs: 1_000 } });
+    const busy = scriptedModel({ modelId: "busy", default: { delayMs: 1_000 } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: busy, bulkhead: { maxConcurrent: 1 } }, { model: backup }] });
     const first = chat.generate(request);
@@ -24,7 +24,7 @@ describe("bulkhead in the chain", () => {
   });
 
   it("a queued request waits for a slot", async () => {
-    const model = scriptedModel({ modelId: "m", then: { delayMs: 100 } });
+    const model = scriptedModel({ modelId: "m", default: { delayMs: 100 } });
     const chat = createFallback({ models: [{ model, bulkhead: { maxConcurrent: 1, maxQueued: 1 } }] });
     const first = chat.generate(request);
     const second = chat.generate(request);
@@ -38,7 +38,7 @@ describe("bulkhead in the chain", () => {
   });
 
   it("the abort of a queued caller returns at once and frees its queue place", async () => {
-    const model = scriptedModel({ modelId: "m", then: { delayMs: 10_000 } });
+    const model = scriptedModel({ modelId: "m", default: { delayMs: 10_000 } });
     const chat = createFallback({ models: [{ model, bulkhead: { maxConcurrent: 1, maxQueued: 1 } }] });
     const running = chat.generate(request);
     const controller = new AbortController();

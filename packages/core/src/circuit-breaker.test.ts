@@ -9,8 +9,8 @@ beforeEach(() => {
   vi.useFakeTimers();
 });
 
-function chain(primaryScript: Parameters<typeof scriptedModel>[0]["script"], then: { error?: ModelErrorKind } = {}) {
-  const primary = scriptedModel({ modelId: "primary", script: primaryScript ?? [], then });
+function chain(primaryScript: Parameters<typeof scriptedModel>[0]["script"], otherwise: { error?: ModelErrorKind } = {}) {
+  const primary = scriptedModel({ modelId: "primary", script: primaryScript ?? [], default: otherwise });
   const backup = scriptedModel({ modelId: "backup" });
   const chat = createFallback({
     models: [
@@ -44,7 +44,7 @@ describe("circuit breaker", () => {
   });
 
   it("is not tripped by the request's own faults", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { error: "context_length" } });
+    const primary = scriptedModel({ modelId: "primary", default: { error: "context_length" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: primary, breaker: { consecutiveFailures: 1 } }, { model: backup }] });
     for (let i = 0; i < 3; i++) await chat.generate(request);
@@ -53,7 +53,7 @@ describe("circuit breaker", () => {
   });
 
   it.each(["invalid_request", "content_filter", "aborted"] as const)("%s never counts against the breaker", async (kind) => {
-    const model = scriptedModel({ modelId: "m", then: { error: kind } });
+    const model = scriptedModel({ modelId: "m", default: { error: kind } });
     const chat = createFallback({ models: [{ model, breaker: { consecutiveFailures: 1 } }] });
     await chat.generate(request).catch(() => {});
     expect(chat.health()[0]?.breaker).toBe("closed");
@@ -124,10 +124,13 @@ describe("circuit breaker", () => {
   });
 
   it("a same-request retry stops once the breaker opens", async () => {
-    const model = scriptedModel({ modelId: "m", then: { error: "server" } });
+    const model = scriptedModel({ modelId: "m", default: { error: "server" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({
-      models: [{ model, retry: { maxAttempts: 5, initialDelayMs: 1, maxDelayMs: 1 }, breaker: { consecutiveFailures: 2 } }, { model: backup }],
+      models: [
+        { model, retry: { maxAttempts: 5, initialDelayMs: 1, maxDelayMs: 1 }, breaker: { consecutiveFailures: 2 } },
+        { model: backup },
+      ],
     });
     const pending = chat.generate(request);
     await vi.runAllTimersAsync();
@@ -136,10 +139,13 @@ describe("circuit breaker", () => {
   });
 
   it("can count with a sampling window", async () => {
-    const model = scriptedModel({ modelId: "m", then: { error: "overloaded" } });
+    const model = scriptedModel({ modelId: "m", default: { error: "overloaded" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({
-      models: [{ model, retry: { maxAttempts: 1 }, breaker: { failureRate: 0.5, windowMs: 10_000, minimumRps: 0.2 } }, { model: backup }],
+      models: [
+        { model, retry: { maxAttempts: 1 }, breaker: { failureRate: 0.5, windowMs: 10_000, minimumRps: 0.2 } },
+        { model: backup },
+      ],
     });
     for (let i = 0; i < 6 && chat.health()[0]?.breaker === "closed"; i++) {
       await chat.generate(request);
@@ -149,7 +155,7 @@ describe("circuit breaker", () => {
   });
 
   it("can count with any cockatiel IBreaker", async () => {
-    const model = scriptedModel({ modelId: "m", then: { error: "server" } });
+    const model = scriptedModel({ modelId: "m", default: { error: "server" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({
       models: [
@@ -163,7 +169,7 @@ describe("circuit breaker", () => {
   });
 
   it("can be turned off", async () => {
-    const model = scriptedModel({ modelId: "m", then: { error: "server" } });
+    const model = scriptedModel({ modelId: "m", default: { error: "server" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model, retry: { maxAttempts: 1 }, breaker: false }, { model: backup }] });
     for (let i = 0; i < 10; i++) await chat.generate(request);

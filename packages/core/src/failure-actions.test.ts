@@ -6,7 +6,7 @@ const request = { messages: [{ role: "user" as const, content: "hi" }] };
 const quickRetry = { retry: { initialDelayMs: 1, maxDelayMs: 1 } };
 
 function chainFailingWith(kind: ModelErrorKind, overrides: Partial<FallbackOptions> = {}) {
-  const primary = scriptedModel({ modelId: "primary", then: { error: kind } });
+  const primary = scriptedModel({ modelId: "primary", default: { error: kind } });
   const backup = scriptedModel({ modelId: "backup" });
   const chat = createFallback({ models: [{ model: primary }, { model: backup }], defaults: quickRetry, ...overrides });
   return { chat, primary, backup };
@@ -77,7 +77,11 @@ describe("default action of each failure kind", () => {
   });
 
   it("after context_length, models with a window no larger are skipped; a larger one answers", async () => {
-    const small = scriptedModel({ modelId: "small", capabilities: { contextWindow: 8_000 }, then: { error: "context_length" } });
+    const small = scriptedModel({
+      modelId: "small",
+      capabilities: { contextWindow: 8_000 },
+      default: { error: "context_length" },
+    });
     const alsoSmall = scriptedModel({ modelId: "also-small", capabilities: { contextWindow: 8_000 } });
     const large = scriptedModel({ modelId: "large", capabilities: { contextWindow: 200_000 } });
     const chat = createFallback({ models: [{ model: small }, { model: alsoSmall }, { model: large }] });
@@ -108,14 +112,16 @@ describe("default action of each failure kind", () => {
 
 describe("overriding actions", () => {
   it("per chain: rate_limit may fall over at once", async () => {
-    const { chat, primary, backup } = chainFailingWith("rate_limit", { defaults: { ...quickRetry, onFailure: { rate_limit: "fallback" } } });
+    const { chat, primary, backup } = chainFailingWith("rate_limit", {
+      defaults: { ...quickRetry, onFailure: { rate_limit: "fallback" } },
+    });
     await chat.generate(request);
     expect(primary.calls).toHaveLength(1);
     expect(backup.calls).toHaveLength(1);
   });
 
   it("per model: one model's invalid_request may fall over while the default surfaces", async () => {
-    const picky = scriptedModel({ modelId: "picky", then: { error: "invalid_request" } });
+    const picky = scriptedModel({ modelId: "picky", default: { error: "invalid_request" } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: picky, onFailure: { invalid_request: "fallback" } }, { model: backup }] });
     const result = await chat.generate(request);
@@ -130,13 +136,15 @@ describe("overriding actions", () => {
   });
 
   it("retry.maxAttempts counts calls, the first included", async () => {
-    const { chat, primary } = chainFailingWith("server", { defaults: { retry: { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 1 } } });
+    const { chat, primary } = chainFailingWith("server", {
+      defaults: { retry: { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 1 } },
+    });
     await chat.generate(request);
     expect(primary.calls).toHaveLength(4);
   });
 
   it("an adapter that throws something other than a ModelError is treated as a server failure", async () => {
-    const broken = scriptedModel({ modelId: "broken", then: { error: "server" } });
+    const broken = scriptedModel({ modelId: "broken", default: { error: "server" } });
     const buggy = { ...broken, generate: async () => Promise.reject(new TypeError("oops")) };
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: buggy, retry: { maxAttempts: 1 } }, { model: backup }] });
@@ -148,8 +156,8 @@ describe("overriding actions", () => {
 
 describe("exhaustion", () => {
   it("lists every attempt and keeps the most actionable failure as cause", async () => {
-    const a = scriptedModel({ modelId: "a", then: { error: "overloaded", status: 529 } });
-    const b = scriptedModel({ modelId: "b", then: { error: "auth", status: 401 } });
+    const a = scriptedModel({ modelId: "a", default: { error: "overloaded", status: 529 } });
+    const b = scriptedModel({ modelId: "b", default: { error: "auth", status: 401 } });
     const chat = createFallback({ models: [{ model: a, retry: { maxAttempts: 1 } }, { model: b }] });
     const error = await chat.generate(request).catch((e: unknown) => e);
     if (!isFallbackExhaustedError(error)) throw new Error("expected FallbackExhaustedError");

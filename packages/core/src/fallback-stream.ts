@@ -1,7 +1,7 @@
 import type { FallbackResult } from "./fallback-result.ts";
 import { ModelError } from "./model-error.ts";
-import type { RequestRun } from "./request-run.ts";
 import { performStream } from "./perform-stream.ts";
+import type { RequestRun } from "./request-run.ts";
 import type { FallbackStreamPart } from "./stream-part.ts";
 import { walkChain } from "./walk-chain.ts";
 

@@ -1,6 +1,6 @@
 import type { ChatRequest } from "./chat-request.ts";
-import { FallbackStream } from "./fallback-stream.ts";
 import type { FallbackResult } from "./fallback-result.ts";
+import { FallbackStream } from "./fallback-stream.ts";
 import { type HealthStore, InMemoryHealthStore } from "./health-store.ts";
 import type { BreakerTransition, ModelHealthSnapshot } from "./model-health.ts";
 import { resolveModelSettings } from "./model-settings.ts";
@@ -117,7 +117,11 @@ export class Fallback extends SafeEmitter {
   private startRun(request: ChatRequest, options: CallOptions): RequestRun {
     validateRequest(request);
     if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) {
-      throw new RequestError("options.deadlineMs", `must be a positive number of ms, got ${String(options.deadlineMs)}`, "or leave it out");
+      throw new RequestError(
+        "options.deadlineMs",
+        `must be a positive number of ms, got ${String(options.deadlineMs)}`,
+        "or leave it out",
+      );
     }
     const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
     return new RequestRun(request, {
@@ -133,11 +137,19 @@ export class Fallback extends SafeEmitter {
   private chainFor(ids: readonly string[] | undefined): readonly ModelSlot[] {
     if (ids === undefined) return this.slots;
     if (!Array.isArray(ids) || ids.length === 0) {
-      throw new RequestError("options.models", "must be a non-empty array of model ids", `use ids from: ${this.modelIds.join(", ")}`);
+      throw new RequestError(
+        "options.models",
+        "must be a non-empty array of model ids",
+        `use ids from: ${this.modelIds.join(", ")}`,
+      );
     }
     for (const [index, id] of ids.entries()) {
       if (!this.slots.some((slot) => slot.id === id)) {
-        throw new RequestError(`options.models[${index}]`, `"${id}" is not in this chain`, `use ids from: ${this.modelIds.join(", ")}`);
+        throw new RequestError(
+          `options.models[${index}]`,
+          `"${id}" is not in this chain`,
+          `use ids from: ${this.modelIds.join(", ")}`,
+        );
       }
     }
     return this.slots.filter((slot) => ids.includes(slot.id));

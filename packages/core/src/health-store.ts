@@ -69,8 +69,7 @@ export class InMemoryHealthStore implements HealthStore {
   acquireProbe(modelId: string, now: number, leaseMs: number): boolean {
     const record = this.records.get(modelId) ?? healthyRecord;
     const probeAllowed =
-      (record.breaker === "open" && now >= record.reopenAt) ||
-      (record.breaker === "half_open" && now >= record.probeLeaseUntil);
+      (record.breaker === "open" && now >= record.reopenAt) || (record.breaker === "half_open" && now >= record.probeLeaseUntil);
     if (!probeAllowed) return false;
     this.records.set(modelId, { ...record, breaker: "half_open", probeLeaseUntil: now + leaseMs });
     return true;

@@ -98,8 +98,7 @@ export class ModelHealth {
     if (record.breaker === "isolated") return { available: false, reason: "isolated", until: Number.POSITIVE_INFINITY };
     if (record.cooldownUntil > now) return { available: false, reason: "cooldown", until: record.cooldownUntil };
     if (record.breaker === "closed") return { available: true, probe: false };
-    if (record.breaker === "open" && now < record.reopenAt)
-      return { available: false, reason: "open", until: record.reopenAt };
+    if (record.breaker === "open" && now < record.reopenAt) return { available: false, reason: "open", until: record.reopenAt };
     if (record.breaker === "half_open" && now < record.probeLeaseUntil)
       return { available: false, reason: "half_open_probe_in_flight", until: record.probeLeaseUntil };
     return { available: true, probe: true };

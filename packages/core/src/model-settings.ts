@@ -61,8 +61,7 @@ export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOpt
     maxDelayMs: retry.maxDelayMs ?? policyDefaults.maxDelayMs,
     maxRetryAfterMs: retry.maxRetryAfterMs ?? policyDefaults.maxRetryAfterMs,
     attemptMs: timeout.attemptMs ?? policyDefaults.attemptMs,
-    firstTokenMs:
-      timeout.firstTokenMs ?? (reasoning ? policyDefaults.reasoningFirstTokenMs : policyDefaults.firstTokenMs),
+    firstTokenMs: timeout.firstTokenMs ?? (reasoning ? policyDefaults.reasoningFirstTokenMs : policyDefaults.firstTokenMs),
     idleMs: timeout.idleMs ?? policyDefaults.idleMs,
     breakerCounter: breakerCounterOf(breaker),
     halfOpenAfterMs: (breaker ? breaker.halfOpenAfterMs : undefined) ?? policyDefaults.halfOpenAfterMs,

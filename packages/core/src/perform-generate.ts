@@ -8,7 +8,7 @@ import { underPolicy } from "./under-policy.ts";
  * `generate()` shows the caller nothing until the end — and is a generator
  * only to share the chain walk with streams.
  */
-// biome-ignore lint/correctness/useYield: shares the generator signature of streamed attempts; a non-streamed call has nothing to yield.
+
 export async function* performGenerate(context: AttemptContext): AsyncGenerator<FallbackStreamPart, ChatResponse, undefined> {
   const { slot, scope, request } = context;
   scope.startTimer("attempt-timeout", slot.settings.attemptMs);

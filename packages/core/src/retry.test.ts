@@ -55,7 +55,13 @@ describe("Retry-After", () => {
   });
 
   it("a model that falls over after a rate limit stays skipped for its Retry-After", async () => {
-    const primary = scriptedModel({ modelId: "primary", script: [{ error: "rate_limit", retryAfterMs: 1_000 }, { error: "rate_limit", retryAfterMs: 4_000 }] });
+    const primary = scriptedModel({
+      modelId: "primary",
+      script: [
+        { error: "rate_limit", retryAfterMs: 1_000 },
+        { error: "rate_limit", retryAfterMs: 4_000 },
+      ],
+    });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: primary }, { model: backup }] });
     const pending = chat.generate(request);
@@ -94,7 +100,7 @@ describe("backoff", () => {
   });
 
   it("an abort during a backoff wait returns at once and makes no further call", async () => {
-    const model = scriptedModel({ modelId: "m", then: { error: "server" } });
+    const model = scriptedModel({ modelId: "m", default: { error: "server" } });
     const chat = createFallback({ models: [{ model, retry: { maxAttempts: 3, initialDelayMs: 10_000, maxDelayMs: 10_000 } }] });
     const controller = new AbortController();
     const outcome = chat.generate(request, { signal: controller.signal }).catch((e: unknown) => e);
@@ -109,7 +115,7 @@ describe("backoff", () => {
   });
 
   it("an abort during a call ends it and surfaces as aborted, trying no other model", async () => {
-    const slow = scriptedModel({ modelId: "slow", then: { delayMs: 10_000 } });
+    const slow = scriptedModel({ modelId: "slow", default: { delayMs: 10_000 } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: slow }, { model: backup }] });
     const controller = new AbortController();

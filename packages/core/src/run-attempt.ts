@@ -62,7 +62,15 @@ export async function* runAttempt(
     context.request = run.requestFor(slot, prefill);
     const response = yield* perform(context);
     settled = true;
-    run.recordAttempt(slot, { attempt, outcome: "success", waitedMs, durationMs: Date.now() - startedAt, usage: response.usage, probe, startedAt });
+    run.recordAttempt(slot, {
+      attempt,
+      outcome: "success",
+      waitedMs,
+      durationMs: Date.now() - startedAt,
+      usage: response.usage,
+      probe,
+      startedAt,
+    });
     slot.health.recordSuccess(probe, run.requestId);
     return { type: "answered", response };
   } catch (thrown) {
@@ -87,7 +95,16 @@ export async function* runAttempt(
   } finally {
     if (!settled) {
       scope.abort("consumer");
-      run.recordAttempt(slot, { attempt, outcome: "cancelled", kind: "aborted", message: "the consumer stopped reading the stream", waitedMs, durationMs: Date.now() - startedAt, probe, startedAt });
+      run.recordAttempt(slot, {
+        attempt,
+        outcome: "cancelled",
+        kind: "aborted",
+        message: "the consumer stopped reading the stream",
+        waitedMs,
+        durationMs: Date.now() - startedAt,
+        probe,
+        startedAt,
+      });
       slot.health.recordNeutral(probe, Date.now());
     }
     scope.abort("cleanup");

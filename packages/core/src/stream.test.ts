@@ -33,14 +33,17 @@ const textOf = (parts: readonly FallbackStreamPart[]) =>
   parts.map((p) => (p.type === "text-delta" ? p.text : p.type === "reset" ? "|reset|" : "")).join("");
 
 function twoModels(primary: ModelEntry, midStream?: "error" | "restart" | "continue", backupExtra: Partial<ModelEntry> = {}) {
-  const backup = scriptedModel({ modelId: "backup", then: { text: "backup answer" } });
+  const backup = scriptedModel({ modelId: "backup", default: { text: "backup answer" } });
   const chat = createFallback({ models: [primary, { model: backup, ...backupExtra }], ...(midStream ? { midStream } : {}) });
   return { chat, backup };
 }
 
 describe("stream", () => {
   it("yields the answer's parts and resolves the result with model, usage and cost", async () => {
-    const model = scriptedModel({ modelId: "m", then: { text: "one two three", usage: { inputTokens: 100, outputTokens: 3 } } });
+    const model = scriptedModel({
+      modelId: "m",
+      default: { text: "one two three", usage: { inputTokens: 100, outputTokens: 3 } },
+    });
     const chat = createFallback({ models: [{ model, price: { inputPerMillion: 3, outputPerMillion: 15 } }] });
     const stream = chat.stream(request);
     const { parts, error } = await readAll(stream);
@@ -53,7 +56,7 @@ describe("stream", () => {
   });
 
   it("falls over invisibly when the primary fails before its first part", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { error: "overloaded" } });
+    const primary = scriptedModel({ modelId: "primary", default: { error: "overloaded" } });
     const { chat } = twoModels({ model: primary, retry: { maxAttempts: 1 } });
     const stream = chat.stream(request);
     const { parts } = await readAll(stream);
@@ -63,7 +66,7 @@ describe("stream", () => {
   });
 
   it("falls over invisibly when the first token is late", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { delayMs: 60_000 } });
+    const primary = scriptedModel({ modelId: "primary", default: { delayMs: 60_000 } });
     const { chat } = twoModels({ model: primary, timeout: { firstTokenMs: 2_000 } });
     const stream = chat.stream(request);
     const { parts } = await readAll(stream);
@@ -72,7 +75,7 @@ describe("stream", () => {
   });
 
   it("after content, by default ends in a typed error, never a truncated success", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c d", error: "overloaded", afterChunks: 2 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c d", error: "overloaded", afterChunks: 2 } });
     const { chat, backup } = twoModels({ model: primary });
     const stream = chat.stream(request);
     const { parts, error } = await readAll(stream);
@@ -83,7 +86,7 @@ describe("stream", () => {
   });
 
   it("with midStream: restart, announces a reset and restarts on the next model", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c d", error: "server", afterChunks: 2 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c d", error: "server", afterChunks: 2 } });
     const { chat } = twoModels({ model: primary, retry: { maxAttempts: 1 } }, "restart");
     const stream = chat.stream(request);
     const { parts, error } = await readAll(stream);
@@ -96,14 +99,14 @@ describe("stream", () => {
   });
 
   it("restart is a per-call option too", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c", error: "server", afterChunks: 1 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c", error: "server", afterChunks: 1 } });
     const { chat } = twoModels({ model: primary, retry: { maxAttempts: 1 } });
     const { parts } = await readAll(chat.stream(request, { midStream: "restart" }));
     expect(textOf(parts)).toBe("a |reset|backup answer");
   });
 
   it("with midStream: continue, a prefill-accepting model continues the partial text with no reset", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "Once upon a time", error: "server", afterChunks: 2 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "Once upon a time", error: "server", afterChunks: 2 } });
     const { chat, backup } = twoModels({ model: primary, retry: { maxAttempts: 1 } }, "continue", { acceptsPrefill: true });
     const stream = chat.stream(request);
     const { parts } = await readAll(stream);
@@ -113,7 +116,7 @@ describe("stream", () => {
   });
 
   it("with midStream: continue, a model without prefill restarts with a reset", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c", error: "server", afterChunks: 1 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c", error: "server", afterChunks: 1 } });
     const { chat, backup } = twoModels({ model: primary, retry: { maxAttempts: 1 } }, "continue");
     const { parts } = await readAll(chat.stream(request));
     expect(textOf(parts)).toBe("a |reset|backup answer");
@@ -123,7 +126,7 @@ describe("stream", () => {
   it("never restarts once a complete tool call reached the caller", async () => {
     const primary = scriptedModel({
       modelId: "primary",
-      then: { text: "", toolCalls: [{ name: "charge_card", args: { cents: 500 } }], error: "server", afterChunks: 2 },
+      default: { text: "", toolCalls: [{ name: "charge_card", args: { cents: 500 } }], error: "server", afterChunks: 2 },
     });
     const { chat, backup } = twoModels({ model: primary }, "restart");
     const { parts, error } = await readAll(chat.stream(request));
@@ -133,14 +136,14 @@ describe("stream", () => {
   });
 
   it("a stream that ends without its terminal part is broken, not complete", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c", afterChunks: 2 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c", afterChunks: 2 } });
     const { chat } = twoModels({ model: primary });
     const { error } = await readAll(chat.stream(request));
     expect(isStreamInterruptedError(error) && error.kind).toBe("stream_broken");
   });
 
   it("a stream cut silently by the idle timer is a timeout failure, not an empty success", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c", afterChunks: 1, stall: true } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c", afterChunks: 1, stall: true } });
     const { chat } = twoModels({ model: primary, timeout: { idleMs: 3_000 } }, "restart");
     const stream = chat.stream(request);
     const { parts } = await readAll(stream);
@@ -152,7 +155,7 @@ describe("stream", () => {
   });
 
   it("a consumer that pauses between parts is not idle", async () => {
-    const model = scriptedModel({ modelId: "m", then: { text: "a b c" } });
+    const model = scriptedModel({ modelId: "m", default: { text: "a b c" } });
     const chat = createFallback({ models: [{ model, timeout: { idleMs: 1_000 } }] });
     const stream = chat.stream(request);
     const iterator = stream[Symbol.asyncIterator]();
@@ -165,7 +168,7 @@ describe("stream", () => {
   });
 
   it("break aborts the call, frees the bulkhead slot, and counts as neither success nor failure", async () => {
-    const model = scriptedModel({ modelId: "m", then: { text: "a b c d e", chunkDelayMs: 100 } });
+    const model = scriptedModel({ modelId: "m", default: { text: "a b c d e", chunkDelayMs: 100 } });
     const chat = createFallback({ models: [{ model, bulkhead: { maxConcurrent: 1 }, breaker: { consecutiveFailures: 1 } }] });
     const attempts: string[] = [];
     chat.on("attempt", (event) => attempts.push(event.record.outcome));
@@ -184,7 +187,7 @@ describe("stream", () => {
   });
 
   it("breaker outcomes are recorded when the stream ends", async () => {
-    const model = scriptedModel({ modelId: "m", then: { text: "a b c", error: "server", afterChunks: 2 } });
+    const model = scriptedModel({ modelId: "m", default: { text: "a b c", error: "server", afterChunks: 2 } });
     const chat = createFallback({ models: [{ model, breaker: { consecutiveFailures: 1 } }] });
     const states: string[] = [];
     const stream = chat.stream(request);
@@ -213,7 +216,7 @@ describe("stream", () => {
   });
 
   it("a caller's abort mid-stream ends it with kind aborted and no fallback", async () => {
-    const primary = scriptedModel({ modelId: "primary", then: { text: "a b c d", chunkDelayMs: 1_000 } });
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c d", chunkDelayMs: 1_000 } });
     const { chat, backup } = twoModels({ model: primary }, "restart");
     const controller = new AbortController();
     const stream = chat.stream(request, { signal: controller.signal });

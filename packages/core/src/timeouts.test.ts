@@ -10,7 +10,7 @@ beforeEach(() => {
 
 describe("attempt timeout (generate)", () => {
   it("cuts a silent model and falls over without retrying it", async () => {
-    const silent = scriptedModel({ modelId: "silent", then: { hang: true } });
+    const silent = scriptedModel({ modelId: "silent", default: { hang: true } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: silent, timeout: { attemptMs: 5_000 } }, { model: backup }] });
     const pending = chat.generate(request);
@@ -24,7 +24,7 @@ describe("attempt timeout (generate)", () => {
   });
 
   it("cuts an adapter that ignores its abort signal", async () => {
-    const deaf = scriptedModel({ modelId: "deaf", then: { delayMs: 60_000, ignoreAbort: true } });
+    const deaf = scriptedModel({ modelId: "deaf", default: { delayMs: 60_000, ignoreAbort: true } });
     const backup = scriptedModel({ modelId: "backup" });
     const chat = createFallback({ models: [{ model: deaf, timeout: { attemptMs: 1_000 } }, { model: backup }] });
     const pending = chat.generate(request);
@@ -34,7 +34,7 @@ describe("attempt timeout (generate)", () => {
   });
 
   it("a timer turned off lets a slow answer through", async () => {
-    const slow = scriptedModel({ modelId: "slow", then: { delayMs: 500_000 } });
+    const slow = scriptedModel({ modelId: "slow", default: { delayMs: 500_000 } });
     const chat = createFallback({ models: [{ model: slow, timeout: { attemptMs: false } }] });
     const pending = chat.generate(request);
     await vi.advanceTimersByTimeAsync(500_000);
@@ -44,8 +44,8 @@ describe("attempt timeout (generate)", () => {
 
 describe("deadline", () => {
   it("ends the whole request across retries and fallbacks", async () => {
-    const slowA = scriptedModel({ modelId: "a", then: { delayMs: 4_000, error: "server" } });
-    const slowB = scriptedModel({ modelId: "b", then: { delayMs: 4_000 } });
+    const slowA = scriptedModel({ modelId: "a", default: { delayMs: 4_000, error: "server" } });
+    const slowB = scriptedModel({ modelId: "b", default: { delayMs: 4_000 } });
     const chat = createFallback({ models: [{ model: slowA, retry: { maxAttempts: 1 } }, { model: slowB }], deadlineMs: 6_000 });
     const outcome = chat.generate(request).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(6_000);
@@ -60,7 +60,7 @@ describe("deadline", () => {
   });
 
   it("can be set per call, overriding the chain's", async () => {
-    const slow = scriptedModel({ modelId: "slow", then: { delayMs: 2_000 } });
+    const slow = scriptedModel({ modelId: "slow", default: { delayMs: 2_000 } });
     const chat = createFallback({ models: [{ model: slow }], deadlineMs: 60_000 });
     const outcome = chat.generate(request, { deadlineMs: 1_000 }).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -68,7 +68,7 @@ describe("deadline", () => {
   });
 
   it("is off by default: a long healthy answer is not cut", async () => {
-    const slow = scriptedModel({ modelId: "slow", then: { delayMs: 100_000 } });
+    const slow = scriptedModel({ modelId: "slow", default: { delayMs: 100_000 } });
     const chat = createFallback({ models: [{ model: slow }] });
     const pending = chat.generate(request);
     await vi.advanceTimersByTimeAsync(100_000);

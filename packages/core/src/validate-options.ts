@@ -27,7 +27,11 @@ export function validateOptions(options: FallbackOptions): void {
 
 function validateModels(models: unknown): void {
   if (!Array.isArray(models) || models.length === 0) {
-    throw new ConfigError("models", "must be a non-empty array", "list at least one model: `models: [{ model: openai(\"gpt-4.1-mini\") }]`");
+    throw new ConfigError(
+      "models",
+      "must be a non-empty array",
+      'list at least one model: `models: [{ model: openai("gpt-4.1-mini") }]`',
+    );
   }
   const seen = new Map<string, number>();
   models.forEach((entry: unknown, index) => {
@@ -46,13 +50,14 @@ function validateModels(models: unknown): void {
     seen.set(id, index);
     validatePolicy(entry, path);
     validatePrice(entry.price, `${path}.price`);
-    if (entry.providerOptions !== undefined) requireObject(entry.providerOptions, `${path}.providerOptions`, "key it by provider name");
+    if (entry.providerOptions !== undefined)
+      requireObject(entry.providerOptions, `${path}.providerOptions`, "key it by provider name");
   });
 }
 
 function validateAdapter(entry: Fields, path: string): string {
   const model = entry.model;
-  const fix = "pass an adapter from a provider package, e.g. `openai(\"gpt-4.1-mini\")`";
+  const fix = 'pass an adapter from a provider package, e.g. `openai("gpt-4.1-mini")`';
   requireObject(model, `${path}.model`, fix);
   for (const field of ["provider", "modelId"]) {
     if (typeof model[field] !== "string" || model[field] === "") {
@@ -64,7 +69,11 @@ function validateAdapter(entry: Fields, path: string): string {
   }
   if (entry.id === undefined) return `${model.provider}:${model.modelId}`;
   if (typeof entry.id !== "string" || entry.id.trim() === "") {
-    throw new ConfigError(`${path}.id`, "must be a non-empty string", "write an id like `\"openai:gpt-4.1-mini@azure\"`, or leave it out");
+    throw new ConfigError(
+      `${path}.id`,
+      "must be a non-empty string",
+      'write an id like `"openai:gpt-4.1-mini@azure"`, or leave it out',
+    );
   }
   return entry.id;
 }
@@ -83,10 +92,18 @@ function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void
   }
   validateActions(policy.onFailure, `${path}.onFailure`);
   if (policy.policy !== undefined && typeof (policy.policy as unknown as Fields).execute !== "function") {
-    throw new ConfigError(`${path}.policy`, "is not a cockatiel policy (no `execute` method)", "pass a policy built with cockatiel, e.g. `timeout(5000)`");
+    throw new ConfigError(
+      `${path}.policy`,
+      "is not a cockatiel policy (no `execute` method)",
+      "pass a policy built with cockatiel, e.g. `timeout(5000)`",
+    );
   }
   if (policy.acceptsPrefill !== undefined && typeof policy.acceptsPrefill !== "boolean") {
-    throw new ConfigError(`${path}.acceptsPrefill`, "must be true or false", "write `acceptsPrefill: true` only for models that accept a prefill");
+    throw new ConfigError(
+      `${path}.acceptsPrefill`,
+      "must be true or false",
+      "write `acceptsPrefill: true` only for models that accept a prefill",
+    );
   }
 }
 
@@ -95,7 +112,11 @@ function validateRetry(retry: unknown, path: string): void {
   requireObject(retry, path, "write e.g. `{ maxAttempts: 2 }`");
   rejectUnknownKeys(retry, path, ["maxAttempts", "initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
   if (retry.maxAttempts !== undefined && !(Number.isInteger(retry.maxAttempts) && (retry.maxAttempts as number) >= 1)) {
-    throw new ConfigError(`${path}.maxAttempts`, `must be a whole number ≥ 1, got ${String(retry.maxAttempts)}`, "it counts calls to the model, the first included: 1 means no retry");
+    throw new ConfigError(
+      `${path}.maxAttempts`,
+      `must be a whole number ≥ 1, got ${String(retry.maxAttempts)}`,
+      "it counts calls to the model, the first included: 1 means no retry",
+    );
   }
   optionalNonNegative(retry.initialDelayMs, `${path}.initialDelayMs`);
   optionalNonNegative(retry.maxDelayMs, `${path}.maxDelayMs`);
@@ -113,22 +134,32 @@ function validateTimeout(timeout: unknown, path: string): void {
 
 function validateBreaker(breaker: unknown, path: string): void {
   if (breaker === undefined || breaker === false) return;
-  const fix = "write `{ consecutiveFailures: 5 }`, `{ failureRate: 0.5, windowMs: 30000 }`, `{ counter: () => new CountBreaker(...) }`, or `false`";
+  const fix =
+    "write `{ consecutiveFailures: 5 }`, `{ failureRate: 0.5, windowMs: 30000 }`, `{ counter: () => new CountBreaker(...) }`, or `false`";
   requireObject(breaker, path, fix);
   optionalPositive(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
   if ("counter" in breaker) {
     rejectUnknownKeys(breaker, path, ["counter", "halfOpenAfterMs"]);
-    if (typeof breaker.counter !== "function") throw new ConfigError(`${path}.counter`, "must be a function that makes a cockatiel IBreaker", fix);
+    if (typeof breaker.counter !== "function")
+      throw new ConfigError(`${path}.counter`, "must be a function that makes a cockatiel IBreaker", fix);
   } else if ("consecutiveFailures" in breaker) {
     rejectUnknownKeys(breaker, path, ["consecutiveFailures", "halfOpenAfterMs"]);
     if (!(Number.isInteger(breaker.consecutiveFailures) && (breaker.consecutiveFailures as number) >= 1)) {
-      throw new ConfigError(`${path}.consecutiveFailures`, `must be a whole number ≥ 1, got ${String(breaker.consecutiveFailures)}`, "e.g. `5`");
+      throw new ConfigError(
+        `${path}.consecutiveFailures`,
+        `must be a whole number ≥ 1, got ${String(breaker.consecutiveFailures)}`,
+        "e.g. `5`",
+      );
     }
   } else if ("failureRate" in breaker) {
     rejectUnknownKeys(breaker, path, ["failureRate", "windowMs", "minimumRps", "halfOpenAfterMs"]);
     const rate = breaker.failureRate;
     if (typeof rate !== "number" || !(rate > 0 && rate < 1)) {
-      throw new ConfigError(`${path}.failureRate`, `must be a share between 0 and 1 (exclusive), got ${String(rate)}`, "e.g. `0.5` opens when half the calls fail");
+      throw new ConfigError(
+        `${path}.failureRate`,
+        `must be a share between 0 and 1 (exclusive), got ${String(rate)}`,
+        "e.g. `0.5` opens when half the calls fail",
+      );
     }
     requirePositive(breaker.windowMs, `${path}.windowMs`);
     optionalPositive(breaker.minimumRps, `${path}.minimumRps`, "(calls per second)");
@@ -142,23 +173,40 @@ function validateBulkhead(bulkhead: unknown, path: string): void {
   requireObject(bulkhead, path, "write `{ maxConcurrent: 10, maxQueued: 20 }`");
   rejectUnknownKeys(bulkhead, path, ["maxConcurrent", "maxQueued"]);
   if (!(Number.isInteger(bulkhead.maxConcurrent) && (bulkhead.maxConcurrent as number) >= 1)) {
-    throw new ConfigError(`${path}.maxConcurrent`, `must be a whole number ≥ 1, got ${String(bulkhead.maxConcurrent)}`, "leave `bulkhead` out for no limit");
+    throw new ConfigError(
+      `${path}.maxConcurrent`,
+      `must be a whole number ≥ 1, got ${String(bulkhead.maxConcurrent)}`,
+      "leave `bulkhead` out for no limit",
+    );
   }
   if (bulkhead.maxQueued !== undefined && !(Number.isInteger(bulkhead.maxQueued) && (bulkhead.maxQueued as number) >= 0)) {
-    throw new ConfigError(`${path}.maxQueued`, `must be a whole number ≥ 0, got ${String(bulkhead.maxQueued)}`, "0 means callers never wait");
+    throw new ConfigError(
+      `${path}.maxQueued`,
+      `must be a whole number ≥ 0, got ${String(bulkhead.maxQueued)}`,
+      "0 means callers never wait",
+    );
   }
 }
 
 function validateActions(actions: unknown, path: string): void {
   if (actions === undefined) return;
-  requireObject(actions, path, "write e.g. `{ rate_limit: \"fallback\" }`");
+  requireObject(actions, path, 'write e.g. `{ rate_limit: "fallback" }`');
   for (const [kind, action] of Object.entries(actions)) {
     if (!isModelErrorKind(kind)) {
-      throw new ConfigError(`${path}.${kind}`, `"${kind}" is not a failure kind`, "use one of the kinds in `modelErrorKinds` (rate_limit, overloaded, server, …)");
+      throw new ConfigError(
+        `${path}.${kind}`,
+        `"${kind}" is not a failure kind`,
+        "use one of the kinds in `modelErrorKinds` (rate_limit, overloaded, server, …)",
+      );
     }
-    if (kind === "aborted") throw new ConfigError(`${path}.aborted`, "cannot be changed", "an abort always ends the request; remove this key");
+    if (kind === "aborted")
+      throw new ConfigError(`${path}.aborted`, "cannot be changed", "an abort always ends the request; remove this key");
     if (!failureActions.includes(action as never)) {
-      throw new ConfigError(`${path}.${kind}`, `"${String(action)}" is not an action`, `use one of ${failureActions.map((a) => `"${a}"`).join(", ")}`);
+      throw new ConfigError(
+        `${path}.${kind}`,
+        `"${String(action)}" is not an action`,
+        `use one of ${failureActions.map((a) => `"${a}"`).join(", ")}`,
+      );
     }
   }
 }
@@ -178,7 +226,11 @@ function validateHealthStore(store: unknown): void {
   requireObject(store, "healthStore", "pass an object implementing `HealthStore`");
   for (const method of ["read", "write", "acquireProbe"]) {
     if (typeof store[method] !== "function") {
-      throw new ConfigError(`healthStore.${method}`, "must be a function", "implement the `HealthStore` interface, or leave `healthStore` out for the in-memory store");
+      throw new ConfigError(
+        `healthStore.${method}`,
+        "must be a function",
+        "implement the `HealthStore` interface, or leave `healthStore` out for the in-memory store",
+      );
     }
   }
 }
@@ -199,13 +251,21 @@ function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]
 
 function optionalOneOf(value: unknown, path: string, allowed: readonly string[]): void {
   if (value !== undefined && !allowed.includes(value as string)) {
-    throw new ConfigError(path, `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describe(value)}`, "pick one of those");
+    throw new ConfigError(
+      path,
+      `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describe(value)}`,
+      "pick one of those",
+    );
   }
 }
 
 function requirePositive(value: unknown, path: string, alternative = ""): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigError(path, `must be a positive number, got ${describe(value)}`, `write a number > 0${alternative ? ` ${alternative}` : ""}`);
+    throw new ConfigError(
+      path,
+      `must be a positive number, got ${describe(value)}`,
+      `write a number > 0${alternative ? ` ${alternative}` : ""}`,
+    );
   }
 }
 

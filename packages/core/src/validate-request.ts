@@ -18,7 +18,11 @@ export function validateRequest(request: ChatRequest): void {
   const toolNames = validateTools(request.tools);
   validateToolChoice(request.toolChoice, toolNames);
   if (request.maxTokens !== undefined && !(Number.isInteger(request.maxTokens) && request.maxTokens >= 1)) {
-    throw new RequestError("request.maxTokens", `must be a whole number ≥ 1, got ${String(request.maxTokens)}`, "or leave it out");
+    throw new RequestError(
+      "request.maxTokens",
+      `must be a whole number ≥ 1, got ${String(request.maxTokens)}`,
+      "or leave it out",
+    );
   }
   inRange(request.temperature, 0, 2, "request.temperature");
   inRange(request.topP, 0, 1, "request.topP");
@@ -26,17 +30,21 @@ export function validateRequest(request: ChatRequest): void {
     request.stopSequences !== undefined &&
     !(Array.isArray(request.stopSequences) && request.stopSequences.every((s) => typeof s === "string" && s !== ""))
   ) {
-    throw new RequestError("request.stopSequences", "must be an array of non-empty strings", "e.g. `[\"\\n\\n\"]`");
+    throw new RequestError("request.stopSequences", "must be an array of non-empty strings", 'e.g. `["\\n\\n"]`');
   }
   const format = request.responseFormat as Fields | undefined;
   if (format !== undefined && !(isObject(format) && (format.type === "text" || format.type === "json"))) {
-    throw new RequestError("request.responseFormat", "must be `{ type: \"text\" }` or `{ type: \"json\", schema? }`", "or leave it out");
+    throw new RequestError(
+      "request.responseFormat",
+      'must be `{ type: "text" }` or `{ type: "json", schema? }`',
+      "or leave it out",
+    );
   }
 }
 
 function validateMessages(messages: unknown): void {
   if (!Array.isArray(messages) || messages.length === 0) {
-    throw new RequestError("request.messages", "must be a non-empty array", "add at least one `{ role: \"user\", content: \"…\" }`");
+    throw new RequestError("request.messages", "must be a non-empty array", 'add at least one `{ role: "user", content: "…" }`');
   }
   const callIds = new Set<string>();
   messages.forEach((message: unknown, index) => {
@@ -49,7 +57,8 @@ function validateMessages(messages: unknown): void {
 function validateMessage(message: ChatMessage, path: string, callIds: Set<string>): void {
   switch (message.role) {
     case "user":
-      return validateParts(message.content, path, ["text", "image"]);
+      validateParts(message.content, path, ["text", "image"]);
+      return;
     case "assistant":
       validateParts(message.content, path, ["text", "tool-call"]);
       if (typeof message.content !== "string") {
@@ -57,21 +66,32 @@ function validateMessage(message: ChatMessage, path: string, callIds: Set<string
       }
       return;
     case "tool":
-      return validateToolResults(message.content, path, callIds);
+      validateToolResults(message.content, path, callIds);
+      return;
     default:
-      throw new RequestError(`${path}.role`, `"${String((message as Fields).role)}" is not a role`, "use \"user\", \"assistant\" or \"tool\" (the system prompt goes in `request.system`)");
+      throw new RequestError(
+        `${path}.role`,
+        `"${String((message as Fields).role)}" is not a role`,
+        'use "user", "assistant" or "tool" (the system prompt goes in `request.system`)',
+      );
   }
 }
 
 function validateParts(content: unknown, path: string, allowed: readonly string[]): void {
   if (typeof content === "string") return;
-  if (!Array.isArray(content)) throw new RequestError(`${path}.content`, "must be a string or an array of parts", "write text, or `[{ type: \"text\", text }]`");
+  if (!Array.isArray(content))
+    throw new RequestError(
+      `${path}.content`,
+      "must be a string or an array of parts",
+      'write text, or `[{ type: "text", text }]`',
+    );
   content.forEach((part: unknown, index) => {
     const partPath = `${path}.content[${index}]`;
     if (!isObject(part) || !allowed.includes(part.type as string)) {
       throw new RequestError(`${partPath}.type`, `must be one of ${allowed.join(", ")}`, "see the ChatMessage types");
     }
-    if (part.type === "text" && typeof part.text !== "string") throw new RequestError(`${partPath}.text`, "must be a string", "write the text");
+    if (part.type === "text" && typeof part.text !== "string")
+      throw new RequestError(`${partPath}.text`, "must be a string", "write the text");
     if (part.type === "image") validateImage(part, partPath);
     if (part.type === "tool-call" && (typeof part.id !== "string" || typeof part.name !== "string")) {
       throw new RequestError(partPath, "a tool call needs a string `id` and `name`", "copy them from the model's answer");
@@ -83,50 +103,84 @@ function validateImage(part: Fields, path: string): void {
   const byUrl = typeof part.url === "string" && part.url !== "";
   const byData = typeof part.data === "string" && typeof part.mediaType === "string";
   if (!byUrl && !byData) {
-    throw new RequestError(path, "an image needs a `url`, or `data` (base64) with a `mediaType`", "e.g. `{ type: \"image\", data, mediaType: \"image/png\" }`");
+    throw new RequestError(
+      path,
+      "an image needs a `url`, or `data` (base64) with a `mediaType`",
+      'e.g. `{ type: "image", data, mediaType: "image/png" }`',
+    );
   }
 }
 
 function validateToolResults(content: unknown, path: string, callIds: ReadonlySet<string>): void {
   if (!Array.isArray(content) || content.length === 0) {
-    throw new RequestError(`${path}.content`, "must be a non-empty array of tool results", "write `[{ type: \"tool-result\", toolCallId, toolName, result }]`");
+    throw new RequestError(
+      `${path}.content`,
+      "must be a non-empty array of tool results",
+      'write `[{ type: "tool-result", toolCallId, toolName, result }]`',
+    );
   }
   content.forEach((part: unknown, index) => {
     const partPath = `${path}.content[${index}]`;
-    if (!isObject(part) || part.type !== "tool-result") throw new RequestError(`${partPath}.type`, "must be \"tool-result\"", "a tool message holds only tool results");
+    if (!isObject(part) || part.type !== "tool-result")
+      throw new RequestError(`${partPath}.type`, 'must be "tool-result"', "a tool message holds only tool results");
     if (typeof part.toolCallId !== "string" || !callIds.has(part.toolCallId)) {
-      throw new RequestError(`${partPath}.toolCallId`, `answers no earlier assistant tool call (${String(part.toolCallId)})`, "use the `id` of a tool call from an earlier assistant message");
+      throw new RequestError(
+        `${partPath}.toolCallId`,
+        `answers no earlier assistant tool call (${String(part.toolCallId)})`,
+        "use the `id` of a tool call from an earlier assistant message",
+      );
     }
-    if (typeof part.toolName !== "string") throw new RequestError(`${partPath}.toolName`, "must be a string", "use the called tool's name");
+    if (typeof part.toolName !== "string")
+      throw new RequestError(`${partPath}.toolName`, "must be a string", "use the called tool's name");
   });
 }
 
 function validateTools(tools: unknown): Set<string> {
   const names = new Set<string>();
   if (tools === undefined) return names;
-  if (!Array.isArray(tools)) throw new RequestError("request.tools", "must be an array", "write `[{ name, description, inputSchema }]`");
+  if (!Array.isArray(tools))
+    throw new RequestError("request.tools", "must be an array", "write `[{ name, description, inputSchema }]`");
   tools.forEach((tool: unknown, index) => {
     const path = `request.tools[${index}]`;
     if (!isObject(tool)) throw new RequestError(path, "must be an object", "write `{ name, description, inputSchema }`");
     if (typeof tool.name !== "string" || !toolNamePattern.test(tool.name)) {
-      throw new RequestError(`${path}.name`, `"${String(tool.name)}" is not a valid tool name`, "use 1 to 64 letters, digits, `_` or `-`");
+      throw new RequestError(
+        `${path}.name`,
+        `"${String(tool.name)}" is not a valid tool name`,
+        "use 1 to 64 letters, digits, `_` or `-`",
+      );
     }
-    if (names.has(tool.name)) throw new RequestError(`${path}.name`, `"${tool.name}" is used twice`, "give each tool a unique name");
+    if (names.has(tool.name))
+      throw new RequestError(`${path}.name`, `"${tool.name}" is used twice`, "give each tool a unique name");
     names.add(tool.name);
-    if (!isObject(tool.inputSchema)) throw new RequestError(`${path}.inputSchema`, "must be a JSON Schema object", "e.g. `{ type: \"object\", properties: {} }`");
+    if (!isObject(tool.inputSchema))
+      throw new RequestError(`${path}.inputSchema`, "must be a JSON Schema object", 'e.g. `{ type: "object", properties: {} }`');
   });
   return names;
 }
 
 function validateToolChoice(choice: unknown, toolNames: ReadonlySet<string>): void {
   if (choice === undefined || choice === "auto" || choice === "none") return;
-  if (toolNames.size === 0) throw new RequestError("request.toolChoice", "asks for a tool call but `tools` is empty", "add tools, or leave `toolChoice` out");
+  if (toolNames.size === 0)
+    throw new RequestError(
+      "request.toolChoice",
+      "asks for a tool call but `tools` is empty",
+      "add tools, or leave `toolChoice` out",
+    );
   if (choice === "required") return;
   if (isObject(choice) && choice.type === "tool" && typeof choice.name === "string") {
     if (toolNames.has(choice.name)) return;
-    throw new RequestError("request.toolChoice.name", `"${choice.name}" is not one of the request's tools`, "name a tool from `request.tools`");
+    throw new RequestError(
+      "request.toolChoice.name",
+      `"${choice.name}" is not one of the request's tools`,
+      "name a tool from `request.tools`",
+    );
   }
-  throw new RequestError("request.toolChoice", "must be \"auto\", \"none\", \"required\" or `{ type: \"tool\", name }`", "pick one of those");
+  throw new RequestError(
+    "request.toolChoice",
+    'must be "auto", "none", "required" or `{ type: "tool", name }`',
+    "pick one of those",
+  );
 }
 
 function inRange(value: unknown, min: number, max: number, path: string): void {

@@ -1,12 +1,12 @@
 import type { IBackoff } from "cockatiel";
-import { StreamInterruptedError } from "./stream-interrupted-error.ts";
+import { abortableDelay } from "./abortable-delay.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelError } from "./model-error.ts";
+import { unfitReason } from "./model-fit.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
-import { abortableDelay } from "./abortable-delay.ts";
-import { unfitReason } from "./model-fit.ts";
 import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
+import { StreamInterruptedError } from "./stream-interrupted-error.ts";
 import type { FallbackStreamPart } from "./stream-part.ts";
 
 type ModelOutcome =
@@ -161,6 +161,7 @@ function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt
 /** A model that said "not now" (Retry-After, quota) is skipped by every request until then. */
 function coolDownAfter(slot: ModelSlot, error: ModelError): void {
   const now = Date.now();
-  if (error.kind === "quota") slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, error.retryAfterMs ?? 0), "quota");
+  if (error.kind === "quota")
+    slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, error.retryAfterMs ?? 0), "quota");
   else if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) slot.health.coolDown(now + error.retryAfterMs, error.kind);
 }

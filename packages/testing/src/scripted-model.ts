@@ -74,11 +74,11 @@ export interface ScriptedModelOptions {
   readonly capabilities?: ModelCapabilities;
   /**
    * The outcome of each call in order, or a function of the call number (1
-   * first). Calls past the end of a list repeat `then`.
+   * first). Calls past the end of a list follow `default`.
    */
   readonly script?: readonly ScriptStep[] | ((call: number, request: ChatRequest) => ScriptStep);
-  /** The outcome of calls past the end of `script`. Default: a plain answer. */
-  readonly then?: ScriptStep;
+  /** The outcome of every call past the end of `script` (of every call, without one). Default: a plain answer. */
+  readonly default?: ScriptStep;
 }
 
 /** A fake {@link ModelAdapter} that follows a script, and remembers every call. */
@@ -107,9 +107,9 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
   let inFlight = 0;
   const provider = options.provider ?? "scripted";
   const stepFor = (call: number, request: ChatRequest): ScriptStep => {
-    const { script, then = {} } = options;
+    const { script } = options;
     if (typeof script === "function") return script(call, request);
-    return script?.[call - 1] ?? then;
+    return script?.[call - 1] ?? options.default ?? {};
   };
   const begin = (method: ScriptedCall["method"], request: ChatRequest, signal: AbortSignal): ScriptStep => {
     const call = calls.length + 1;

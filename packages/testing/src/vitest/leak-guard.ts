@@ -2,7 +2,15 @@ import { createHook } from "node:async_hooks";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 
 /** Kinds of handle that keep a process alive and that a test must not leave behind. */
-const watchedTypes = new Set(["Timeout", "Immediate", "TCPWRAP", "TCPSERVERWRAP", "PIPEWRAP", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST"]);
+const watchedTypes = new Set([
+  "Timeout",
+  "Immediate",
+  "TCPWRAP",
+  "TCPSERVERWRAP",
+  "PIPEWRAP",
+  "HTTPINCOMINGMESSAGE",
+  "HTTPCLIENTREQUEST",
+]);
 
 interface Tracked {
   readonly type: string;
