@@ -18,7 +18,7 @@ function record(chat: ReturnType<typeof createFallback>) {
     "breakerHalfOpen",
     "breakerClose",
   ];
-  for (const name of names) chat.on(name, (event: never) => log.push([name, event]));
+  for (const name of names) chat.on(name, (event: object) => log.push([name, event as Record<string, unknown>]));
   return log;
 }
 
