@@ -9,7 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts"],
-    setupFiles: ["./packages/testing/src/vitest/leak-guard-setup.ts"],
+    setupFiles: ["@understudy/testing/leak-guard-setup"],
     pool: "forks",
     testTimeout: 15_000,
   },

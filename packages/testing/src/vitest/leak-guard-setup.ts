@@ -1,4 +1,4 @@
-// A vitest setup file: `setupFiles: ["@understudy/testing/leak-guard-setup"]`.
+// A vitest setup file: add `setupFiles: ["@understudy/testing/leak-guard-setup"]` to your vitest config.
 import { installLeakGuard } from "./leak-guard.ts";
 
 installLeakGuard();
