@@ -8,7 +8,8 @@ import { walkChain } from "./walk-chain.ts";
 /**
  * A streamed answer: iterate it for the parts, await `result` for the final
  * result (model, attempts, usage, cost). The request starts when iteration
- * starts; `result` settles when the stream ends, fails, or the consumer stops
+ * starts (a stream never read makes no call and holds no timer); `result`
+ * settles when the stream ends, fails, or the consumer stops
  * reading (`break`), which aborts the call, frees its bulkhead slot and counts
  * as neither success nor failure (`result` then rejects with kind `aborted`).
  *
@@ -27,11 +28,11 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
   readonly result: Promise<FallbackResult>;
   private settle: { resolve: (result: FallbackResult) => void; reject: (error: unknown) => void };
   private started = false;
-  private readonly run: RequestRun;
+  private readonly startRun: () => RequestRun;
 
-  /** @param run - the request, validated and ready */
-  constructor(run: RequestRun) {
-    this.run = run;
+  /** @param startRun - starts the request, validated already; called when reading starts */
+  constructor(startRun: () => RequestRun) {
+    this.startRun = startRun;
     const { promise, resolve, reject } = Promise.withResolvers<FallbackResult>();
     promise.catch(() => {});
     this.result = promise;
@@ -46,7 +47,8 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
   }
 
   private async *drive(): AsyncGenerator<FallbackStreamPart, void, undefined> {
-    const { run, settle } = this;
+    const { settle } = this;
+    const run = this.startRun();
     let settled = false;
     try {
       const result = yield* walkChain(run, performStream);

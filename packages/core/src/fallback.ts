@@ -64,7 +64,7 @@ export class Fallback extends SafeEmitter {
    * `FallbackExhaustedError` (no model answered).
    */
   async generate(request: ChatRequest, options: CallOptions = {}): Promise<FallbackResult> {
-    const run = this.startRun(request, options);
+    const run = this.prepareRun(request, options)();
     try {
       const walk = walkChain(run, performGenerate);
       let step = await walk.next();
@@ -83,7 +83,7 @@ export class Fallback extends SafeEmitter {
    * Throws a `RequestError` at once for a request invalid for any model.
    */
   stream(request: ChatRequest, options: CallOptions = {}): FallbackStream {
-    return new FallbackStream(this.startRun(request, options));
+    return new FallbackStream(this.prepareRun(request, options));
   }
 
   /** Each model's health and load, in chain order. */
@@ -114,7 +114,8 @@ export class Fallback extends SafeEmitter {
     return slot;
   }
 
-  private startRun(request: ChatRequest, options: CallOptions): RequestRun {
+  /** Validates a call at once and returns what starts it: a stream starts only when it is read. */
+  private prepareRun(request: ChatRequest, options: CallOptions): () => RequestRun {
     validateRequest(request);
     if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) {
       throw new RequestError(
@@ -123,15 +124,15 @@ export class Fallback extends SafeEmitter {
         "or leave it out",
       );
     }
-    const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
-    return new RequestRun(request, {
+    const settings = {
       slots: this.chainFor(options.models),
       emitter: this,
       signal: options.signal,
-      deadlineMs,
+      deadlineMs: options.deadlineMs ?? this.options.deadlineMs,
       midStream: options.midStream ?? this.options.midStream ?? "error",
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
-    });
+    };
+    return () => new RequestRun(request, settings);
   }
 
   private chainFor(ids: readonly string[] | undefined): readonly ModelSlot[] {

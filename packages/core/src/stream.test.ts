@@ -200,6 +200,14 @@ describe("stream", () => {
     expect(chat.health()[0]?.breaker).toBe("open");
   });
 
+  it("a stream never read makes no call and holds no timer", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }], deadlineMs: 1_000 });
+    chat.stream(request);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(model.calls).toHaveLength(0);
+  });
+
   it("refuses an invalid request at once, and a second read", async () => {
     const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "m" }) }] });
     let thrown: unknown;

@@ -1,5 +1,6 @@
 import type { IBackoff } from "cockatiel";
 import { abortableDelay } from "./abortable-delay.ts";
+import type { FailureAction } from "./failure-action.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelError } from "./model-error.ts";
 import { unfitReason } from "./model-fit.ts";
@@ -129,7 +130,7 @@ async function* tryModel(
  * attempt (with `reset` or a prefill), or end with a typed error — always the
  * error once a complete tool call was delivered, since the caller may have run it.
  */
-function noteCutAfterContent(run: RequestRun, slot: ModelSlot, error: ModelError, action: string): void {
+function noteCutAfterContent(run: RequestRun, slot: ModelSlot, error: ModelError, action: FailureAction): void {
   if (run.settings.midStream === "error" || run.toolCallDelivered || action === "surface") {
     throw new StreamInterruptedError(error, {
       model: slot.id,
