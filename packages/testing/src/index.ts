@@ -1,7 +1,7 @@
 /**
  * `@understudy/testing`: test your fallback paths. Scripted fake models for
- * unit tests, and (soon) a fault-injecting server that speaks the OpenAI and
- * Anthropic wire formats for tests through the real SDKs.
+ * unit tests, and a fault-injecting server that speaks the OpenAI and
+ * Anthropic wire formats, for tests through the real SDKs.
  *
  * @packageDocumentation
  */
@@ -12,3 +12,18 @@ export {
   type ScriptStep,
   scriptedModel,
 } from "./scripted-model.ts";
+export {
+  FaultServer,
+  type FaultServerOptions,
+  type ModelBehaviour,
+  type Outage,
+  type RequestLogEntry,
+} from "./server/fault-server.ts";
+export {
+  describeStep,
+  type FaultFinishReason,
+  type FaultStep,
+  faults,
+  type ProviderFailure,
+  type RetryHint,
+} from "./server/fault-step.ts";

@@ -1,0 +1,428 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { anthropicWire } from "./anthropic-wire.ts";
+import { describeStep, type FaultStep } from "./fault-step.ts";
+import { openaiWire } from "./openai-wire.ts";
+import { type Answer, type HttpReply, type ParsedRequest, tokensOf, type WireFormat } from "./wire-format.ts";
+
+/** One request the server received. */
+export interface RequestLogEntry {
+  /** When it arrived, on the server's clock (epoch ms). */
+  readonly time: number;
+  /** Which wire format it used. */
+  readonly provider: "openai" | "anthropic";
+  /** The `model` field. */
+  readonly model: string;
+  /** The request's number for this model since the last reset (1 for the first). */
+  readonly attempt: number;
+  /** Whether it asked for a stream. */
+  readonly stream: boolean;
+  /** What the server did (`answer`, `overloaded`, `cut@3`, `silent`, …). */
+  readonly fault: string;
+  /** The prompt's size, in estimated tokens. */
+  readonly promptTokens: number;
+  /** The HTTP status sent, if any. */
+  status: number | undefined;
+  /** Whether the client closed the connection before the answer was complete. */
+  clientHungUp: boolean;
+  /** When the answer ended or the client left, on the server's clock. */
+  endTime: number | undefined;
+}
+
+/** A model's standing behaviour, beyond its script. */
+export interface ModelBehaviour {
+  /** Answer 400 to a request that ends in an assistant message (a prefill). */
+  readonly rejectsPrefill?: boolean;
+  /** Answer `context_length` to prompts estimated above this many tokens. */
+  readonly contextWindow?: number;
+}
+
+/** A time window in which a model answers every request with one step. */
+export interface Outage {
+  /** Start, on the server's clock (epoch ms), inclusive. */
+  readonly from: number;
+  /** End, on the server's clock (epoch ms), exclusive. */
+  readonly to: number;
+  /** What the model does meanwhile. Default: `overloaded`. */
+  readonly step?: FaultStep;
+}
+
+/** Options of {@link FaultServer.start}. */
+export interface FaultServerOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  readonly port?: number;
+  /** Address to listen on. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** The server's clock for outage windows and the log. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+type Script = (attempt: number) => FaultStep;
+
+const maxBodyBytes = 16 * 1024 * 1024;
+
+/**
+ * An HTTP server on loopback that speaks the OpenAI Chat Completions and the
+ * Anthropic Messages wire formats (JSON and SSE) closely enough for the real
+ * SDKs, and fails on demand: per model and per attempt, every fault a real
+ * provider produces. Point a client's `baseURL` at it.
+ *
+ * @example
+ * ```ts
+ * const server = await FaultServer.start();
+ * server.script("claude-sonnet-4-5", [faults.overloaded(), faults.overloaded()]);
+ * const client = new Anthropic({ apiKey: "test", baseURL: server.anthropicBaseURL });
+ * // … requests; then
+ * server.requestsFor("claude-sonnet-4-5").length; // 3: two 529s, then an answer
+ * await server.close();
+ * ```
+ */
+export class FaultServer {
+  /** The server's base URL, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string;
+  /** Every request since the last reset, in order of arrival. */
+  readonly log: RequestLogEntry[] = [];
+  private readonly server: Server;
+  private readonly clock: () => number;
+  private readonly scripts = new Map<string, Script>();
+  private readonly behaviours = new Map<string, ModelBehaviour>();
+  private readonly outages = new Map<string, Outage[]>();
+  private readonly attempts = new Map<string, number>();
+  private readonly inFlight = new Set<AbortController>();
+  private answers = 0;
+
+  private constructor(server: Server, clock: () => number) {
+    this.server = server;
+    this.clock = clock;
+    const { port } = server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts a server; resolves once it listens. */
+  static async start(options: FaultServerOptions = {}): Promise<FaultServer> {
+    let instance: FaultServer | undefined;
+    const server = createServer((req, res) => {
+      instance?.handle(req, res).catch((error: unknown) => instance?.replyBroken(res, error));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    });
+    instance = new FaultServer(server, options.clock ?? Date.now);
+    return instance;
+  }
+
+  /** The `baseURL` for the `openai` SDK. */
+  get openaiBaseURL(): string {
+    return `${this.url}/v1`;
+  }
+
+  /** The `baseURL` for the `@anthropic-ai/sdk` SDK. */
+  get anthropicBaseURL(): string {
+    return this.url;
+  }
+
+  /** Now, on the server's clock. */
+  now(): number {
+    return this.clock();
+  }
+
+  /**
+   * Scripts a model: step N answers its Nth request (counted since the last
+   * reset); requests past the list get `otherwise` (a healthy answer by default).
+   * A function gets the attempt number instead.
+   */
+  script(model: string, steps: readonly FaultStep[] | ((attempt: number) => FaultStep), otherwise: FaultStep = {}): this {
+    this.scripts.set(model, typeof steps === "function" ? steps : (attempt) => steps[attempt - 1] ?? otherwise);
+    return this;
+  }
+
+  /** Sets a model's standing behaviour (prefill rejection, context window). */
+  behave(model: string, behaviour: ModelBehaviour): this {
+    this.behaviours.set(model, behaviour);
+    return this;
+  }
+
+  /** Takes a model down between two instants of the server's clock; it answers normally outside. */
+  outage(model: string, outage: Outage): this {
+    this.outages.set(model, [...(this.outages.get(model) ?? []), outage]);
+    return this;
+  }
+
+  /** The requests for one model since the last reset. */
+  requestsFor(model: string): RequestLogEntry[] {
+    return this.log.filter((entry) => entry.model === model);
+  }
+
+  /**
+   * Forgets scripts, behaviours, outages, attempt counts and the log; ends
+   * requests still open and closes idle keep-alive connections, so that a test
+   * leaves no socket behind.
+   */
+  reset(): void {
+    this.scripts.clear();
+    this.behaviours.clear();
+    this.outages.clear();
+    this.attempts.clear();
+    this.log.length = 0;
+    this.abortInFlight();
+    this.server.closeIdleConnections();
+  }
+
+  /** Ends every open request and stops listening. */
+  async close(): Promise<void> {
+    this.abortInFlight();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private abortInFlight(): void {
+    for (const controller of this.inFlight) controller.abort();
+    this.inFlight.clear();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const wire = req.method === "POST" ? routeOf(req.url ?? "") : undefined;
+    if (!wire) {
+      send(res, {
+        status: 404,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ error: { message: `no route ${req.method} ${req.url}`, type: "not_found" } }),
+      });
+      return;
+    }
+    const raw = await readBody(req);
+    const parsed = raw === undefined ? undefined : wire.parse(parseJson(raw));
+    if (!parsed || "status" in parsed) {
+      send(res, parsed ?? wire.failure("invalid_request", this.failureContext(req, "unknown")));
+      return;
+    }
+    const controller = new AbortController();
+    this.inFlight.add(controller);
+    const attempt = (this.attempts.get(parsed.model) ?? 0) + 1;
+    this.attempts.set(parsed.model, attempt);
+    const step = this.stepFor(parsed, attempt);
+    const entry = this.logRequest(wire, parsed, attempt, step);
+    res.on("close", () => {
+      if (!res.writableFinished) entry.clientHungUp = true;
+      entry.endTime = this.clock();
+      controller.abort();
+      this.inFlight.delete(controller);
+    });
+    await this.perform(step, { wire, parsed, req, res, entry, signal: controller.signal });
+  }
+
+  private logRequest(wire: WireFormat, parsed: ParsedRequest, attempt: number, step: FaultStep): RequestLogEntry {
+    const entry: RequestLogEntry = {
+      time: this.clock(),
+      provider: wire.provider,
+      model: parsed.model,
+      attempt,
+      stream: parsed.stream,
+      fault: describeStep(step),
+      promptTokens: Math.ceil(parsed.promptChars / 4),
+      status: undefined,
+      clientHungUp: false,
+      endTime: undefined,
+    };
+    this.log.push(entry);
+    return entry;
+  }
+
+  private stepFor(parsed: ParsedRequest, attempt: number): FaultStep {
+    const now = this.clock();
+    const outage = this.outages.get(parsed.model)?.find((o) => now >= o.from && now < o.to);
+    if (outage) return outage.step ?? { failure: "overloaded" };
+    const behaviour = this.behaviours.get(parsed.model);
+    if (behaviour?.rejectsPrefill && parsed.endsWithAssistant) return { failure: "prefill_rejected" };
+    if (behaviour?.contextWindow !== undefined && Math.ceil(parsed.promptChars / 4) > behaviour.contextWindow) {
+      return { failure: "context_length" };
+    }
+    return this.scripts.get(parsed.model)?.(attempt) ?? {};
+  }
+
+  private async perform(step: FaultStep, call: Call): Promise<void> {
+    const { wire, req, res, entry, signal } = call;
+    if (step.delayMs) await pause(step.delayMs, signal);
+    if (signal.aborted) return;
+    if (step.resetConnection) {
+      req.socket.resetAndDestroy();
+      return;
+    }
+    if (step.hang) {
+      await pause(Number.POSITIVE_INFINITY, signal);
+      return;
+    }
+    if (step.failure) {
+      entry.status = send(
+        res,
+        withRequestId(wire, wire.failure(step.failure, this.failureContext(req, call.parsed.model, step))),
+      );
+      return;
+    }
+    const answer = this.answerOf(step, call.parsed, wire);
+    if (!call.parsed.stream) {
+      entry.status = send(
+        res,
+        withRequestId(wire, {
+          status: 200,
+          headers: { "content-type": "application/json", ...wire.windowHeaders(this.clock()) },
+          body: wire.json(answer),
+        }),
+      );
+      return;
+    }
+    entry.status = 200;
+    res.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      [wire.requestIdHeader]: requestIdOf(wire, entry),
+      ...wire.windowHeaders(this.clock()),
+    });
+    res.flushHeaders();
+    await this.streamAnswer(step, answer, call);
+  }
+
+  private async streamAnswer(step: FaultStep, answer: Answer, call: Call): Promise<void> {
+    const { wire, res, req, signal } = call;
+    const events = wire.events(answer, { includeUsage: call.parsed.includeUsage, omitDone: step.omitDone === true });
+    let tokens = 0;
+    for (const event of events) {
+      if (event.content) {
+        if (tokens === step.streamFailure?.afterTokens) {
+          res.end(wire.streamFailure(step.streamFailure.failure, this.failureContext(req, call.parsed.model)).text);
+          return;
+        }
+        if (tokens === step.cutAfterTokens) {
+          res.end();
+          return;
+        }
+        if (tokens === step.resetAfterTokens) {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        if (tokens === step.stallAfterTokens) {
+          await pause(Number.POSITIVE_INFINITY, signal);
+          return;
+        }
+        if (tokens === step.malformedAfterTokens) {
+          res.end(wire.malformed(answer).text);
+          return;
+        }
+        await pause(tokens === 0 ? (step.firstTokenDelayMs ?? 0) : (step.tokenDelayMs ?? 0), signal);
+        if (signal.aborted) return;
+        tokens++;
+      }
+      res.write(event.text);
+    }
+    res.end();
+  }
+
+  private answerOf(step: FaultStep, parsed: ParsedRequest, wire: WireFormat): Answer {
+    const n = ++this.answers;
+    const text = step.text ?? (step.toolCalls ? "" : `This is ${parsed.model} answering.`);
+    const toolCalls = (step.toolCalls ?? []).map((call, index) => ({
+      id: call.id ?? (wire.provider === "openai" ? `call_fault${n}_${index}` : `toolu_fault${n}_${index}`),
+      name: call.name,
+      args: call.args,
+    }));
+    const promptTokens = Math.ceil(parsed.promptChars / 4);
+    const cached = Math.min(step.cachedTokens ?? 0, promptTokens);
+    const output =
+      tokensOf(text).length + toolCalls.reduce((sum, call) => sum + Math.ceil(JSON.stringify(call.args ?? {}).length / 4), 0);
+    return {
+      id: wire.provider === "openai" ? `chatcmpl-fault${n}` : `msg_fault${n}`,
+      model: parsed.model,
+      text,
+      toolCalls,
+      finishReason: step.finishReason ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
+      usage: { input: promptTokens - cached, output: Math.max(1, output), cached },
+    };
+  }
+
+  private failureContext(req: IncomingMessage, model: string, step?: FaultStep) {
+    const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, "");
+    const apiKey = (req.headers["x-api-key"] as string | undefined) ?? bearer;
+    return { model, retry: step?.retry, now: this.clock(), apiKey };
+  }
+
+  private replyBroken(res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    send(res, {
+      status: 500,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: { message: `fault server: ${message}`, type: "server_error" } }),
+    });
+  }
+}
+
+interface Call {
+  readonly wire: WireFormat;
+  readonly parsed: ParsedRequest;
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly entry: RequestLogEntry;
+  readonly signal: AbortSignal;
+}
+
+function routeOf(url: string): WireFormat | undefined {
+  const path = url.split("?")[0];
+  if (path === "/v1/chat/completions" || path === "/chat/completions") return openaiWire;
+  if (path === "/v1/messages") return anthropicWire;
+  return undefined;
+}
+
+/** The body as text, or `undefined` when it is larger than the server takes. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, reply: HttpReply): number {
+  if (res.headersSent || res.destroyed) return reply.status;
+  res.writeHead(reply.status, { "content-length": Buffer.byteLength(reply.body), ...reply.headers });
+  res.end(reply.body);
+  return reply.status;
+}
+
+function withRequestId(wire: WireFormat, reply: HttpReply): HttpReply {
+  return { ...reply, headers: { ...reply.headers, [wire.requestIdHeader]: `req_fault_${Date.now().toString(36)}` } };
+}
+
+function requestIdOf(wire: WireFormat, entry: RequestLogEntry): string {
+  return `req_fault_${wire.provider}_${entry.model}_${entry.attempt}`;
+}
+
+/** Waits `ms` (forever for Infinity) or until the signal aborts; never rejects, never leaves a timer. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * What the fault server does with one request. Fields combine; an empty step is
+ * a healthy answer. Failures are named by meaning (`overloaded`, `quota`), and
+ * each wire format renders them the way its provider documents them.
+ */
+
+/** A provider failure, rendered in the provider's own error format. */
+export type ProviderFailure =
+  | "rate_limit"
+  | "quota"
+  | "billing"
+  | "overloaded"
+  | "server"
+  | "bad_gateway"
+  | "gateway_timeout"
+  | "context_length"
+  | "content_policy"
+  | "auth"
+  | "forbidden"
+  | "not_found"
+  | "invalid_request"
+  | "unprocessable"
+  | "prefill_rejected";
+
+/** How a rate-limit answer says when to come back. */
+export interface RetryHint {
+  /** `retry-after: <seconds>`. */
+  readonly retryAfterSeconds?: number;
+  /** `retry-after: <HTTP date>` this many ms from now. */
+  readonly retryAfterDateInMs?: number;
+  /** `retry-after-ms: <ms>` (OpenAI). */
+  readonly retryAfterMs?: number;
+  /**
+   * Only the rate-limit reset headers, this many ms from now: OpenAI
+   * `x-ratelimit-reset-requests: 6m0s` style durations, Anthropic
+   * `anthropic-ratelimit-requests-reset: <RFC 3339>` timestamps.
+   */
+  readonly resetInMs?: number;
+}
+
+/** A neutral finish reason the wire formats translate (`tool-calls` → `tool_calls` / `tool_use`). */
+export type FaultFinishReason = "stop" | "length" | "tool-calls" | "content-filter";
+
+/** One step of a model's script. */
+export interface FaultStep {
+  /** The answer's text. Default: a short sentence naming the model. */
+  readonly text?: string;
+  /** Tool calls to answer with. */
+  readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly args: unknown }[];
+  /** The finish reason. Default `tool-calls` with tool calls, else `stop`. */
+  readonly finishReason?: FaultFinishReason;
+  /** Cached input tokens to report. */
+  readonly cachedTokens?: number;
+
+  /** Wait this long before answering at all (before headers), in ms. */
+  readonly delayMs?: number;
+  /** Streams: wait this long after the headers before the first content token, in ms. */
+  readonly firstTokenDelayMs?: number;
+  /** Streams: wait this long between tokens, in ms (the pace). */
+  readonly tokenDelayMs?: number;
+
+  /** Answer with this HTTP error. */
+  readonly failure?: ProviderFailure;
+  /** With `failure: "rate_limit"` (or any failure): the Retry-After and reset headers to send. */
+  readonly retry?: RetryHint;
+  /** Streams: send an error event after this many content tokens (an error after a 200). */
+  readonly streamFailure?: { readonly failure: ProviderFailure; readonly afterTokens: number };
+
+  /** Reset the TCP connection before any header. */
+  readonly resetConnection?: boolean;
+  /** Never answer (until the client hangs up or the server closes). */
+  readonly hang?: boolean;
+  /** Streams: end the response cleanly after this many content tokens, without the terminal event. */
+  readonly cutAfterTokens?: number;
+  /** Streams: reset the connection after this many content tokens. */
+  readonly resetAfterTokens?: number;
+  /** Streams: stop sending after this many content tokens and keep the connection open. */
+  readonly stallAfterTokens?: number;
+  /** Streams: send a malformed (truncated JSON) event after this many content tokens. */
+  readonly malformedAfterTokens?: number;
+  /** OpenAI streams: finish properly but leave out `data: [DONE]`. */
+  readonly omitDone?: boolean;
+}
+
+/** Shorthands for common steps. */
+export const faults = {
+  /** A healthy answer. */
+  answer: (text?: string): FaultStep => (text === undefined ? {} : { text }),
+  /** A 429 rate limit, with the given way of saying when to come back (none by default). */
+  rateLimit: (retry: RetryHint = {}): FaultStep => ({ failure: "rate_limit", retry }),
+  /** An exhausted quota or credit balance (OpenAI 429 `insufficient_quota`, Anthropic 400 "credit balance is too low"). */
+  quota: (): FaultStep => ({ failure: "quota" }),
+  /** Overloaded (OpenAI 503, Anthropic 529 `overloaded_error`). */
+  overloaded: (): FaultStep => ({ failure: "overloaded" }),
+  /** A 500. */
+  serverError: (): FaultStep => ({ failure: "server" }),
+  /** The prompt is too long for the model. */
+  contextLength: (): FaultStep => ({ failure: "context_length" }),
+  /** The request was refused by the provider's content policy. */
+  contentPolicy: (): FaultStep => ({ failure: "content_policy" }),
+  /** A 401. */
+  unauthorized: (): FaultStep => ({ failure: "auth" }),
+  /** A TCP reset before any header. */
+  connectionReset: (): FaultStep => ({ resetConnection: true }),
+  /** A request that is never answered. */
+  silent: (): FaultStep => ({ hang: true }),
+  /** A stream that ends cleanly after `tokens` tokens without its terminal event. */
+  cutStream: (tokens: number): FaultStep => ({ cutAfterTokens: tokens }),
+  /** A stream that stalls open after `tokens` tokens. */
+  stallStream: (tokens: number): FaultStep => ({ stallAfterTokens: tokens }),
+  /** A stream that carries a malformed chunk after `tokens` tokens. */
+  malformedStream: (tokens: number): FaultStep => ({ malformedAfterTokens: tokens }),
+  /** An error event mid-stream, after `tokens` tokens of a 200. */
+  midStreamError: (failure: ProviderFailure, tokens: number): FaultStep => ({ streamFailure: { failure, afterTokens: tokens } }),
+  /** Fail `times` times with `step`, then answer: a script for `server.script(model, ...)`. */
+  failTimes: (times: number, step: FaultStep): FaultStep[] => Array.from({ length: times }, () => step),
+} as const;
+
+/** A short description of a step, for the request log. */
+export function describeStep(step: FaultStep): string {
+  if (step.resetConnection) return "connection-reset";
+  if (step.hang) return "silent";
+  if (step.failure) return step.failure;
+  const stream = [
+    step.streamFailure && `stream-${step.streamFailure.failure}@${step.streamFailure.afterTokens}`,
+    step.cutAfterTokens !== undefined && `cut@${step.cutAfterTokens}`,
+    step.resetAfterTokens !== undefined && `reset@${step.resetAfterTokens}`,
+    step.stallAfterTokens !== undefined && `stall@${step.stallAfterTokens}`,
+    step.malformedAfterTokens !== undefined && `malformed@${step.malformedAfterTokens}`,
+    step.omitDone && "no-done",
+  ].filter(Boolean);
+  return stream.length > 0 ? stream.join(",") : "answer";
+}
