@@ -9,7 +9,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts"],
-    setupFiles: ["@understudy/testing/leak-guard-setup"],
+    // A path, not the package name: setupFiles resolve without the source condition, and would load a stale build.
+    setupFiles: ["./packages/testing/src/vitest/leak-guard-setup.ts"],
     pool: "forks",
     testTimeout: 15_000,
   },

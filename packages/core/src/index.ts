@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+export { adapterFailure, type FailureSource, redactedError } from "./adapter-failure.ts";
 export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 export type {
   AssistantMessage,
@@ -84,7 +85,9 @@ export type {
   TimeoutOptions,
   WhenAllUnavailable,
 } from "./options.ts";
+export { redactSecrets } from "./redact-secrets.ts";
 export { isRequestError, RequestError } from "./request-error.ts";
+export { type HeaderLookup, retryAfterMs } from "./retry-after.ts";
 export { isStreamInterruptedError, StreamInterruptedError } from "./stream-interrupted-error.ts";
 export {
   type FallbackStreamPart,
@@ -97,4 +100,5 @@ export {
   type ToolCallDeltaPart,
   type ToolCallStreamPart,
 } from "./stream-part.ts";
+export { toolCallFromText } from "./tool-arguments.ts";
 export { addUsage, totalTokens, type Usage, zeroUsage } from "./usage.ts";

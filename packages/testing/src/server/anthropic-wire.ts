@@ -188,7 +188,7 @@ export const anthropicWire: WireFormat = {
           true,
         ),
       );
-      for (const piece of argumentPieces(call.args)) {
+      for (const piece of argumentPieces(call.argsText)) {
         events.push(event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } }, true));
       }
       events.push(event("content_block_stop", { index }));

@@ -2,6 +2,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useFaultServer } from "../vitest/use-fault-server.ts";
+import { waitFor } from "../vitest/wait-for.ts";
 import type { FaultServer } from "./fault-server.ts";
 import { faults } from "./fault-step.ts";
 
@@ -200,11 +201,3 @@ describe("scripts, outages and the log", () => {
     await expect(openai.chat.completions.create({ model: "gpt-test", messages: ask })).resolves.toBeTruthy();
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   readonly fault: string;
   /** The prompt's size, in estimated tokens. */
   readonly promptTokens: number;
+  /** The request body as received (parsed JSON), to assert what a client sent on the wire. */
+  readonly body: Readonly<Record<string, unknown>>;
   /** The HTTP status sent, if any. */
   status: number | undefined;
   /** Whether the client closed the connection before the answer was complete. */
@@ -88,7 +90,7 @@ export class FaultServer {
   private readonly behaviours = new Map<string, ModelBehaviour>();
   private readonly outages = new Map<string, Outage[]>();
   private readonly attempts = new Map<string, number>();
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Map<AbortController, ServerResponse>();
   private answers = 0;
 
   private constructor(server: Server, clock: () => number) {
@@ -155,9 +157,9 @@ export class FaultServer {
   }
 
   /**
-   * Forgets scripts, behaviours, outages, attempt counts and the log; ends
-   * requests still open and closes idle keep-alive connections, so that a test
-   * leaves no socket behind.
+   * Forgets scripts, behaviours, outages, attempt counts and the log, ends
+   * requests still open and closes every connection (keep-alive ones
+   * included), so that no socket outlives a test.
    */
   reset(): void {
     this.scripts.clear();
@@ -166,7 +168,7 @@ export class FaultServer {
     this.attempts.clear();
     this.log.length = 0;
     this.abortInFlight();
-    this.server.closeIdleConnections();
+    this.server.closeAllConnections();
   }
 
   /** Ends every open request and stops listening. */
@@ -179,7 +181,10 @@ export class FaultServer {
   }
 
   private abortInFlight(): void {
-    for (const controller of this.inFlight) controller.abort();
+    for (const [controller, res] of this.inFlight) {
+      controller.abort();
+      res.destroy();
+    }
     this.inFlight.clear();
   }
 
@@ -194,17 +199,18 @@ export class FaultServer {
       return;
     }
     const raw = await readBody(req);
-    const parsed = raw === undefined ? undefined : wire.parse(parseJson(raw));
+    const body = raw === undefined ? undefined : parseJson(raw);
+    const parsed = raw === undefined ? undefined : wire.parse(body);
     if (!parsed || "status" in parsed) {
       send(res, parsed ?? wire.failure("invalid_request", this.failureContext(req, "unknown")));
       return;
     }
     const controller = new AbortController();
-    this.inFlight.add(controller);
+    this.inFlight.set(controller, res);
     const attempt = (this.attempts.get(parsed.model) ?? 0) + 1;
     this.attempts.set(parsed.model, attempt);
     const step = this.stepFor(parsed, attempt);
-    const entry = this.logRequest(wire, parsed, attempt, step);
+    const entry = this.logRequest(wire, parsed, attempt, step, body as Record<string, unknown>);
     res.on("close", () => {
       if (!res.writableFinished) entry.clientHungUp = true;
       entry.endTime = this.clock();
@@ -214,7 +220,13 @@ export class FaultServer {
     await this.perform(step, { wire, parsed, req, res, entry, signal: controller.signal });
   }
 
-  private logRequest(wire: WireFormat, parsed: ParsedRequest, attempt: number, step: FaultStep): RequestLogEntry {
+  private logRequest(
+    wire: WireFormat,
+    parsed: ParsedRequest,
+    attempt: number,
+    step: FaultStep,
+    body: Record<string, unknown>,
+  ): RequestLogEntry {
     const entry: RequestLogEntry = {
       time: this.clock(),
       provider: wire.provider,
@@ -223,6 +235,7 @@ export class FaultServer {
       stream: parsed.stream,
       fault: describeStep(step),
       promptTokens: Math.ceil(parsed.promptChars / 4),
+      body,
       status: undefined,
       clientHungUp: false,
       endTime: undefined,
@@ -256,10 +269,8 @@ export class FaultServer {
       return;
     }
     if (step.failure) {
-      entry.status = send(
-        res,
-        withRequestId(wire, wire.failure(step.failure, this.failureContext(req, call.parsed.model, step))),
-      );
+      const reply = wire.failure(step.failure, this.failureContext(req, call.parsed.model, step));
+      entry.status = send(res, withRequestId(wire, { ...reply, body: this.echoKey(step, req, reply.body) }));
       return;
     }
     const answer = this.answerOf(step, call.parsed, wire);
@@ -292,7 +303,8 @@ export class FaultServer {
     for (const event of events) {
       if (event.content) {
         if (tokens === step.streamFailure?.afterTokens) {
-          res.end(wire.streamFailure(step.streamFailure.failure, this.failureContext(req, call.parsed.model)).text);
+          const failure = wire.streamFailure(step.streamFailure.failure, this.failureContext(req, call.parsed.model));
+          res.end(this.echoKey(step, req, failure.text));
           return;
         }
         if (tokens === step.cutAfterTokens) {
@@ -326,12 +338,12 @@ export class FaultServer {
     const toolCalls = (step.toolCalls ?? []).map((call, index) => ({
       id: call.id ?? (wire.provider === "openai" ? `call_fault${n}_${index}` : `toolu_fault${n}_${index}`),
       name: call.name,
-      args: call.args,
+      args: call.args ?? {},
+      argsText: call.argsText ?? JSON.stringify(call.args ?? {}),
     }));
     const promptTokens = Math.ceil(parsed.promptChars / 4);
     const cached = Math.min(step.cachedTokens ?? 0, promptTokens);
-    const output =
-      tokensOf(text).length + toolCalls.reduce((sum, call) => sum + Math.ceil(JSON.stringify(call.args ?? {}).length / 4), 0);
+    const output = tokensOf(text).length + toolCalls.reduce((sum, call) => sum + Math.ceil(call.argsText.length / 4), 0);
     return {
       id: wire.provider === "openai" ? `chatcmpl-fault${n}` : `msg_fault${n}`,
       model: parsed.model,
@@ -343,9 +355,13 @@ export class FaultServer {
   }
 
   private failureContext(req: IncomingMessage, model: string, step?: FaultStep) {
-    const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, "");
-    const apiKey = (req.headers["x-api-key"] as string | undefined) ?? bearer;
-    return { model, retry: step?.retry, now: this.clock(), apiKey };
+    return { model, retry: step?.retry, now: this.clock(), apiKey: apiKeyOf(req) };
+  }
+
+  /** With `echoApiKey`, the error message starts with the key the client sent. */
+  private echoKey(step: FaultStep, req: IncomingMessage, text: string): string {
+    if (!step.echoApiKey) return text;
+    return text.replace('"message":"', `"message":"key ${apiKeyOf(req) ?? "<none>"} rejected: `);
   }
 
   private replyBroken(res: ServerResponse, error: unknown): void {
@@ -369,6 +385,11 @@ interface Call {
   readonly res: ServerResponse;
   readonly entry: RequestLogEntry;
   readonly signal: AbortSignal;
+}
+
+function apiKeyOf(req: IncomingMessage): string | undefined {
+  const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, "");
+  return (req.headers["x-api-key"] as string | undefined) ?? bearer;
 }
 
 function routeOf(url: string): WireFormat | undefined {

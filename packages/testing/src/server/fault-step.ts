@@ -45,8 +45,16 @@ export type FaultFinishReason = "stop" | "length" | "tool-calls" | "content-filt
 export interface FaultStep {
   /** The answer's text. Default: a short sentence naming the model. */
   readonly text?: string;
-  /** Tool calls to answer with. */
-  readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly args: unknown }[];
+  /**
+   * Tool calls to answer with. `argsText` sends the arguments exactly as
+   * given (invalid JSON included, as a model may write it) instead of `args`.
+   */
+  readonly toolCalls?: readonly {
+    readonly id?: string;
+    readonly name: string;
+    readonly args?: unknown;
+    readonly argsText?: string;
+  }[];
   /** The finish reason. Default `tool-calls` with tool calls, else `stop`. */
   readonly finishReason?: FaultFinishReason;
   /** Cached input tokens to report. */
@@ -80,6 +88,12 @@ export interface FaultStep {
   readonly malformedAfterTokens?: number;
   /** OpenAI streams: finish properly but leave out `data: [DONE]`. */
   readonly omitDone?: boolean;
+  /**
+   * With a failure: put the full API key the client sent into the error
+   * message, as some OpenAI-compatible proxies do. For testing that a client
+   * never repeats it.
+   */
+  readonly echoApiKey?: boolean;
 }
 
 /** Shorthands for common steps. */

@@ -187,7 +187,7 @@ export const openaiWire: WireFormat = {
                   tool_calls: answer.toolCalls.map((call) => ({
                     id: call.id,
                     type: "function",
-                    function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
+                    function: { name: call.name, arguments: call.argsText },
                   })),
                 }
               : {}),
@@ -217,7 +217,7 @@ export const openaiWire: WireFormat = {
         ),
         content: true,
       });
-      for (const piece of argumentPieces(call.args)) {
+      for (const piece of argumentPieces(call.argsText)) {
         events.push({ text: sse(chunk({ tool_calls: [{ index, function: { arguments: piece } }] })), content: true });
       }
     });

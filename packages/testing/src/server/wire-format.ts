@@ -19,7 +19,12 @@ export interface Answer {
   readonly id: string;
   readonly model: string;
   readonly text: string;
-  readonly toolCalls: readonly { readonly id: string; readonly name: string; readonly args: unknown }[];
+  readonly toolCalls: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly args: unknown;
+    readonly argsText: string;
+  }[];
   readonly finishReason: FaultFinishReason;
   readonly usage: { readonly input: number; readonly output: number; readonly cached: number };
 }
@@ -88,9 +93,8 @@ export function tokensOf(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-/** Splits a tool call's JSON arguments into a few pieces, as providers stream them. */
-export function argumentPieces(args: unknown): string[] {
-  const json = JSON.stringify(args ?? {});
+/** Splits a tool call's JSON arguments text into a few pieces, as providers stream them. */
+export function argumentPieces(json: string): string[] {
   const size = Math.max(1, Math.ceil(json.length / 3));
   const pieces: string[] = [];
   for (let start = 0; start < json.length; start += size) pieces.push(json.slice(start, start + size));

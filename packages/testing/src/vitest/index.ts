@@ -1,8 +1,12 @@
 /**
  * vitest helpers of `@understudy/testing`: a fault server per test file,
- * assertions on what it saw, and a guard against leaked timers and sockets.
+ * assertions on what it saw, stream reading, and a guard against leaked
+ * timers and sockets.
  *
  * @module
  */
+export { expectModelError } from "./expect-model-error.ts";
 export { installLeakGuard } from "./leak-guard.ts";
+export { type AdapterStreamReading, readAdapterStream } from "./read-adapter-stream.ts";
 export { expectAttempts, expectGapsAtLeast, useFaultServer } from "./use-fault-server.ts";
+export { waitFor } from "./wait-for.ts";
