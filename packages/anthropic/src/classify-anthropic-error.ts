@@ -56,7 +56,7 @@ function kindOf(status: number | undefined, type: string | undefined, message: s
   if (status === 529 || type === "overloaded_error") return "overloaded";
   if (status === 429 || type === "rate_limit_error") return "rate_limit";
   if (status === 401 || status === 403 || type === "authentication_error" || type === "permission_error") return "auth";
-  if (status === 408 || status === 504 || type === "timeout_error") return "timeout";
+  if (status === 408) return "timeout";
   if (status === 503) return "overloaded";
   if ((status !== undefined && status >= 500) || type === "api_error") return "server";
   if (/prompt is too long|context window|too many (input )?tokens/i.test(message)) return "context_length";

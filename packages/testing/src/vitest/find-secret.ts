@@ -1,0 +1,38 @@
+import { inspect } from "node:util";
+
+/**
+ * Where `secret` appears in `values`, each fully inspected (`util.inspect` at
+ * any depth, hidden fields and error causes included): the indexes of the
+ * values that contain it. Empty when it appears nowhere.
+ */
+export function findSecret(secret: string, values: readonly unknown[]): number[] {
+  const found: number[] = [];
+  values.forEach((value, index) => {
+    const text =
+      typeof value === "string" ? value : inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true });
+    if (text.includes(secret)) found.push(index);
+  });
+  return found;
+}
+
+/** Captures everything written through `console` until `stop()` is called; returns the lines. */
+export function captureConsole(): { lines: string[]; stop: () => void } {
+  const lines: string[] = [];
+  const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
+  const originals = methods.map((method) => console[method]);
+  for (const method of methods) {
+    console[method] = (...args: unknown[]) => {
+      lines.push(
+        args.map((arg) => (typeof arg === "string" ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(" "),
+      );
+    };
+  }
+  return {
+    lines,
+    stop: () => {
+      methods.forEach((method, index) => {
+        console[method] = originals[index] as (typeof console)[typeof method];
+      });
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { createFallback, type FallbackEvents, type ModelAdapter } from "@understudy/core";
+import type { FaultServer } from "../server/fault-server.ts";
+import { type FaultStep, faults } from "../server/fault-step.ts";
+import { captureConsole } from "./find-secret.ts";
+
+/** Every error path an adapter has, with the key echoed back wherever a body can carry it. */
+export const secretLeakSteps: readonly { readonly name: string; readonly step: FaultStep; readonly stream: boolean }[] = [
+  { name: "401 echoing the key", step: { failure: "auth", echoApiKey: true }, stream: false },
+  { name: "500 echoing the key", step: { failure: "server", echoApiKey: true }, stream: false },
+  { name: "429 echoing the key", step: { ...faults.rateLimit({ retryAfterSeconds: 1 }), echoApiKey: true }, stream: false },
+  {
+    name: "error event mid-stream echoing the key",
+    step: { ...faults.midStreamError("overloaded", 1), echoApiKey: true },
+    stream: true,
+  },
+  { name: "connection reset", step: faults.connectionReset(), stream: false },
+  { name: "truncated stream", step: faults.cutStream(1), stream: true },
+  { name: "malformed chunk", step: faults.malformedStream(1), stream: true },
+];
+
+/**
+ * Sends one request down each error path of `adapter` through a real
+ * pipeline, and returns everything a user could see: the errors thrown, every
+ * event emitted, and every console line written.
+ */
+export async function runSecretLeakDrill(server: FaultServer, adapter: ModelAdapter): Promise<unknown[]> {
+  server.script(
+    adapter.modelId,
+    secretLeakSteps.map((entry) => entry.step),
+  );
+  const chat = createFallback({ models: [{ model: adapter, retry: { maxAttempts: 1 }, breaker: false }] });
+  const seen: unknown[] = [];
+  const names: (keyof FallbackEvents)[] = ["attempt", "retry", "fallback", "skip", "success", "failure", "exhausted"];
+  for (const name of names) chat.on(name, (event: unknown) => seen.push(event));
+  const consoleLines = captureConsole();
+  try {
+    for (const { stream } of secretLeakSteps) {
+      const outcome = stream
+        ? drain(chat.stream({ messages: [{ role: "user", content: "hi" }] }))
+        : chat.generate({ messages: [{ role: "user", content: "hi" }] });
+      seen.push(
+        await outcome.then(
+          () => "no error",
+          (error: unknown) => error,
+        ),
+      );
+    }
+  } finally {
+    consoleLines.stop();
+  }
+  return [...seen, ...consoleLines.lines];
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _ of stream) {
+    // read to the end
+  }
+}
