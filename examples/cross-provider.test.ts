@@ -8,13 +8,20 @@ import { describe, expect, it } from "vitest";
 // The headline: one request with tools and a tool-result history, answered by
 // whichever provider is up, through both real SDKs.
 const server = useFaultServer();
-const weather = { name: "get_weather", description: "Current weather", inputSchema: { type: "object", properties: { city: { type: "string" } } } };
+const weather = {
+  name: "get_weather",
+  description: "Current weather",
+  inputSchema: { type: "object", properties: { city: { type: "string" } } },
+};
 const request: ChatRequest = {
   system: "Answer with the tools you have.",
   messages: [
     { role: "user", content: "Weather in Paris, then Lyon?" },
     { role: "assistant", content: [{ type: "tool-call", id: "call_paris", name: "get_weather", args: { city: "Paris" } }] },
-    { role: "tool", content: [{ type: "tool-result", toolCallId: "call_paris", toolName: "get_weather", result: { celsius: 21 } }] },
+    {
+      role: "tool",
+      content: [{ type: "tool-result", toolCallId: "call_paris", toolName: "get_weather", result: { celsius: 21 } }],
+    },
   ],
   tools: [weather],
   maxTokens: 300,
@@ -37,7 +44,11 @@ describe("cross-provider fallback with tools", () => {
     expect(result.model).toBe("openai:gpt-primary");
     expect(result.toolCalls).toMatchObject([{ name: "get_weather", args: { city: "Lyon" } }]);
     expect(result.fallbacks).toEqual([{ from: "anthropic:claude-primary", to: "openai:gpt-primary", reason: "overloaded" }]);
-    expect(server().requestsFor("claude-primary").map((r) => r.status)).toEqual([529, 529]);
+    expect(
+      server()
+        .requestsFor("claude-primary")
+        .map((r) => r.status),
+    ).toEqual([529, 529]);
     const sent = server().requestsFor("gpt-primary")[0]?.body;
     expect(sent).toMatchObject({
       messages: [
