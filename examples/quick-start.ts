@@ -3,7 +3,7 @@ import { createFallback } from "@understudy/core";
 import { scriptedModel } from "@understudy/testing";
 
 // Stand-ins that need no API key; with real providers write
-// `anthropic("claude-sonnet-4-5")` and `openai("gpt-4.1-mini")` instead.
+// `anthropic("claude-sonnet-4-6")` and `openai("gpt-4.1-mini")` instead.
 const primary = scriptedModel({ modelId: "primary", default: { error: "overloaded", status: 529 } });
 const backup = scriptedModel({ modelId: "backup", default: { text: "Hello from the backup!" } });
 

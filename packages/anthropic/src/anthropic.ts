@@ -46,7 +46,7 @@ const dayMs = 24 * 60 * 60 * 1_000;
  *
  * @example
  * ```ts
- * const primary = anthropic("claude-sonnet-4-5", { capabilities: { contextWindow: 200_000 } });
+ * const primary = anthropic("claude-sonnet-4-6", { capabilities: { contextWindow: 200_000 } });
  * ```
  */
 export function anthropic(modelId: string, options: AnthropicModelOptions = {}): ModelAdapter {

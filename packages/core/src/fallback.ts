@@ -165,7 +165,7 @@ export class Fallback extends SafeEmitter {
  * ```ts
  * const chat = createFallback({
  *   models: [
- *     { model: anthropic("claude-sonnet-4-5"), retry: { maxAttempts: 2 } },
+ *     { model: anthropic("claude-sonnet-4-6"), retry: { maxAttempts: 2 } },
  *     { model: openai("gpt-4.1-mini"), breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 } },
  *   ],
  *   deadlineMs: 60_000,

@@ -72,10 +72,10 @@ const maxBodyBytes = 16 * 1024 * 1024;
  * @example
  * ```ts
  * const server = await FaultServer.start();
- * server.script("claude-sonnet-4-5", [faults.overloaded(), faults.overloaded()]);
+ * server.script("claude-sonnet-4-6", [faults.overloaded(), faults.overloaded()]);
  * const client = new Anthropic({ apiKey: "test", baseURL: server.anthropicBaseURL });
  * // … requests; then
- * server.requestsFor("claude-sonnet-4-5").length; // 3: two 529s, then an answer
+ * server.requestsFor("claude-sonnet-4-6").length; // 3: two 529s, then an answer
  * await server.close();
  * ```
  */

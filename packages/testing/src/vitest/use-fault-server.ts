@@ -10,7 +10,7 @@ import { FaultServer, type FaultServerOptions, type RequestLogEntry } from "../s
  * ```ts
  * const server = useFaultServer();
  * it("falls over when the primary is overloaded", async () => {
- *   server().script("claude-sonnet-4-5", [faults.overloaded()]);
+ *   server().script("claude-sonnet-4-6", [faults.overloaded()]);
  *   …
  * });
  * ```

@@ -1,0 +1,67 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { type DrillRun, drillModels } from "./drill.ts";
+import type { DrillSummary } from "./summary.ts";
+
+const run = promisify(execFile);
+
+interface DrillJson extends DrillRun {
+  readonly summary: DrillSummary;
+}
+
+// The demo as a user runs it, in --json mode, with short phases (about 5 s of real time).
+async function runDemo(): Promise<{ json: DrillJson; exitCode: number }> {
+  const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+  const args = [
+    "--conditions=@understudy/source",
+    main,
+    "--json",
+    "--healthy-ms",
+    "800",
+    "--spike-ms",
+    "600",
+    "--outage-ms",
+    "2400",
+    "--recovery-ms",
+    "1500",
+    "--rate",
+    "15",
+  ];
+  const { stdout } = await run(process.execPath, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  return { json: JSON.parse(stdout) as DrillJson, exitCode: 0 };
+}
+
+describe("pnpm demo --json", () => {
+  it("answers every request, and its summary agrees with the fault server's own log", { timeout: 60_000 }, async () => {
+    const { json } = await runDemo();
+    const { summary, serverLog, phases } = json;
+    const window = (name: string) => phases.find((p) => p.name === name) ?? { from: 0, to: 0 };
+    const served = (model: string) => serverLog.filter((entry) => entry.model === model && entry.status === 200).length;
+
+    // Every request answered, and each answer is a 200 the server sent.
+    expect(summary.unanswered).toBe(0);
+    expect(summary.answered).toBe(summary.requests);
+    expect(summary.answeredBy.claude ?? 0).toBe(served(drillModels.primary));
+    expect(summary.answeredBy.gpt ?? 0).toBe(served(drillModels.backup));
+    expect(summary.answeredBy.llama ?? 0).toBe(served(drillModels.lastResort));
+    expect(served(drillModels.lastResort)).toBeGreaterThan(0);
+
+    // The breaker cut the primary's calls during the outage: the server saw far fewer than the requests sent.
+    const outage = window("primary outage");
+    const primaryDuringOutage = serverLog.filter(
+      (e) => e.model === drillModels.primary && e.time >= outage.from && e.time < outage.to,
+    );
+    expect(primaryDuringOutage.every((e) => e.status === 529)).toBe(true);
+    expect(Math.abs(primaryDuringOutage.length - summary.primaryCallsDuringOutage)).toBeLessThanOrEqual(1);
+    expect(primaryDuringOutage.length).toBeLessThan(summary.requestsDuringOutage / 2);
+
+    // Traffic returned to the primary after recovery: the server's last requests are primary 200s.
+    const recovery = window("recovery");
+    const afterRecovery = serverLog.filter((e) => e.time >= recovery.from + 700);
+    expect(afterRecovery.length).toBeGreaterThan(0);
+    expect(afterRecovery.every((e) => e.model === drillModels.primary && e.status === 200)).toBe(true);
+    expect(summary.primaryAnswersAfterRecovery).toBeGreaterThan(0);
+  });
+});

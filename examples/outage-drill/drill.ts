@@ -1,0 +1,209 @@
+import { anthropic } from "@understudy/anthropic";
+import {
+  type AttemptRecord,
+  createFallback,
+  type Fallback,
+  type FallbackResult,
+  isFallbackExhaustedError,
+} from "@understudy/core";
+import { openai } from "@understudy/openai";
+import { FaultServer, faults, type RequestLogEntry } from "@understudy/testing";
+
+/** Phase lengths and load of a drill. */
+export interface DrillOptions {
+  readonly healthyMs: number;
+  readonly spikeMs: number;
+  readonly outageMs: number;
+  readonly recoveryMs: number;
+  /** Requests started per second. */
+  readonly rate: number;
+}
+
+/** The four phases, in order. */
+export const phaseNames = ["healthy", "rate-limit spike", "primary outage", "recovery"] as const;
+/** One phase's name. */
+export type PhaseName = (typeof phaseNames)[number];
+
+/** What happened to one request, as the library reported it. */
+export interface RequestOutcome {
+  readonly index: number;
+  readonly phase: PhaseName;
+  readonly startedAt: number;
+  readonly model: string | undefined;
+  readonly durationMs: number;
+  readonly fallbacks: readonly string[];
+  readonly skips: readonly string[];
+  /** Every call the library made for this request (skips excluded). */
+  readonly calls: readonly { readonly model: string; readonly startedAt: number }[];
+  readonly error: string | undefined;
+  readonly cost: number;
+  readonly wastedCost: number;
+}
+
+/** Everything a drill produced: the library's view and the server's own log. */
+export interface DrillRun {
+  readonly phases: readonly { readonly name: PhaseName; readonly from: number; readonly to: number }[];
+  readonly outcomes: readonly RequestOutcome[];
+  readonly serverLog: readonly Pick<RequestLogEntry, "time" | "model" | "status" | "fault" | "clientHungUp">[];
+}
+
+/** The chain's three models, as the fault server knows them. */
+export const drillModels = { primary: "claude-sonnet-4-6", backup: "gpt-4.1-mini", lastResort: "llama-3.1-8b-instant" } as const;
+
+/** Something to tell the terminal while the drill runs. */
+export type DrillListener = (
+  event: { readonly kind: "phase"; readonly phase: PhaseName } | { readonly kind: "done"; readonly outcome: RequestOutcome },
+  chat: Fallback,
+) => void;
+
+/** Builds the three-model chain across both providers against a running fault server. */
+export function drillChain(server: FaultServer): Fallback {
+  const key = "drill-key-not-secret";
+  return createFallback({
+    models: [
+      {
+        model: anthropic(drillModels.primary, { apiKey: key, baseURL: server.anthropicBaseURL }),
+        id: "claude",
+        retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 100, maxRetryAfterMs: 1_000 },
+        breaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 },
+        timeout: { firstTokenMs: 2_000, idleMs: 1_000 },
+        price: { inputPerMillion: 3, outputPerMillion: 15 },
+      },
+      {
+        model: openai(drillModels.backup, { apiKey: key, baseURL: server.openaiBaseURL }),
+        id: "gpt",
+        retry: { maxAttempts: 1 },
+        breaker: { consecutiveFailures: 3, halfOpenAfterMs: 400 },
+        price: { inputPerMillion: 0.4, outputPerMillion: 1.6 },
+      },
+      {
+        model: openai(drillModels.lastResort, { apiKey: key, baseURL: server.openaiBaseURL, provider: "groq" }),
+        id: "llama",
+        price: { inputPerMillion: 0.05, outputPerMillion: 0.08 },
+      },
+    ],
+    deadlineMs: 10_000,
+  });
+}
+
+/**
+ * Runs the drill: steady streamed traffic while the primary goes through a
+ * rate-limit spike (429, Retry-After 2 s), a hard outage (529; the backup
+ * browns out with 500s in its last third) and a recovery.
+ */
+export async function runDrill(options: DrillOptions, listen: DrillListener = () => {}): Promise<DrillRun> {
+  const server = await FaultServer.start();
+  try {
+    const start = server.now() + 50;
+    const phases = phaseWindows(start, options);
+    const [, spike, outage] = phases as [unknown, { from: number; to: number }, { from: number; to: number }];
+    server.outage(drillModels.primary, { ...spike, step: faults.rateLimit({ retryAfterSeconds: 2 }) });
+    server.outage(drillModels.primary, { ...outage, step: faults.overloaded() });
+    // The backup browns out for the last third of the outage: the last resort answers.
+    server.outage(drillModels.backup, {
+      from: outage.to - (outage.to - outage.from) / 3,
+      to: outage.to,
+      step: faults.serverError(),
+    });
+    for (const model of Object.values(drillModels))
+      server.script(model, () => ({ tokenDelayMs: 3, text: "The understudy knows every line of this answer." }));
+    const chat = drillChain(server);
+    const outcomes = await sendTraffic(chat, phases, options.rate, listen);
+    return {
+      phases,
+      outcomes,
+      serverLog: server.log.map(({ time, model, status, fault, clientHungUp }) => ({ time, model, status, fault, clientHungUp })),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+function phaseWindows(start: number, options: DrillOptions): DrillRun["phases"] {
+  const lengths = [options.healthyMs, options.spikeMs, options.outageMs, options.recoveryMs];
+  let from = start;
+  return phaseNames.map((name, index) => {
+    const to = from + (lengths[index] ?? 0);
+    const window = { name, from, to };
+    from = to;
+    return window;
+  });
+}
+
+async function sendTraffic(
+  chat: Fallback,
+  phases: DrillRun["phases"],
+  rate: number,
+  listen: DrillListener,
+): Promise<RequestOutcome[]> {
+  const end = phases.at(-1)?.to ?? Date.now();
+  const pending: Promise<RequestOutcome>[] = [];
+  let phase: PhaseName | undefined;
+  await sleepUntil(phases[0]?.from ?? Date.now());
+  for (let index = 0; Date.now() < end; index++) {
+    const now = Date.now();
+    const current = phases.find((p) => now >= p.from && now < p.to)?.name ?? "recovery";
+    if (current !== phase) {
+      phase = current;
+      listen({ kind: "phase", phase }, chat);
+    }
+    pending.push(
+      oneRequest(chat, index, current).then((outcome) => {
+        listen({ kind: "done", outcome }, chat);
+        return outcome;
+      }),
+    );
+    await sleepUntil((phases[0]?.from ?? now) + ((index + 1) * 1_000) / rate);
+  }
+  return Promise.all(pending);
+}
+
+async function oneRequest(chat: Fallback, index: number, phase: PhaseName): Promise<RequestOutcome> {
+  const startedAt = Date.now();
+  const stream = chat.stream({ messages: [{ role: "user", content: `Drill request ${index}: say your line.` }], maxTokens: 100 });
+  try {
+    for await (const _ of stream) {
+      // the drill reads every part, as an app rendering the answer would
+    }
+    return outcomeOf(index, phase, startedAt, await stream.result);
+  } catch (error) {
+    const attempts = isFallbackExhaustedError(error) ? error.attempts : [];
+    return {
+      index,
+      phase,
+      startedAt,
+      model: undefined,
+      durationMs: Date.now() - startedAt,
+      fallbacks: [],
+      skips: attempts.filter((a) => a.outcome === "skipped").map((a) => `${a.model}:${a.skipReason}`),
+      calls: callsOf(attempts),
+      error: error instanceof Error ? error.message.split("\n")[0] : String(error),
+      cost: 0,
+      wastedCost: 0,
+    };
+  }
+}
+
+function outcomeOf(index: number, phase: PhaseName, startedAt: number, result: FallbackResult): RequestOutcome {
+  return {
+    index,
+    phase,
+    startedAt,
+    model: result.model,
+    durationMs: result.durationMs,
+    fallbacks: result.fallbacks.map((f) => `${f.from}→${f.to}:${f.reason}`),
+    skips: result.attempts.filter((a) => a.outcome === "skipped").map((a) => `${a.model}:${a.skipReason}`),
+    calls: callsOf(result.attempts),
+    error: undefined,
+    cost: result.cost.total,
+    wastedCost: result.cost.wasted,
+  };
+}
+
+function callsOf(attempts: readonly AttemptRecord[]): RequestOutcome["calls"] {
+  return attempts.filter((a) => a.outcome !== "skipped").map((a) => ({ model: a.model, startedAt: a.startedAt }));
+}
+
+function sleepUntil(at: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+}
