@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import Anthropic, { type ClientOptions } from "@anthropic-ai/sdk";
 import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import type {
   AdapterCallOptions,
@@ -23,6 +23,8 @@ export interface AnthropicModelOptions {
   readonly apiKey?: string;
   /** Base URL (a proxy or gateway). Default: Anthropic's. */
   readonly baseURL?: string;
+  /** Where the SDK's own log lines go (it warns of deprecated models, reports malformed events). Default: `console`. */
+  readonly logger?: ClientOptions["logger"];
   /** The provider name in results, events and chain ids. Default `anthropic`. */
   readonly provider?: string;
   /** What the model can take (context window, prefill, …). */
@@ -59,6 +61,7 @@ export function anthropic(modelId: string, options: AnthropicModelOptions = {}):
       client ??= new Anthropic({
         ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
         maxRetries: 0,
       });
       return client;

@@ -17,9 +17,8 @@ it("the server really echoes the key: the bare SDK's error carries it", async ()
 });
 
 it("never lets the API key out through errors, events or logs, on any error path", async () => {
-  const seen = await runSecretLeakDrill(
-    server(),
-    anthropic("claude-test", { apiKey: sentinel, baseURL: server().anthropicBaseURL }),
+  const seen = await runSecretLeakDrill(server(), (logger) =>
+    anthropic("claude-test", { apiKey: sentinel, baseURL: server().anthropicBaseURL, logger }),
   );
   expect(seen.length).toBeGreaterThan(secretLeakSteps.length * 2);
   expect(findSecret(sentinel, seen)).toEqual([]);

@@ -8,7 +8,7 @@ import type {
   StreamPart,
 } from "@understudy/core";
 import { adapterFailure } from "@understudy/core";
-import OpenAI from "openai";
+import OpenAI, { type ClientOptions } from "openai";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { fromOpenAIResponse } from "./from-openai-response.ts";
 import { openaiParts } from "./openai-stream.ts";
@@ -22,6 +22,8 @@ export interface OpenAIModelOptions {
   readonly apiKey?: string;
   /** Base URL of an OpenAI-compatible endpoint (OpenRouter, vLLM, Ollama, Groq, …). Default: OpenAI's. */
   readonly baseURL?: string;
+  /** Where the SDK's own log lines go (it warns, and reports malformed chunks). Default: `console`. */
+  readonly logger?: ClientOptions["logger"];
   /** Extra headers on every request (e.g. OpenRouter's `HTTP-Referer`). */
   readonly headers?: Readonly<Record<string, string>>;
   /** The provider name in results, events and chain ids, e.g. `groq`. Default `openai`. */
@@ -73,6 +75,7 @@ export function openai(modelId: string, options: OpenAIModelOptions = {}): Model
         ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
         ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
         maxRetries: 0,
       });
       return client;

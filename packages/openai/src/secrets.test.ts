@@ -17,7 +17,9 @@ it("the server really echoes the key: the bare SDK's error carries it", async ()
 });
 
 it("never lets the API key out through errors, events or logs, on any error path", async () => {
-  const seen = await runSecretLeakDrill(server(), openai("gpt-test", { apiKey: sentinel, baseURL: server().openaiBaseURL }));
+  const seen = await runSecretLeakDrill(server(), (logger) =>
+    openai("gpt-test", { apiKey: sentinel, baseURL: server().openaiBaseURL, logger }),
+  );
   expect(seen.length).toBeGreaterThan(secretLeakSteps.length * 2);
   expect(findSecret(sentinel, seen)).toEqual([]);
 });

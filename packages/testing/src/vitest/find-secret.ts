@@ -15,20 +15,30 @@ export function findSecret(secret: string, values: readonly unknown[]): number[]
   return found;
 }
 
-/** Captures everything written through `console` until `stop()` is called; returns the lines. */
-export function captureConsole(): { lines: string[]; stop: () => void } {
+/** A logger in the shape both SDKs take (`logger` option). */
+export interface CapturingLogger {
+  error(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+}
+
+/**
+ * Captures everything written through `console` until `stop()` is called, and
+ * everything written to `logger` (give it to an SDK client: the SDKs bind
+ * console's methods when a client is made, so a later capture misses them).
+ */
+export function captureConsole(): { lines: string[]; logger: CapturingLogger; stop: () => void } {
   const lines: string[] = [];
+  const record = (...args: unknown[]) => {
+    lines.push(args.map((arg) => (typeof arg === "string" ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(" "));
+  };
   const methods = ["log", "info", "warn", "error", "debug", "trace"] as const;
   const originals = methods.map((method) => console[method]);
-  for (const method of methods) {
-    console[method] = (...args: unknown[]) => {
-      lines.push(
-        args.map((arg) => (typeof arg === "string" ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(" "),
-      );
-    };
-  }
+  for (const method of methods) console[method] = record;
   return {
     lines,
+    logger: { error: record, warn: record, info: record, debug: record },
     stop: () => {
       methods.forEach((method, index) => {
         console[method] = originals[index] as (typeof console)[typeof method];

@@ -6,7 +6,7 @@
  * @module
  */
 export { expectModelError } from "./expect-model-error.ts";
-export { captureConsole, findSecret } from "./find-secret.ts";
+export { type CapturingLogger, captureConsole, findSecret } from "./find-secret.ts";
 export { installLeakGuard } from "./leak-guard.ts";
 export { type AdapterStreamReading, readAdapterStream } from "./read-adapter-stream.ts";
 export { runSecretLeakDrill, secretLeakSteps } from "./secret-leak-drill.ts";

@@ -1,7 +1,7 @@
 import { createFallback, type FallbackEvents, type ModelAdapter } from "@understudy/core";
 import type { FaultServer } from "../server/fault-server.ts";
 import { type FaultStep, faults } from "../server/fault-step.ts";
-import { captureConsole } from "./find-secret.ts";
+import { type CapturingLogger, captureConsole } from "./find-secret.ts";
 
 /** Every error path an adapter has, with the key echoed back wherever a body can carry it. */
 export const secretLeakSteps: readonly { readonly name: string; readonly step: FaultStep; readonly stream: boolean }[] = [
@@ -19,25 +19,29 @@ export const secretLeakSteps: readonly { readonly name: string; readonly step: F
 ];
 
 /**
- * Sends one request down each error path of `adapter` through a real
+ * Sends one request down each error path of an adapter through a real
  * pipeline, and returns everything a user could see: the errors thrown, every
- * event emitted, and every console line written.
+ * event emitted, every console line and every line the SDK logged (`makeAdapter`
+ * gets the logger to hand to its SDK client).
  */
-export async function runSecretLeakDrill(server: FaultServer, adapter: ModelAdapter): Promise<unknown[]> {
-  server.script(
-    adapter.modelId,
-    secretLeakSteps.map((entry) => entry.step),
-  );
-  const chat = createFallback({ models: [{ model: adapter, retry: { maxAttempts: 1 }, breaker: false }] });
+export async function runSecretLeakDrill(
+  server: FaultServer,
+  makeAdapter: (logger: CapturingLogger) => ModelAdapter,
+): Promise<unknown[]> {
+  const captured = captureConsole();
+  const request = { messages: [{ role: "user" as const, content: "hi" }] };
   const seen: unknown[] = [];
-  const names: (keyof FallbackEvents)[] = ["attempt", "retry", "fallback", "skip", "success", "failure", "exhausted"];
-  for (const name of names) chat.on(name, (event: unknown) => seen.push(event));
-  const consoleLines = captureConsole();
   try {
+    const adapter = makeAdapter(captured.logger);
+    server.script(
+      adapter.modelId,
+      secretLeakSteps.map((entry) => entry.step),
+    );
+    const chat = createFallback({ models: [{ model: adapter, retry: { maxAttempts: 1 }, breaker: false }] });
+    const names: (keyof FallbackEvents)[] = ["attempt", "retry", "fallback", "skip", "success", "failure", "exhausted"];
+    for (const name of names) chat.on(name, (event: unknown) => seen.push(event));
     for (const { stream } of secretLeakSteps) {
-      const outcome = stream
-        ? drain(chat.stream({ messages: [{ role: "user", content: "hi" }] }))
-        : chat.generate({ messages: [{ role: "user", content: "hi" }] });
+      const outcome = stream ? drain(chat.stream(request)) : chat.generate(request);
       seen.push(
         await outcome.then(
           () => "no error",
@@ -46,9 +50,12 @@ export async function runSecretLeakDrill(server: FaultServer, adapter: ModelAdap
       );
     }
   } finally {
-    consoleLines.stop();
+    captured.stop();
   }
-  return [...seen, ...consoleLines.lines];
+  if (!captured.lines.some((line) => line.includes("Could not parse"))) {
+    throw new Error("the SDK's log of the malformed chunk was not captured: the drill would miss what SDKs log");
+  }
+  return [...seen, ...captured.lines];
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
