@@ -11,6 +11,7 @@ import {
   type ToolCall,
   type Usage,
 } from "@understudy/core";
+import { quietPause } from "./quiet-pause.ts";
 
 /**
  * One scripted outcome of a call to a {@link scriptedModel}. Fields combine:
@@ -151,7 +152,7 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
             yield* endEarly(step, signal, describe);
             return;
           }
-          if (index > 0 && step.chunkDelayMs) await pause(step.chunkDelayMs, signal, step.ignoreAbort);
+          if (index > 0 && step.chunkDelayMs) await quietPause(step.chunkDelayMs, signal, step.ignoreAbort);
           if (signal.aborted && !step.ignoreAbort) return;
           yield part;
         }
@@ -159,7 +160,7 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
           yield* endEarly(step, signal, describe);
           return;
         }
-        if (step.chunkDelayMs) await pause(step.chunkDelayMs, signal, step.ignoreAbort);
+        if (step.chunkDelayMs) await quietPause(step.chunkDelayMs, signal, step.ignoreAbort);
         if (signal.aborted && !step.ignoreAbort) return;
         yield { type: "finish", finishReason: response.finishReason, usage: response.usage };
       } finally {
@@ -174,36 +175,17 @@ type Described = { readonly provider: string; readonly model: string };
 
 async function waitBeforeAnswer(step: ScriptStep, signal: AbortSignal, model: Described): Promise<void> {
   if (step.gate) await step.gate;
-  if (step.delayMs) await pause(step.delayMs, signal, step.ignoreAbort);
-  if (step.hang) await pause(Number.POSITIVE_INFINITY, signal, step.ignoreAbort);
+  if (step.delayMs) await quietPause(step.delayMs, signal, step.ignoreAbort);
+  if (step.hang) await quietPause(Number.POSITIVE_INFINITY, signal, step.ignoreAbort);
   if (signal.aborted && !step.ignoreAbort) throw abortedError(model);
 }
 
 /** What a stream does at `afterChunks`: throw, stall until aborted, or end without `finish`. */
 async function* endEarly(step: ScriptStep, signal: AbortSignal, model: Described): AsyncGenerator<StreamPart> {
   if (step.error !== undefined) throw errorOf(step, model);
-  if (step.stall) await pause(Number.POSITIVE_INFINITY, signal, step.ignoreAbort);
+  if (step.stall) await quietPause(Number.POSITIVE_INFINITY, signal, step.ignoreAbort);
   // Ending here, with no finish part, is the silent cut both SDKs produce.
   yield* [];
-}
-
-/**
- * Waits `ms` (forever for Infinity) or until the signal aborts; resolves either
- * way, like an SDK that ends quietly on abort. With `ignoreAbort`, only time ends it.
- */
-function pause(ms: number, signal: AbortSignal, ignoreAbort = false): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    if (!ignoreAbort) {
-      if (signal.aborted) return done();
-      signal.addEventListener("abort", done, { once: true });
-    }
-  });
 }
 
 function abortedError(model: Described): ModelError {

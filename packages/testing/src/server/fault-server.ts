@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { quietPause } from "../quiet-pause.ts";
 import { anthropicWire } from "./anthropic-wire.ts";
 import { describeStep, type FaultStep } from "./fault-step.ts";
 import { openaiWire } from "./openai-wire.ts";
@@ -258,14 +259,14 @@ export class FaultServer {
 
   private async perform(step: FaultStep, call: Call): Promise<void> {
     const { wire, req, res, entry, signal } = call;
-    if (step.delayMs) await pause(step.delayMs, signal);
+    if (step.delayMs) await quietPause(step.delayMs, signal);
     if (signal.aborted) return;
     if (step.resetConnection) {
       req.socket.resetAndDestroy();
       return;
     }
     if (step.hang) {
-      await pause(Number.POSITIVE_INFINITY, signal);
+      await quietPause(Number.POSITIVE_INFINITY, signal);
       return;
     }
     if (step.failure) {
@@ -316,14 +317,14 @@ export class FaultServer {
           return;
         }
         if (tokens === step.stallAfterTokens) {
-          await pause(Number.POSITIVE_INFINITY, signal);
+          await quietPause(Number.POSITIVE_INFINITY, signal);
           return;
         }
         if (tokens === step.malformedAfterTokens) {
           res.end(wire.malformed(answer).text);
           return;
         }
-        await pause(tokens === 0 ? (step.firstTokenDelayMs ?? 0) : (step.tokenDelayMs ?? 0), signal);
+        await quietPause(tokens === 0 ? (step.firstTokenDelayMs ?? 0) : (step.tokenDelayMs ?? 0), signal);
         if (signal.aborted) return;
         tokens++;
       }
@@ -432,18 +433,4 @@ function withRequestId(wire: WireFormat, reply: HttpReply): HttpReply {
 
 function requestIdOf(wire: WireFormat, entry: RequestLogEntry): string {
   return `req_fault_${wire.provider}_${entry.model}_${entry.attempt}`;
-}
-
-/** Waits `ms` (forever for Infinity) or until the signal aborts; never rejects, never leaves a timer. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
