@@ -1,6 +1,14 @@
 import { type ChatRequest, createFallback, type ModelAdapter } from "@understudy/core";
 import { type FaultStep, faults } from "@understudy/testing";
-import { expectModelError, readAdapterStream, useFaultServer, waitFor } from "@understudy/testing/vitest";
+import {
+  expectAttempts,
+  expectGapsAtLeast,
+  expectModelError,
+  readAdapterStream,
+  useFaultServer,
+  waitFor,
+} from "@understudy/testing/vitest";
+import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { openai } from "./openai.ts";
 
@@ -241,6 +249,23 @@ describe("openai adapter: failures", () => {
     await waitFor(() => server().log.length === 1);
     controller.abort();
     expect(await pending).toMatchObject({ kind: "aborted" });
+  });
+});
+
+describe("openai adapter: retries belong to the pipeline", () => {
+  it("turns off the retries of a client the user passes in: one request per attempt", async () => {
+    server().script("gpt-test", [faults.serverError()]);
+    const client = new OpenAI({ apiKey, baseURL: server().openaiBaseURL, maxRetries: 5 });
+    await expectModelError(openai("gpt-test", { client }).generate(ask, call()));
+    expectAttempts(server(), "gpt-test", 1);
+  });
+
+  it("the pipeline waits out Retry-After between the calls the server sees", async () => {
+    server().script("gpt-test", [faults.rateLimit({ retryAfterMs: 300 })]);
+    const chat = createFallback({ models: [{ model: model(), retry: { initialDelayMs: 1 } }] });
+    await chat.generate(ask);
+    expectAttempts(server(), "gpt-test", 2);
+    expectGapsAtLeast(server(), "gpt-test", 300);
   });
 });
 
