@@ -1,5 +1,5 @@
 import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
-import { type FailureSource, ModelError, type StreamPart, toolCallFromText } from "@understudy/core";
+import { type FailureSource, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
 import { type AnthropicUsage, finishReasonOf, refusalError, usageOf } from "./from-anthropic-response.ts";
 
@@ -65,13 +65,7 @@ export async function* anthropicParts(
     throw classifyAnthropicError(error, { ...source, midStream: delivered });
   }
   if (!stopped) {
-    const kind = signal.aborted ? "aborted" : "stream_broken";
-    throw new ModelError({
-      kind,
-      provider: source.provider,
-      model: source.model,
-      message: "the stream ended without message_stop",
-    });
+    throw unfinishedStream(source, signal, "message_stop");
   }
   if (stopReason === "refusal") throw refusalError(source);
   yield {

@@ -1,13 +1,15 @@
 import Anthropic from "@anthropic-ai/sdk";
 import {
-  adapterFailure,
   type FailureSource,
   type HeaderLookup,
+  isModelError,
   ModelError,
   type ModelErrorKind,
   redactedError,
   redactSecrets,
   retryAfterMs,
+  transportFailure,
+  unexpectedFailure,
 } from "@understudy/core";
 
 /**
@@ -16,18 +18,9 @@ import {
  * is classified from its body's `error.type`.
  */
 export function classifyAnthropicError(error: unknown, source: FailureSource): ModelError {
-  if (error instanceof ModelError) return error;
-  if (error instanceof Anthropic.APIUserAbortError) return adapterFailure("aborted", "the request was aborted", source, error);
-  if (error instanceof Anthropic.APIConnectionTimeoutError)
-    return adapterFailure("timeout", "the SDK's own timeout fired", source, error);
-  if (error instanceof Anthropic.APIConnectionError) {
-    return adapterFailure(
-      source.midStream ? "stream_broken" : "connection",
-      `connection failed: ${error.message}`,
-      source,
-      error,
-    );
-  }
+  if (isModelError(error)) return error;
+  const transport = transportFailure(error, source, Anthropic);
+  if (transport) return transport;
   if (error instanceof Anthropic.APIError) {
     const body = (error.error ?? {}) as { error?: { type?: unknown; message?: unknown; details?: { error_code?: unknown } } };
     const type = typeof body.error?.type === "string" ? body.error.type : (error.type ?? undefined);
@@ -46,9 +39,7 @@ export function classifyAnthropicError(error: unknown, source: FailureSource): M
       cause: redactedError(error, source.secrets),
     });
   }
-  if (error instanceof SyntaxError) return adapterFailure("stream_broken", `malformed stream: ${error.message}`, source, error);
-  const message = error instanceof Error ? error.message : String(error);
-  return adapterFailure(source.midStream ? "stream_broken" : "connection", message, source, error);
+  return unexpectedFailure(error, source);
 }
 
 function kindOf(status: number | undefined, type: string | undefined, message: string, spendLimit: boolean): ModelErrorKind {

@@ -1,5 +1,5 @@
 import type { ContentBlockParam, MessageCreateParamsBase, MessageParam } from "@anthropic-ai/sdk/resources/messages";
-import { type ChatMessage, type ChatRequest, ModelError } from "@understudy/core";
+import { type ChatMessage, type ChatRequest, type ModelError, unsupportedFeature } from "@understudy/core";
 
 /** How this model takes a request. */
 export interface AnthropicRequestSettings {
@@ -21,13 +21,7 @@ const imageMediaTypes = new Set(["image/jpeg", "image/png", "image/gif", "image/
  * `unsupported`, naming it, before any call.
  */
 export function toAnthropicRequest(request: ChatRequest, settings: AnthropicRequestSettings): AnthropicBody {
-  const refuse = (feature: string) =>
-    new ModelError({
-      kind: "unsupported",
-      provider: settings.provider,
-      model: settings.modelId,
-      message: `${settings.modelId} cannot take ${feature}`,
-    });
+  const refuse = (feature: string) => unsupportedFeature({ provider: settings.provider, model: settings.modelId }, feature);
   if (request.temperature !== undefined && request.temperature > 1)
     throw refuse(`a temperature above 1 (got ${request.temperature})`);
   const body: Record<string, unknown> = {

@@ -35,3 +35,71 @@ export function adapterFailure(kind: ModelErrorKind, message: string, source: Fa
     cause: redactedError(error, source.secrets),
   });
 }
+
+/** A constructor of an SDK error class. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The transport error classes of an SDK. `openai` and `@anthropic-ai/sdk` are
+ * generated from one template and both carry these (pass the client class).
+ */
+export interface SdkTransportErrors {
+  readonly APIUserAbortError: ErrorClass;
+  readonly APIConnectionTimeoutError: ErrorClass;
+  readonly APIConnectionError: ErrorClass;
+}
+
+/**
+ * A failure that is not the provider's answer — the caller's abort, the SDK's
+ * own timeout, a dropped connection (a broken stream once content arrived) —
+ * or `undefined` for anything else. Check it before the SDK's `APIError`: the
+ * abort class extends it.
+ */
+export function transportFailure(error: unknown, source: FailureSource, sdk: SdkTransportErrors): ModelError | undefined {
+  if (error instanceof sdk.APIUserAbortError) return adapterFailure("aborted", "the request was aborted", source, error);
+  if (error instanceof sdk.APIConnectionTimeoutError)
+    return adapterFailure("timeout", "the SDK's own timeout fired", source, error);
+  if (error instanceof sdk.APIConnectionError) {
+    return adapterFailure(
+      source.midStream ? "stream_broken" : "connection",
+      `connection failed: ${error.message}`,
+      source,
+      error,
+    );
+  }
+  return undefined;
+}
+
+/** What an adapter makes of an error that is neither transport nor API: a malformed stream (JSON), or a network fault. */
+export function unexpectedFailure(error: unknown, source: FailureSource): ModelError {
+  if (error instanceof SyntaxError) return adapterFailure("stream_broken", `malformed stream: ${error.message}`, source, error);
+  const message = error instanceof Error ? error.message : String(error);
+  return adapterFailure(source.midStream ? "stream_broken" : "connection", message, source, error);
+}
+
+/**
+ * A stream that ended without its terminal event (`missing` names it): broken,
+ * or `aborted` when the signal fired — both SDKs end an aborted stream silently.
+ */
+export function unfinishedStream(
+  source: Pick<FailureSource, "provider" | "model">,
+  signal: AbortSignal,
+  missing: string,
+): ModelError {
+  return new ModelError({
+    kind: signal.aborted ? "aborted" : "stream_broken",
+    provider: source.provider,
+    model: source.model,
+    message: `the stream ended without ${missing}`,
+  });
+}
+
+/** A request feature the model cannot express, refused before any call so the engine moves on. */
+export function unsupportedFeature(source: Pick<FailureSource, "provider" | "model">, feature: string): ModelError {
+  return new ModelError({
+    kind: "unsupported",
+    provider: source.provider,
+    model: source.model,
+    message: `${source.model} cannot take ${feature}`,
+  });
+}

@@ -5,7 +5,16 @@
  *
  * @packageDocumentation
  */
-export { adapterFailure, type FailureSource, redactedError } from "./adapter-failure.ts";
+export {
+  adapterFailure,
+  type FailureSource,
+  redactedError,
+  type SdkTransportErrors,
+  transportFailure,
+  unexpectedFailure,
+  unfinishedStream,
+  unsupportedFeature,
+} from "./adapter-failure.ts";
 export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 export type {
   AssistantMessage,

@@ -8,7 +8,6 @@ import { underPolicy } from "./under-policy.ts";
  * `generate()` shows the caller nothing until the end — and is a generator
  * only to share the chain walk with streams.
  */
-
 export async function* performGenerate(context: AttemptContext): AsyncGenerator<FallbackStreamPart, ChatResponse, undefined> {
   const { slot, scope, request } = context;
   scope.startTimer("attempt-timeout", slot.settings.attemptMs);

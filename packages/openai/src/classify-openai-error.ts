@@ -1,12 +1,14 @@
 import {
-  adapterFailure,
   type FailureSource,
   type HeaderLookup,
+  isModelError,
   ModelError,
   type ModelErrorKind,
   redactedError,
   redactSecrets,
   retryAfterMs,
+  transportFailure,
+  unexpectedFailure,
 } from "@understudy/core";
 import OpenAI from "openai";
 
@@ -18,18 +20,9 @@ const contentPolicyCodes = new Set(["content_filter", "content_policy_violation"
  * have no status: they are classified from their body.
  */
 export function classifyOpenAIError(error: unknown, source: FailureSource): ModelError {
-  if (error instanceof ModelError) return error;
-  if (error instanceof OpenAI.APIUserAbortError) return adapterFailure("aborted", "the request was aborted", source, error);
-  if (error instanceof OpenAI.APIConnectionTimeoutError)
-    return adapterFailure("timeout", "the SDK's own timeout fired", source, error);
-  if (error instanceof OpenAI.APIConnectionError) {
-    return adapterFailure(
-      source.midStream ? "stream_broken" : "connection",
-      `connection failed: ${error.message}`,
-      source,
-      error,
-    );
-  }
+  if (isModelError(error)) return error;
+  const transport = transportFailure(error, source, OpenAI);
+  if (transport) return transport;
   if (error instanceof OpenAI.APIError) {
     const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown };
     const providerMessage = typeof body.message === "string" ? body.message : error.message;
@@ -48,9 +41,7 @@ export function classifyOpenAIError(error: unknown, source: FailureSource): Mode
       cause: redactedError(error, source.secrets),
     });
   }
-  if (error instanceof SyntaxError) return adapterFailure("stream_broken", `malformed stream: ${error.message}`, source, error);
-  const message = error instanceof Error ? error.message : String(error);
-  return adapterFailure(source.midStream ? "stream_broken" : "connection", message, source, error);
+  return unexpectedFailure(error, source);
 }
 
 function kindOf(status: number | undefined, code: string | undefined, type: string | undefined, message: string): ModelErrorKind {

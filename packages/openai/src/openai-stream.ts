@@ -1,4 +1,4 @@
-import { type FailureSource, ModelError, type StreamPart, toolCallFromText } from "@understudy/core";
+import { type FailureSource, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { contentFilterError, finishReasonOf, usageOf } from "./from-openai-response.ts";
@@ -54,13 +54,7 @@ export async function* openaiParts(
     throw classifyOpenAIError(error, { ...source, midStream: delivered });
   }
   if (finish === undefined) {
-    const kind = signal.aborted ? "aborted" : "stream_broken";
-    throw new ModelError({
-      kind,
-      provider: source.provider,
-      model: source.model,
-      message: "the stream ended without a finish_reason",
-    });
+    throw unfinishedStream(source, signal, "a finish_reason");
   }
   if (finish === "content_filter" || refusal) throw contentFilterError(source, refusal);
   for (const call of calls.values()) yield { type: "tool-call", toolCall: toolCallFromText(call.id, call.name, call.args) };

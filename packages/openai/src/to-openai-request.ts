@@ -1,4 +1,4 @@
-import { type ChatMessage, type ChatRequest, ModelError } from "@understudy/core";
+import { type ChatMessage, type ChatRequest, unsupportedFeature } from "@understudy/core";
 import type {
   ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,
@@ -27,13 +27,7 @@ const maxStopSequences = 4;
  * any call: never dropped silently.
  */
 export function toOpenAIRequest(request: ChatRequest, settings: OpenAIRequestSettings): OpenAIBody {
-  const refuse = (feature: string) =>
-    new ModelError({
-      kind: "unsupported",
-      provider: settings.provider,
-      model: settings.modelId,
-      message: `${settings.modelId} cannot take ${feature}`,
-    });
+  const refuse = (feature: string) => unsupportedFeature({ provider: settings.provider, model: settings.modelId }, feature);
   if (settings.reasoning && request.temperature !== undefined && request.temperature !== 1)
     throw refuse("a temperature (reasoning models sample at 1)");
   if ((request.stopSequences?.length ?? 0) > maxStopSequences) throw refuse(`more than ${maxStopSequences} stop sequences`);
