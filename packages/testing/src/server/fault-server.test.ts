@@ -200,4 +200,13 @@ describe("scripts, outages and the log", () => {
     expect((await fetch(`${server.url}/v2/nothing`, { method: "POST" })).status).toBe(404);
     await expect(openai.chat.completions.create({ model: "gpt-test", messages: ask })).resolves.toBeTruthy();
   });
+
+  it("after reset(), the very next request on a kept-alive connection is answered, not refused", async () => {
+    // reset() closes every connection; a client that reused one of them at once used to fail with a connection error.
+    for (let round = 0; round < 20; round++) {
+      await openai.chat.completions.stream({ model: "gpt-test", messages: ask }).finalChatCompletion();
+      await server.reset();
+      await expect(openai.chat.completions.create({ model: "gpt-test", messages: ask })).resolves.toBeTruthy();
+    }
+  });
 });

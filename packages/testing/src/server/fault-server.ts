@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { quietPause } from "../quiet-pause.ts";
 import { anthropicWire } from "./anthropic-wire.ts";
 import { describeStep, type FaultStep } from "./fault-step.ts";
@@ -92,6 +92,7 @@ export class FaultServer {
   private readonly outages = new Map<string, Outage[]>();
   private readonly attempts = new Map<string, number>();
   private readonly inFlight = new Map<AbortController, ServerResponse>();
+  private readonly sockets = new Set<Socket>();
   private answers = 0;
 
   private constructor(server: Server, clock: () => number) {
@@ -99,6 +100,10 @@ export class FaultServer {
     this.clock = clock;
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
   }
 
   /** Starts a server; resolves once it listens. */
@@ -160,16 +165,23 @@ export class FaultServer {
   /**
    * Forgets scripts, behaviours, outages, attempt counts and the log, ends
    * requests still open and closes every connection (keep-alive ones
-   * included), so that no socket outlives a test.
+   * included), so that no socket outlives a test. Resolves once the sockets
+   * are closed and a client in this process has seen it: await it before the
+   * next request.
    */
-  reset(): void {
+  async reset(): Promise<void> {
     this.scripts.clear();
     this.behaviours.clear();
     this.outages.clear();
     this.attempts.clear();
     this.log.length = 0;
     this.abortInFlight();
+    const closing = [...this.sockets].map((socket) => new Promise((resolve) => socket.once("close", resolve)));
     this.server.closeAllConnections();
+    await Promise.all(closing);
+    // A client in this process learns of the close in its next I/O phase; until
+    // then it would send its next request down a dead kept-alive socket.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Ends every open request and stops listening. */
