@@ -36,16 +36,19 @@ export function adapterFailure(kind: ModelErrorKind, message: string, source: Fa
   });
 }
 
-/** A constructor of an SDK error class. */
-type ErrorClass = abstract new (...args: never[]) => Error;
+/** A constructor of an SDK error class, as `instanceof` needs it. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
 
 /**
  * The transport error classes of an SDK. `openai` and `@anthropic-ai/sdk` are
  * generated from one template and both carry these (pass the client class).
  */
 export interface SdkTransportErrors {
+  /** Thrown when the call's signal aborted it: classified `aborted`. */
   readonly APIUserAbortError: ErrorClass;
+  /** Thrown when the SDK's own timeout fired: classified `timeout`. */
   readonly APIConnectionTimeoutError: ErrorClass;
+  /** Thrown when no HTTP response arrived (refused, reset, DNS): classified `connection`. */
   readonly APIConnectionError: ErrorClass;
 }
 

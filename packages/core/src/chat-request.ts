@@ -98,12 +98,25 @@ export interface ToolDefinition {
 }
 
 /** Whether and which tool the model must call. */
-export type ToolChoice = "auto" | "none" | "required" | { readonly type: "tool"; readonly name: string };
+export type ToolChoice =
+  | "auto"
+  | "none"
+  | "required"
+  | {
+      /** Force one named tool. */
+      readonly type: "tool";
+      /** The {@link ToolDefinition.name} of the tool the model must call. */
+      readonly name: string;
+    };
 
 /** Ask for JSON output, optionally constrained by a schema. */
 export type ResponseFormat =
-  | { readonly type: "text" }
   | {
+      /** Plain text: the default. */
+      readonly type: "text";
+    }
+  | {
+      /** A JSON object. */
       readonly type: "json";
       /** JSON Schema the answer must follow; without it any JSON object is accepted. */
       readonly schema?: Readonly<Record<string, unknown>>;

@@ -14,10 +14,15 @@ export type ExhaustedReason = "all_failed" | "deadline" | "all_unavailable" | "n
 
 /** What {@link FallbackExhaustedError} is built from. */
 export interface FallbackExhaustedInit {
+  /** Why no model answered. */
   readonly reason: ExhaustedReason;
+  /** The request's id, as in its events. */
   readonly requestId: string;
+  /** Every attempt and skip, in order. */
   readonly attempts: readonly AttemptRecord[];
+  /** The failures of the attempts, in order. */
   readonly errors: readonly ModelError[];
+  /** Each model's health when the request gave up. */
   readonly models: readonly ModelHealthSnapshot[];
 }
 

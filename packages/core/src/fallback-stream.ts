@@ -30,7 +30,12 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
   private started = false;
   private readonly startRun: () => RequestRun;
 
-  /** @param startRun - starts the request, validated already; called when reading starts */
+  /**
+   * Made by {@link Fallback.stream}, not by users.
+   *
+   * @param startRun - starts the request, validated already; called when reading starts
+   * @internal
+   */
   constructor(startRun: () => RequestRun) {
     this.startRun = startRun;
     const { promise, resolve, reject } = Promise.withResolvers<FallbackResult>();

@@ -7,6 +7,7 @@
  */
 export {
   adapterFailure,
+  type ErrorClass,
   type FailureSource,
   redactedError,
   type SdkTransportErrors,

@@ -27,18 +27,37 @@ export interface ModelSettings {
   readonly providerOptions: ProviderOptions | undefined;
 }
 
-/** The defaults, in one place (documented on the option types). */
+/**
+ * The library's defaults, in one place; each is documented on its option.
+ *
+ * @example
+ * ```ts
+ * // A chain that waits twice as long as the default for a first token.
+ * const timeout = { firstTokenMs: 2 * policyDefaults.firstTokenMs };
+ * ```
+ */
 export const policyDefaults = {
+  /** {@link RetryOptions.maxAttempts}: calls per model, the first included. */
   maxAttempts: 2,
+  /** {@link RetryOptions.initialDelayMs}: first backoff delay. */
   initialDelayMs: 250,
+  /** {@link RetryOptions.maxDelayMs}: longest backoff delay. */
   maxDelayMs: 4_000,
+  /** {@link RetryOptions.maxRetryAfterMs}: longest Retry-After honoured by waiting. */
   maxRetryAfterMs: 5_000,
+  /** {@link TimeoutOptions.attemptMs}: one non-streamed call. */
   attemptMs: 120_000,
+  /** {@link TimeoutOptions.firstTokenMs}: a stream's first part. */
   firstTokenMs: 20_000,
+  /** {@link TimeoutOptions.firstTokenMs} for models whose capabilities say `reasoning`. */
   reasoningFirstTokenMs: 120_000,
+  /** {@link TimeoutOptions.idleMs}: the longest gap between two stream parts. */
   idleMs: 30_000,
+  /** {@link ConsecutiveBreakerOptions.consecutiveFailures}: failures in a row that open the breaker. */
   consecutiveFailures: 5,
+  /** {@link ConsecutiveBreakerOptions.halfOpenAfterMs}: how long an open breaker skips its model. */
   halfOpenAfterMs: 30_000,
+  /** {@link CooldownOptions.quotaMs}: how long a model out of quota is skipped. */
   quotaCooldownMs: 300_000,
 } as const;
 

@@ -1,5 +1,6 @@
 /** The minimal header lookup the SDKs' `Headers` objects (and plain fetch `Headers`) provide. */
 export interface HeaderLookup {
+  /** The header's value, or null or undefined when absent; `name` is lower case. */
   get(name: string): string | null | undefined;
 }
 

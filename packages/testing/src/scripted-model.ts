@@ -22,7 +22,14 @@ export interface ScriptStep {
   /** The answer's text. Default `"ok from <modelId>"`. */
   readonly text?: string;
   /** Tool calls in the answer (their arguments as objects). */
-  readonly toolCalls?: readonly { readonly id?: string; readonly name: string; readonly args: unknown }[];
+  readonly toolCalls?: readonly {
+    /** The call's id. Default `call_<n>`, counting from 1. */
+    readonly id?: string;
+    /** The tool's name. */
+    readonly name: string;
+    /** The arguments. */
+    readonly args: unknown;
+  }[];
   /** Why the answer stopped. Default `tool-calls` with tool calls, else `stop`. */
   readonly finishReason?: FinishReason;
   /** Usage to report. Default: a little input, a token per four characters of output. */

@@ -50,9 +50,13 @@ export interface FaultStep {
    * given (invalid JSON included, as a model may write it) instead of `args`.
    */
   readonly toolCalls?: readonly {
+    /** The call's id. Default: one made up from its position. */
     readonly id?: string;
+    /** The tool's name. */
     readonly name: string;
+    /** The arguments, sent as JSON. */
     readonly args?: unknown;
+    /** The arguments as raw text, sent as they are. */
     readonly argsText?: string;
   }[];
   /** The finish reason. Default `tool-calls` with tool calls, else `stop`. */
@@ -72,7 +76,12 @@ export interface FaultStep {
   /** With `failure: "rate_limit"` (or any failure): the Retry-After and reset headers to send. */
   readonly retry?: RetryHint;
   /** Streams: send an error event after this many content tokens (an error after a 200). */
-  readonly streamFailure?: { readonly failure: ProviderFailure; readonly afterTokens: number };
+  readonly streamFailure?: {
+    /** The failure the error event describes. */
+    readonly failure: ProviderFailure;
+    /** Content tokens sent before it. */
+    readonly afterTokens: number;
+  };
 
   /** Reset the TCP connection before any header. */
   readonly resetConnection?: boolean;

@@ -17,10 +17,24 @@ export function findSecret(secret: string, values: readonly unknown[]): number[]
 
 /** A logger in the shape both SDKs take (`logger` option). */
 export interface CapturingLogger {
+  /** Records an error line. */
   error(...args: unknown[]): void;
+  /** Records a warning line. */
   warn(...args: unknown[]): void;
+  /** Records an info line. */
   info(...args: unknown[]): void;
+  /** Records a debug line. */
   debug(...args: unknown[]): void;
+}
+
+/** What {@link captureConsole} returns. */
+export interface ConsoleCapture {
+  /** Every line written so far, objects printed in full. */
+  readonly lines: string[];
+  /** A logger that writes into {@link ConsoleCapture.lines}. */
+  readonly logger: CapturingLogger;
+  /** Gives `console` its methods back. */
+  readonly stop: () => void;
 }
 
 /**
@@ -28,7 +42,7 @@ export interface CapturingLogger {
  * everything written to `logger` (give it to an SDK client: the SDKs bind
  * console's methods when a client is made, so a later capture misses them).
  */
-export function captureConsole(): { lines: string[]; logger: CapturingLogger; stop: () => void } {
+export function captureConsole(): ConsoleCapture {
   const lines: string[] = [];
   const record = (...args: unknown[]) => {
     lines.push(args.map((arg) => (typeof arg === "string" ? arg : inspect(arg, { depth: Number.POSITIVE_INFINITY }))).join(" "));

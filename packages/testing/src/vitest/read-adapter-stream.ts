@@ -2,7 +2,9 @@ import { type ChatRequest, isModelError, type ModelAdapter, type ModelError, typ
 
 /** What an adapter's stream delivered, and the `ModelError` that ended it, if any. */
 export interface AdapterStreamReading {
+  /** The parts read, in order. */
   readonly parts: StreamPart[];
+  /** The error the stream ended with, if it did. */
   readonly error?: ModelError;
 }
 

@@ -3,8 +3,18 @@ import type { FaultServer } from "../server/fault-server.ts";
 import { type FaultStep, faults } from "../server/fault-step.ts";
 import { type CapturingLogger, captureConsole } from "./find-secret.ts";
 
+/** One error path of {@link secretLeakSteps}. */
+export interface SecretLeakStep {
+  /** What the path is, for test names. */
+  readonly name: string;
+  /** The fault the server answers with. */
+  readonly step: FaultStep;
+  /** Whether the request streams. */
+  readonly stream: boolean;
+}
+
 /** Every error path an adapter has, with the key echoed back wherever a body can carry it. */
-export const secretLeakSteps: readonly { readonly name: string; readonly step: FaultStep; readonly stream: boolean }[] = [
+export const secretLeakSteps: readonly SecretLeakStep[] = [
   { name: "401 echoing the key", step: { failure: "auth", echoApiKey: true }, stream: false },
   { name: "500 echoing the key", step: { failure: "server", echoApiKey: true }, stream: false },
   { name: "429 echoing the key", step: { ...faults.rateLimit({ retryAfterSeconds: 1 }), echoApiKey: true }, stream: false },
