@@ -69,7 +69,7 @@ export function includedText(target: IncludeTarget): string {
   const isMarker = (line: string) => /^\s*\/\/ #(end)?region\b/.test(line);
   if (!target.region) return lines.filter((line) => !isMarker(line)).join("\n");
   const start = lines.findIndex((line) => line.trim() === `// #region ${target.region}`);
-  const end = lines.findIndex((line, at) => at > start && line.trim() === "// #endregion");
+  const end = lines.findIndex((line, at) => at > start && /^\/\/ #endregion\b/.test(line.trim()));
   if (start < 0 || end < 0) throw new Error(`${target.path} has no "// #region ${target.region}" … "// #endregion"`);
   return dedent(lines.slice(start + 1, end).filter((line) => !isMarker(line)));
 }

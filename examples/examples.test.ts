@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -7,21 +7,98 @@ import { describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-/** Runs an example the way the README says, against the workspace sources. */
-function runExample(file: string) {
-  return run(process.execPath, ["--conditions=@understudy/source", here(file)], { timeout: 30_000 });
+/** Runs an example the way docs/README.md says, against the workspace sources. */
+async function runExample(file: string): Promise<string> {
+  const { stdout } = await run(process.execPath, ["--conditions=@understudy/source", here(file)], { timeout: 30_000 });
+  return stdout;
 }
 
+/** Example programs: every `.ts` file of this folder that is not a test or a docs tool. */
+const programs = readdirSync(here(".")).filter(
+  (name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !name.includes("doc-blocks"),
+);
+
 describe("examples", () => {
-  it("quick-start answers from the backup after the primary's retries", async () => {
-    const { stdout } = await runExample("./quick-start.ts");
+  it("every example opens with its one-line purpose, and the docs index lists it", () => {
+    const index = readFileSync(here("../docs/README.md"), "utf8");
+    for (const name of [...programs, "testing-fallback-paths.test.ts"]) {
+      expect(readFileSync(here(name), "utf8"), name).toMatch(/^\/\/ \S.*\n/);
+      expect(index, `docs/README.md lists ${name}`).toContain(`(../examples/${name})`);
+    }
+  });
+
+  it("every example program has a run below", () => {
+    expect(programs.sort()).toEqual(
+      [
+        "basic-fallback.ts",
+        "cost-report.ts",
+        "cross-provider-tools.ts",
+        "custom-cockatiel-policy.ts",
+        "events-to-logs.ts",
+        "quick-start.ts",
+        "streaming-failover.ts",
+      ].sort(),
+    );
+  });
+
+  it("quick-start: the backup answers after the primary's retries", async () => {
+    const stdout = await runExample("./quick-start.ts");
     expect(stdout).toContain("switched scripted:primary → scripted:backup (overloaded)");
     expect(stdout).toContain("Hello from the backup! — answered by scripted:backup after 3 attempts");
   });
 
-  it("the README shows quick-start.ts exactly as it is", () => {
-    const readme = readFileSync(here("../README.md"), "utf8");
-    const example = readFileSync(here("./quick-start.ts"), "utf8");
-    expect(readme).toContain(example.trim());
+  it("basic-fallback: GPT answers after Claude's two 529s", async () => {
+    const stdout = await runExample("./basic-fallback.ts");
+    expect(stdout).toContain("answered by openai:gpt-4.1-mini");
+    expect(stdout.match(/anthropic:claude-sonnet-4-6 call \d: failure \(overloaded, HTTP 529\)/g)).toHaveLength(2);
+    expect(stdout).toContain("fell over anthropic:claude-sonnet-4-6 → openai:gpt-4.1-mini because: overloaded");
+  });
+
+  it("streaming-failover: unseen failover, then a reset part, then a typed error", async () => {
+    const stdout = await runExample("./streaming-failover.ts");
+    const [first, second, third] = stdout.split(/^\d\. /m).slice(1);
+    expect(first).toContain("— from openai:gpt-4.1-mini");
+    expect(first).not.toContain("[reset");
+    expect(second).toMatch(/\[reset: anthropic:claude-sonnet-4-6 failed \(overloaded\); dropped "Once upon a "/);
+    expect(second).toContain("— from openai:gpt-4.1-mini");
+    expect(third).toContain("StreamInterruptedError: stream_broken on anthropic:claude-sonnet-4-6");
+  });
+
+  it("cross-provider-tools: Claude makes the tool call and receives the history in its own format", async () => {
+    const stdout = await runExample("./cross-provider-tools.ts");
+    expect(stdout).toContain('anthropic:claude-sonnet-4-6 calls get_weather({"city":"Lyon"})');
+    expect(stdout).toContain("openai:gpt-4.1 → anthropic:claude-sonnet-4-6 (overloaded)");
+    expect(stdout).toContain('"type":"tool_use","id":"call_1"');
+    expect(stdout).toContain('"type":"tool_result","tool_use_id":"call_1"');
+  });
+
+  it("custom-cockatiel-policy: the shared bulkhead sends the second chain's call to the backup", async () => {
+    const stdout = await runExample("./custom-cockatiel-policy.ts");
+    expect(stdout).toContain("assistant answered with openai:gpt-4.1\n");
+    expect(stdout).toContain("summarizer answered with openai:gpt-4.1-mini (the model's own policy refused the call (BulkheadRejectedError))");
+    expect(stdout).toContain("calls gpt-4.1 saw: 1");
+  });
+
+  it("events-to-logs: one parseable JSON line per event, the breaker's opening included", async () => {
+    const lines = (await runExample("./events-to-logs.ts")).trim().split("\n");
+    const events = lines.map((line) => (JSON.parse(line) as { event: string }).event);
+    expect(events).toEqual([
+      "llm.retry",
+      "llm.breaker_open",
+      "llm.fallback",
+      "llm.success",
+      "llm.skip",
+      "llm.success",
+      "llm.skip",
+      "llm.success",
+    ]);
+  });
+
+  it("cost-report: answers and waste priced per model", async () => {
+    const stdout = await runExample("./cost-report.ts");
+    expect(stdout).toMatch(/^openai:gpt-4\.1: 3 answers, \$0\.00\d+$/m);
+    expect(stdout).toMatch(/^openai:gpt-4\.1-mini: 3 answers, \$0\.00\d+$/m);
+    expect(stdout).toMatch(/^wasted on failed attempts: \$0\.000[1-9]\d*$/m);
+    expect(stdout).toContain("every model that used tokens has a price");
   });
 });

@@ -14,7 +14,7 @@ export abstract class FieldError extends Error {
    * @param fix - what to write instead
    */
   constructor(path: string, problem: string, fix: string) {
-    super(`${path}: ${problem}. ${fix}`);
+    super(`${path}: ${problem}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}.`);
     this.path = path;
     this.fix = fix;
   }
