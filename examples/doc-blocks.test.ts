@@ -46,9 +46,10 @@ function compileBlocks(blocksToCheck: readonly DocBlock[]): string[] {
   const program = ts.createProgram({ rootNames: [...virtual.keys()], options: config.options, host });
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
-    const block = diagnostic.file && virtual.get(diagnostic.file.fileName);
-    if (!block || diagnostic.start === undefined) return message;
-    const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    const { file, start } = diagnostic;
+    const block = file && virtual.get(file.fileName);
+    if (!block || start === undefined) return message;
+    const { line } = file.getLineAndCharacterOfPosition(start);
     return `${block.page}:${block.line + line}: ${message}`;
   });
 }

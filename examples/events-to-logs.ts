@@ -35,7 +35,9 @@ try {
     log({ event: "llm.failure", level: "error", requestId, error: error.name, message: error.message, calls: attempts.length }),
   );
   // A listener that throws never breaks a request; it is reported here instead.
-  chat.on("listenerError", ({ event, error }) => log({ event: "llm.listener_error", level: "error", of: event, error: String(error) }));
+  chat.on("listenerError", ({ event, error }) =>
+    log({ event: "llm.listener_error", level: "error", of: event, error: String(error) }),
+  );
   // #endregion logs
 
   for (let i = 0; i < 3; i++) await chat.generate({ messages: [{ role: "user", content: `Question ${i + 1}` }], maxTokens: 50 });

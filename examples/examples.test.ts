@@ -75,7 +75,9 @@ describe("examples", () => {
   it("custom-cockatiel-policy: the shared bulkhead sends the second chain's call to the backup", async () => {
     const stdout = await runExample("./custom-cockatiel-policy.ts");
     expect(stdout).toContain("assistant answered with openai:gpt-4.1\n");
-    expect(stdout).toContain("summarizer answered with openai:gpt-4.1-mini (the model's own policy refused the call (BulkheadRejectedError))");
+    expect(stdout).toContain(
+      "summarizer answered with openai:gpt-4.1-mini (the model's own policy refused the call (BulkheadRejectedError))",
+    );
     expect(stdout).toContain("calls gpt-4.1 saw: 1");
   });
 

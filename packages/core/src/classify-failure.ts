@@ -15,7 +15,11 @@ export function classifyFailure(thrown: unknown, cause: AbortCause | undefined, 
   if (cause) return new ModelError({ ...base, ...abortOutcome(cause, settings) });
   if (isModelError(thrown)) return thrown;
   if (thrown instanceof BrokenCircuitError || thrown instanceof IsolatedCircuitError || thrown instanceof BulkheadRejectedError) {
-    return new ModelError({ ...base, kind: "unsupported", message: `the model's own policy refused the call (${thrown.constructor.name})` });
+    return new ModelError({
+      ...base,
+      kind: "unsupported",
+      message: `the model's own policy refused the call (${thrown.constructor.name})`,
+    });
   }
   if (thrown instanceof TaskCancelledError) {
     return new ModelError({ ...base, kind: "timeout", message: `the model's own policy cancelled the call: ${thrown.message}` });

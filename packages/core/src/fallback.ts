@@ -62,6 +62,12 @@ export class Fallback extends SafeEmitter {
    * `RequestError` (the request is invalid for any model), a `ModelError`
    * whose kind surfaces (`invalid_request`, `content_filter`, `aborted`), or a
    * `FallbackExhaustedError` (no model answered).
+   *
+   * @example
+   * ```ts
+   * const result = await chat.generate({ messages: [{ role: "user", content: "Hi" }], maxTokens: 200 });
+   * console.log(result.text, result.model, result.fallbacks, result.cost.total);
+   * ```
    */
   async generate(request: ChatRequest, options: CallOptions = {}): Promise<FallbackResult> {
     const run = this.prepareRun(request, options)();
@@ -81,6 +87,16 @@ export class Fallback extends SafeEmitter {
    * Streams a request's answer from the first model that can. Failover before
    * the first part reaches the caller is invisible; after it, see `midStream`.
    * Throws a `RequestError` at once for a request invalid for any model.
+   *
+   * @example
+   * ```ts
+   * const stream = chat.stream({ messages: [{ role: "user", content: "Hi" }] }, { signal });
+   * for await (const part of stream) {
+   *   if (part.type === "text-delta") process.stdout.write(part.text);
+   *   if (part.type === "reset") clearShownText(); // only with midStream: "restart"
+   * }
+   * const { model, usage } = await stream.result;
+   * ```
    */
   stream(request: ChatRequest, options: CallOptions = {}): FallbackStream {
     return new FallbackStream(this.prepareRun(request, options));
