@@ -33,12 +33,13 @@ export interface IncludeTarget {
 const includeMarker = /^<!--\s*include:\s*([^#\s]+)(?:#(\S+))?\s*-->$/;
 const fence = /^(\s*)```(\S*)\s*$/;
 
-/** The pages whose code blocks are checked: the README and every guide. */
+/** The pages whose code blocks are checked: the README, every guide and every package's README. */
 export function docPages(): string[] {
   const guides = readdirSync(join(repoRoot, "docs"))
     .filter((name) => name.endsWith(".md"))
     .map((name) => `docs/${name}`);
-  return ["README.md", ...guides.sort()];
+  const packages = readdirSync(join(repoRoot, "packages")).map((name) => `packages/${name}/README.md`);
+  return ["README.md", ...guides.sort(), ...packages.sort()];
 }
 
 /** The fenced code blocks of a page, in order. */
