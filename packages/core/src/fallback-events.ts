@@ -1,6 +1,7 @@
 import type { AttemptRecord, SkipReason } from "./attempt-record.ts";
 import type { FallbackExhaustedError } from "./fallback-exhausted-error.ts";
 import type { FallbackResult } from "./fallback-result.ts";
+import type { HealthStoreEvent } from "./health-store.ts";
 import type { ModelErrorKind } from "./model-error.ts";
 
 /** Every event names the request it belongs to. */
@@ -113,4 +114,6 @@ export interface FallbackEvents {
   breakerClose: (event: BreakerEvent) => void;
   /** A listener threw. */
   listenerError: (event: ListenerErrorEvent) => void;
+  /** A shared health store saw another process change a model's health, lost its backend, or got it back. */
+  healthStore: (event: HealthStoreEvent) => void;
 }

@@ -38,6 +38,7 @@ const transitionEvents = { open: "breakerOpen", half_open: "breakerHalfOpen", cl
 export class Fallback extends SafeEmitter {
   private readonly slots: readonly ModelSlot[];
   private readonly options: FallbackOptions;
+  private readonly unsubscribe: (() => void) | undefined;
 
   /** @param options - validated by {@link createFallback}'s rules; throws `ConfigError` */
   constructor(options: FallbackOptions) {
@@ -50,6 +51,16 @@ export class Fallback extends SafeEmitter {
       this.emit(transitionEvents[state], event);
     };
     this.slots = options.models.map((entry) => new ModelSlot(resolveModelSettings(entry, options.defaults), store, onTransition));
+    this.unsubscribe = store.subscribe?.((event) => this.emit("healthStore", event));
+  }
+
+  /**
+   * Stops listening to a shared health store. A chain on the in-memory store
+   * holds nothing open and needs no close; one on a shared store should be
+   * closed when it is no longer used (before the store itself is closed).
+   */
+  close(): void {
+    this.unsubscribe?.();
   }
 
   /** The chain's model ids, in order. */

@@ -49,7 +49,38 @@ export interface HealthStore {
    * The one place a store may take a network round trip.
    */
   acquireProbe(modelId: string, now: number, leaseMs: number): boolean | Promise<boolean>;
+  /**
+   * Optional, for shared stores: tells the listener of records changed by
+   * other processes and of the store losing or regaining its backend.
+   * Returns a function that removes the listener.
+   */
+  subscribe?(listener: (event: HealthStoreEvent) => void): () => void;
 }
+
+/**
+ * What a shared {@link HealthStore} reports: `change` — another process
+ * changed a model's record (the local view already holds it); `degraded` —
+ * the backend is unreachable, health is local only until `restored`.
+ */
+export type HealthStoreEvent =
+  | {
+      /** Discriminator. */
+      readonly type: "change";
+      /** The model's id in the chain. */
+      readonly modelId: string;
+      /** Its new record. */
+      readonly record: ModelHealthRecord;
+    }
+  | {
+      /** Discriminator. */
+      readonly type: "degraded";
+      /** What failed, for people (never a password). */
+      readonly message: string;
+    }
+  | {
+      /** Discriminator. */
+      readonly type: "restored";
+    };
 
 /** Model health held in this process only: the default store. */
 export class InMemoryHealthStore implements HealthStore {

@@ -62,6 +62,7 @@ export { FieldError } from "./field-error.ts";
 export {
   type BreakerState,
   type HealthStore,
+  type HealthStoreEvent,
   healthyRecord,
   InMemoryHealthStore,
   type ModelHealthRecord,
