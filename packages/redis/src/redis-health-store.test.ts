@@ -124,6 +124,24 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     await waitUntil(async () => (await withAdmin((admin) => admin.exists(key))) === 0, 2_000);
   });
 
+  it("a Redis that does not answer holds a probe lease back by probeTimeoutMs at most, then local health decides", async () => {
+    const a = replica("a", { probeTimeoutMs: 100, probeGraceMs: 0 });
+    await a.store.ready();
+    await a.chat.generate(request);
+    await a.chat.generate(request);
+    const reopenAt = a.chat.health()[0]?.reopenAt ?? 0;
+    const blocked = withAdmin((admin) => admin.call("DEBUG", "SLEEP", "0.6")); // the server stalls for 600 ms
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    const started = performance.now();
+    const taken = await a.store.acquireProbe("scripted:primary", reopenAt + 1, 5_000);
+    const waitedMs = performance.now() - started;
+    expect(taken).toBe(true);
+    expect(waitedMs).toBeGreaterThanOrEqual(90);
+    expect(waitedMs).toBeLessThan(450); // well under the stall: the request did not wait for Redis
+    await blocked;
+  });
+
   it("Redis killed mid-run: requests keep flowing on local health; Redis back: sharing resumes", async () => {
     const a = replica("a", { refreshMs: 100 }, undefined, 60_000);
     const b = replica("b", { refreshMs: 100 }, undefined, 60_000);

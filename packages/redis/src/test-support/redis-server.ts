@@ -49,7 +49,18 @@ export async function startTestRedis(): Promise<TestRedis> {
 }
 
 async function launch(port: number): Promise<ChildProcess> {
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--enable-debug-command",
+    "local",
+  ];
   // No pipes: a test that restarts the server must not leave a handle behind.
   const child = spawn("redis-server", args, { stdio: "ignore" });
   const exited = new Promise<never>((_, reject) => {
