@@ -4,6 +4,7 @@ import {
   createFallback,
   type Fallback,
   type FallbackResult,
+  type HealthStore,
   isFallbackExhaustedError,
 } from "@understudy/core";
 import { openai } from "@understudy/openai";
@@ -56,10 +57,14 @@ export type DrillListener = (
   chat: Fallback,
 ) => void;
 
+/** Where the drill's providers answer: a fault server, here or in a parent process. */
+export type DrillEndpoints = Pick<FaultServer, "anthropicBaseURL" | "openaiBaseURL">;
+
 /** Builds the three-model chain across both providers against a running fault server. */
-export function drillChain(server: FaultServer): Fallback {
+export function drillChain(server: DrillEndpoints, healthStore?: HealthStore): Fallback {
   const key = "drill-key-not-secret";
   return createFallback({
+    ...(healthStore && { healthStore }),
     models: [
       {
         model: anthropic(drillModels.primary, { apiKey: key, baseURL: server.anthropicBaseURL }),
@@ -94,29 +99,37 @@ export function drillChain(server: FaultServer): Fallback {
 export async function runDrill(options: DrillOptions, listen: DrillListener = () => {}): Promise<DrillRun> {
   const server = await FaultServer.start();
   try {
-    const start = server.now() + 50;
-    const phases = phaseWindows(start, options);
-    const [, spike, outage] = phases as [unknown, { from: number; to: number }, { from: number; to: number }];
-    server.outage(drillModels.primary, { ...spike, step: faults.rateLimit({ retryAfterSeconds: 2 }) });
-    server.outage(drillModels.primary, { ...outage, step: faults.overloaded() });
-    // The backup browns out for the last third of the outage: the last resort answers.
-    server.outage(drillModels.backup, {
-      from: outage.to - (outage.to - outage.from) / 3,
-      to: outage.to,
-      step: faults.serverError(),
-    });
-    for (const model of Object.values(drillModels))
-      server.script(model, () => ({ tokenDelayMs: 3, text: "The understudy knows every line of this answer." }));
-    const chat = drillChain(server);
-    const outcomes = await sendTraffic(chat, phases, options.rate, listen);
-    return {
-      phases,
-      outcomes,
-      serverLog: server.log.map(({ time, model, status, fault, clientHungUp }) => ({ time, model, status, fault, clientHungUp })),
-    };
+    const phases = stageOutages(server, options);
+    const outcomes = await sendTraffic(drillChain(server), phases, options.rate, listen);
+    return { phases, outcomes, serverLog: serverLogOf(server) };
   } finally {
     await server.close();
   }
+}
+
+/**
+ * Scripts the fault server for a drill starting now: a rate-limit spike (429,
+ * Retry-After 2 s), a hard outage of the primary (529; the backup browns out
+ * with 500s in its last third) and a recovery. Returns the phase windows.
+ */
+export function stageOutages(server: FaultServer, options: DrillOptions): DrillRun["phases"] {
+  const phases = phaseWindows(server.now() + 50, options);
+  const [, spike, outage] = phases as [unknown, { from: number; to: number }, { from: number; to: number }];
+  server.outage(drillModels.primary, { ...spike, step: faults.rateLimit({ retryAfterSeconds: 2 }) });
+  server.outage(drillModels.primary, { ...outage, step: faults.overloaded() });
+  server.outage(drillModels.backup, {
+    from: outage.to - (outage.to - outage.from) / 3,
+    to: outage.to,
+    step: faults.serverError(),
+  });
+  for (const model of Object.values(drillModels))
+    server.script(model, () => ({ tokenDelayMs: 3, text: "The understudy knows every line of this answer." }));
+  return phases;
+}
+
+/** The server's log, reduced to what the drill checks. */
+export function serverLogOf(server: FaultServer): DrillRun["serverLog"] {
+  return server.log.map(({ time, model, status, fault, clientHungUp }) => ({ time, model, status, fault, clientHungUp }));
 }
 
 function phaseWindows(start: number, options: DrillOptions): DrillRun["phases"] {
@@ -130,7 +143,8 @@ function phaseWindows(start: number, options: DrillOptions): DrillRun["phases"] 
   });
 }
 
-async function sendTraffic(
+/** Sends steady streamed traffic through `chat` across the phase windows; resolves with every request's outcome. */
+export async function sendTraffic(
   chat: Fallback,
   phases: DrillRun["phases"],
   rate: number,

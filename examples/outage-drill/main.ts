@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { liveView } from "./display.ts";
 import { type DrillOptions, runDrill } from "./drill.ts";
 import { runLive } from "./live.ts";
+import { replicaTable, runReplicaDrills } from "./replicas.ts";
 import { summarise, summaryTable } from "./summary.ts";
 
 const { values: flags } = parseArgs({
@@ -17,13 +18,16 @@ const { values: flags } = parseArgs({
     rate: { type: "string", default: "12" },
     json: { type: "boolean", default: false },
     live: { type: "boolean", default: false },
+    replicas: { type: "string", default: "1" },
+    redis: { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
 
 if (flags.help) {
   process.stdout.write(
-    "pnpm demo [--healthy-ms N] [--spike-ms N] [--outage-ms N] [--recovery-ms N] [--rate REQ_PER_S] [--json] [--live]\n",
+    "pnpm demo [--healthy-ms N] [--spike-ms N] [--outage-ms N] [--recovery-ms N] [--rate REQ_PER_S] [--json] [--live]\n" +
+      "          [--replicas N --redis redis://127.0.0.1:6379]   the drill across N processes, health alone and shared\n",
   );
   process.exit(0);
 }
@@ -35,6 +39,22 @@ const options: DrillOptions = {
   recoveryMs: positive("recovery-ms"),
   rate: positive("rate"),
 };
+
+const replicaCount = positive("replicas");
+if (replicaCount > 1) {
+  if (!flags.redis) {
+    process.stderr.write("--replicas needs --redis URL (e.g. --redis redis://127.0.0.1:6379) to compare with shared health\n");
+    process.exit(2);
+  }
+  const runs = await runReplicaDrills(options, replicaCount, flags.redis);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ options, replicas: replicaCount, runs }, null, 2)}\n`);
+  else
+    process.stdout.write(
+      `\noutage drill across ${replicaCount} replicas at ${options.rate} requests/s each\n${replicaTable(runs)}\n`,
+    );
+  const unanswered = runs.flatMap((run) => run.replicas.flatMap((replica) => replica.outcomes)).filter((o) => !o.model);
+  process.exit(unanswered.length === 0 ? 0 : 1);
+}
 
 const expected = Math.ceil(
   ((options.healthyMs + options.spikeMs + options.outageMs + options.recoveryMs) / 1_000) * options.rate,

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { redisServerAvailable, startTestRedis } from "../../packages/redis/src/test-support/redis-server.ts";
+import { primaryCallsInOutage, runReplicaDrills } from "./replicas.ts";
+
+describe.runIf(redisServerAvailable())("the drill across replica processes (pnpm demo --replicas N --redis URL)", () => {
+  it("answers every request, and shared health spares the dead primary calls that replicas alone make", async () => {
+    const redis = await startTestRedis();
+    try {
+      const options = { healthyMs: 400, spikeMs: 300, outageMs: 2_400, recoveryMs: 600, rate: 10 };
+      const [alone, shared] = await runReplicaDrills(options, 2, redis.url);
+      if (!alone || !shared) throw new Error("expected two runs");
+
+      for (const run of [alone, shared]) {
+        const outcomes = run.replicas.flatMap((replica) => replica.outcomes);
+        expect(outcomes.filter((outcome) => outcome.model === undefined)).toEqual([]);
+        expect(run.replicas.flatMap((replica) => replica.warnings)).toEqual([]);
+      }
+      // Alone, each replica pays its own failures to open its breaker and probes on its own.
+      expect(primaryCallsInOutage(shared)).toBeLessThan(primaryCallsInOutage(alone));
+    } finally {
+      await redis.kill();
+    }
+  }, 60_000);
+});
