@@ -98,11 +98,21 @@ export class InMemoryHealthStore implements HealthStore {
 
   /** @inheritDoc */
   acquireProbe(modelId: string, now: number, leaseMs: number): boolean {
-    const record = this.records.get(modelId) ?? healthyRecord;
-    const probeAllowed =
-      (record.breaker === "open" && now >= record.reopenAt) || (record.breaker === "half_open" && now >= record.probeLeaseUntil);
-    if (!probeAllowed) return false;
-    this.records.set(modelId, { ...record, breaker: "half_open", probeLeaseUntil: now + leaseMs });
-    return true;
+    const leased = takeProbe(this.records.get(modelId) ?? healthyRecord, now, leaseMs);
+    if (leased) this.records.set(modelId, leased);
+    return leased !== undefined;
   }
+}
+
+/**
+ * The rule of {@link HealthStore.acquireProbe} for one record: when the record
+ * allows a probe at `now` (`open` past `reopenAt`, or `half_open` past its
+ * lease), the record with the probe leased to the caller for `leaseMs`;
+ * otherwise `undefined`. A store applies it atomically in its own backend, or
+ * on its local view when the backend is away.
+ */
+export function takeProbe(record: ModelHealthRecord, now: number, leaseMs: number): ModelHealthRecord | undefined {
+  const probeAllowed =
+    (record.breaker === "open" && now >= record.reopenAt) || (record.breaker === "half_open" && now >= record.probeLeaseUntil);
+  return probeAllowed ? { ...record, breaker: "half_open", probeLeaseUntil: now + leaseMs } : undefined;
 }

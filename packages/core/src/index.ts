@@ -66,6 +66,7 @@ export {
   healthyRecord,
   InMemoryHealthStore,
   type ModelHealthRecord,
+  takeProbe,
 } from "./health-store.ts";
 export type { AdapterCallOptions, ModelAdapter, ModelCapabilities } from "./model-adapter.ts";
 export {

@@ -20,12 +20,15 @@ export function encodeRecord(record: StoredRecord): string {
  */
 export function decodeRecord(json: string | null | undefined): StoredRecord | undefined {
   if (!json) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(json);
+    return recordFrom(JSON.parse(json));
   } catch {
     return undefined;
   }
+}
+
+/** The record a parsed value holds (a key's JSON, a message's field), or `undefined` when it is not one. */
+export function recordFrom(value: unknown): StoredRecord | undefined {
   if (typeof value !== "object" || value === null) return undefined;
   const fields = value as Record<string, unknown>;
   const numbers = [fields.reopenAt, fields.probeLeaseUntil, fields.cooldownUntil];

@@ -23,8 +23,9 @@ return 1
 `;
 
 /**
- * Takes the half-open probe of a model when its record allows one: `open`
- * past `reopenAt`, or `half_open` past the lease. The process that opened
+ * Takes the half-open probe of a model when its record allows one: core's
+ * `takeProbe` rule (`open` past `reopenAt`, or `half_open` past the lease),
+ * applied atomically in Redis. The process that opened
  * the breaker waits `grace` ms longer, so that another process, whose view
  * may differ, gets the first probe. Returns {1, record} when taken, {0,
  * record} when not, {0} when there is no record (the model is healthy).

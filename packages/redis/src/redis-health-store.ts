@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { type HealthStore, type HealthStoreEvent, healthyRecord, type ModelHealthRecord } from "@understudy/core";
+import { type HealthStore, type HealthStoreEvent, healthyRecord, type ModelHealthRecord, takeProbe } from "@understudy/core";
 import { Redis, type RedisOptions } from "ioredis";
-import { decodeRecord, encodeRecord, isHealthy, type StoredRecord } from "./health-codec.ts";
+import { decodeRecord, encodeRecord, isHealthy, recordFrom, type StoredRecord } from "./health-codec.ts";
 import { acquireProbeScript, writeRecordScript } from "./health-scripts.ts";
 
 /** Options of {@link RedisHealthStore}. */
@@ -199,11 +199,10 @@ export class RedisHealthStore implements HealthStore {
   }
 
   private acquireLocally(modelId: string, now: number, leaseMs: number): boolean {
-    const record = this.view.get(modelId) ?? healthyRecord;
-    const allowed =
-      (record.breaker === "open" && now >= record.reopenAt) || (record.breaker === "half_open" && now >= record.probeLeaseUntil);
-    if (allowed) this.view.set(modelId, { ...record, breaker: "half_open", probeLeaseUntil: now + leaseMs });
-    return allowed;
+    const previous = this.view.get(modelId);
+    const leased = takeProbe(previous ?? healthyRecord, now, leaseMs);
+    if (leased) this.view.set(modelId, { ...leased, ...pick(previous?.openedBy) });
+    return leased !== undefined;
   }
 
   private receive(payload: string): void {
@@ -214,8 +213,7 @@ export class RedisHealthStore implements HealthStore {
       return;
     }
     if (message.from === this.processId || typeof message.modelId !== "string") return;
-    const record = decodeRecord(JSON.stringify(message.record));
-    this.apply(message.modelId, record);
+    this.apply(message.modelId, recordFrom(message.record));
   }
 
   private apply(modelId: string, record: StoredRecord | undefined): void {
@@ -261,7 +259,7 @@ export class RedisHealthStore implements HealthStore {
     });
   }
 
-  private watchConnections(): Promise<void> {
+  private async watchConnections(): Promise<void> {
     this.commands.on("error", (error: unknown) => this.degrade(error));
     this.subscriber.on("error", () => {});
     this.commands.on("close", () => this.degrade(new Error("connection closed")));
@@ -273,12 +271,8 @@ export class RedisHealthStore implements HealthStore {
       this.commands.once("ready", () => resolve());
       this.commands.once("error", () => resolve());
     });
-    return Promise.race([Promise.all([connected, subscribed]).then(() => {}), connected.then(() => this.degradedSettled())]);
-  }
-
-  /** Never resolves while Redis is reachable; resolves at once when the store runs degraded (nothing to wait for). */
-  private degradedSettled(): Promise<void> {
-    return this.degraded ? Promise.resolve() : new Promise(() => {});
+    await connected;
+    if (!this.degraded) await subscribed;
   }
 
   private async restore(): Promise<void> {
