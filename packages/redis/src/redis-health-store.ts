@@ -88,6 +88,9 @@ export class RedisHealthStore implements HealthStore {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(times * 100, 1_000),
+      // ioredis arms this timer on every disconnect and clears it only when the
+      // socket closes, which a socket already dead (Redis away) never does again.
+      disconnectTimeout: 200,
     };
     this.commands =
       typeof options.redis === "string" ? new Redis(options.redis, connection) : new Redis({ ...options.redis, ...connection });
