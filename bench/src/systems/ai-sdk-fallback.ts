@@ -18,9 +18,10 @@ export const aiSdkFallback: System = {
   midStream: "`retryAfterOutput` (default true): the next model's answer is appended to what was already streamed",
   async create(setup) {
     const { primary, backup } = aiSdkModels(setup);
-    const resetInterval = setup.breaker?.halfOpenAfterMs;
+    // Without a breaker in the budget, every request starts at the primary again.
+    const resetInterval = setup.breaker?.halfOpenAfterMs ?? 0;
     return aiSdkContender(
-      createFallback({ models: [primary, backup], ...(resetInterval === undefined ? {} : { modelResetInterval: resetInterval }) }),
+      createFallback({ models: [primary, backup], modelResetInterval: resetInterval }),
     );
   },
 };

@@ -3,8 +3,11 @@ import { generateText, type LanguageModel, streamText } from "ai";
 import { budget } from "../budget.ts";
 import type { ChainSetup, Contender } from "../contender.ts";
 
+/** An AI SDK OpenAI chat model. */
+export type AiSdkChatModel = ReturnType<ReturnType<typeof createOpenAI>["chat"]>;
+
 /** The AI SDK's OpenAI chat models of a chain (Chat Completions, as the other systems use). */
-export function aiSdkModels(setup: ChainSetup) {
+export function aiSdkModels(setup: ChainSetup): { primary: AiSdkChatModel; backup: AiSdkChatModel } {
   const provider = createOpenAI({
     apiKey: budget.apiKey,
     baseURL: setup.endpoint.baseURL,

@@ -18,30 +18,46 @@ type TimerCause = Extract<AbortCause, "deadline" | "attempt-timeout" | "first-to
  * An AbortController that remembers why it fired, owns the timers that may
  * fire it, and follows a parent (the caller's signal, or the request's scope).
  * `dispose()` clears every timer and listener, so nothing outlives a request.
+ *
+ * It sits on every call's path, so it is built to cost little when nothing
+ * fires: the controller is made only when someone asks for the signal, child
+ * scopes are fired directly rather than through the signal's listeners, and a
+ * race is settled by `abort()` itself.
  */
 export class AbortScope {
-  private readonly controller = new AbortController();
-  private readonly timers = new Map<TimerCause, ReturnType<typeof setTimeout>>();
+  private controller: AbortController | undefined;
+  private timers: Map<TimerCause, ReturnType<typeof setTimeout>> | undefined;
   private firedCause: AbortCause | undefined;
+  private firedReason: unknown;
   private detachParent: (() => void) | undefined;
-  private abortedPromise: Promise<never> | undefined;
+  private readonly children = new Set<AbortScope>();
+  private readonly racing = new Set<(reason: unknown) => void>();
 
   /** A root scope that follows the caller's signal, if any. */
   static root(callerSignal: AbortSignal | undefined): AbortScope {
     const scope = new AbortScope();
-    if (callerSignal) scope.follow(callerSignal, () => "caller");
+    if (callerSignal) scope.followSignal(callerSignal);
     return scope;
   }
 
   /** A child scope: fires with the parent's cause when the parent fires. */
   child(): AbortScope {
     const scope = new AbortScope();
-    scope.follow(this.signal, () => this.firedCause ?? "caller");
+    if (this.firedCause) {
+      scope.abort(this.firedCause, this.firedReason);
+      return scope;
+    }
+    this.children.add(scope);
+    scope.detachParent = () => this.children.delete(scope);
     return scope;
   }
 
   /** The signal to hand to whatever this scope may cancel. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.firedCause) this.controller.abort(this.firedReason);
+    }
     return this.controller.signal;
   }
 
@@ -54,14 +70,20 @@ export class AbortScope {
   abort(cause: AbortCause, reason?: unknown): void {
     if (this.firedCause) return;
     this.firedCause = cause;
+    this.firedReason = reason ?? new Error(`aborted: ${cause}`);
     this.clearTimers();
-    this.controller.abort(reason ?? new Error(`aborted: ${cause}`));
+    this.controller?.abort(this.firedReason);
+    for (const child of this.children) child.abort(cause, this.firedReason);
+    this.children.clear();
+    for (const reject of this.racing) reject(this.firedReason);
+    this.racing.clear();
   }
 
   /** Fires the scope with `cause` after `ms`, unless cleared; `false` sets no timer. */
   startTimer(cause: TimerCause, ms: number | false): void {
     this.clearTimer(cause);
     if (ms === false || this.firedCause) return;
+    this.timers ??= new Map();
     this.timers.set(
       cause,
       setTimeout(() => this.abort(cause), ms),
@@ -70,10 +92,10 @@ export class AbortScope {
 
   /** Clears the timer of `cause`, if set. */
   clearTimer(cause: TimerCause): void {
-    const timer = this.timers.get(cause);
+    const timer = this.timers?.get(cause);
     if (timer === undefined) return;
     clearTimeout(timer);
-    this.timers.delete(cause);
+    this.timers?.delete(cause);
   }
 
   /**
@@ -83,14 +105,20 @@ export class AbortScope {
   race<T>(work: Promise<T>): Promise<T> {
     if (this.firedCause) {
       work.catch(() => {});
-      return Promise.reject(this.signal.reason);
+      return Promise.reject(this.firedReason);
     }
-    this.abortedPromise ??= new Promise<never>((_, reject) => {
-      this.signal.addEventListener("abort", () => reject(this.signal.reason), { once: true });
-    });
-    this.abortedPromise.catch(() => {});
-    return Promise.race([work, this.abortedPromise]).finally(() => {
-      work.catch(() => {});
+    return new Promise<T>((resolve, reject) => {
+      this.racing.add(reject);
+      work.then(
+        (value) => {
+          this.racing.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.racing.delete(reject);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -101,17 +129,18 @@ export class AbortScope {
     this.detachParent = undefined;
   }
 
-  private follow(parent: AbortSignal, causeOf: () => AbortCause): void {
+  private followSignal(parent: AbortSignal): void {
     if (parent.aborted) {
-      this.abort(causeOf(), parent.reason);
+      this.abort("caller", parent.reason);
       return;
     }
-    const onAbort = (): void => this.abort(causeOf(), parent.reason);
+    const onAbort = (): void => this.abort("caller", parent.reason);
     parent.addEventListener("abort", onAbort, { once: true });
     this.detachParent = () => parent.removeEventListener("abort", onAbort);
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { AbortScope } from "./abort-scope.ts";
 import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 import type { ChatRequest } from "./chat-request.ts";
@@ -9,6 +8,7 @@ import type { FallbackResult } from "./fallback-result.ts";
 import { ModelError } from "./model-error.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { MidStreamMode, WhenAllUnavailable } from "./options.ts";
+import { nextRequestId } from "./request-id.ts";
 import type { SafeEmitter } from "./safe-emitter.ts";
 import type { StreamPart } from "./stream-part.ts";
 import { addUsage, zeroUsage } from "./usage.ts";
@@ -33,7 +33,7 @@ export type AttemptFacts = Omit<AttemptRecord, "model" | "provider" | "modelId">
  */
 export class RequestRun {
   /** The engine's id of this request. */
-  readonly requestId = randomUUID();
+  readonly requestId = nextRequestId();
   /** Epoch ms of the start. */
   readonly startedAt = Date.now();
   /** The validated request. */

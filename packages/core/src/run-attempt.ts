@@ -22,8 +22,14 @@ export interface AttemptContext {
   outputChars: number;
 }
 
-/** Calls the model once: `generate`, or `stream` yielding parts to the caller. */
-export type PerformAttempt = (context: AttemptContext) => AsyncGenerator<FallbackStreamPart, ChatResponse, undefined>;
+/**
+ * Calls the model once: `stream` yielding parts to the caller, or `generate`,
+ * which yields nothing and so is a plain promise (a generator level less on
+ * every call).
+ */
+export type PerformAttempt = (
+  context: AttemptContext,
+) => AsyncGenerator<FallbackStreamPart, ChatResponse, undefined> | Promise<ChatResponse>;
 
 /** How an attempt ended. */
 export type AttemptOutcome =
@@ -57,10 +63,12 @@ export async function* runAttempt(
   const startedAt = Date.now();
   const context: AttemptContext = { run, slot, scope, request: run.request, outputChars: 0 };
   let settled = false;
+  let answered = false;
   try {
-    const prefill = yield* beginAttempt(run, slot);
+    const prefill = run.restartAfter ? yield* beginAttempt(run, slot) : "";
     context.request = run.requestFor(slot, prefill);
-    const response = yield* perform(context);
+    const performing = perform(context);
+    const response = performing instanceof Promise ? await performing : yield* performing;
     settled = true;
     run.recordAttempt(slot, {
       attempt,
@@ -72,6 +80,7 @@ export async function* runAttempt(
       startedAt,
     });
     slot.health.recordSuccess(probe, run.requestId);
+    answered = true;
     return { type: "answered", response };
   } catch (thrown) {
     settled = true;
@@ -107,7 +116,10 @@ export async function* runAttempt(
       });
       slot.health.recordNeutral(probe, Date.now());
     }
-    scope.abort("cleanup");
+    // A failed or abandoned call may leave the SDK holding a socket: cancel it.
+    // An answered one has nothing left running, and an abort (an Error with its
+    // stack, the signal's listeners) would be most of the engine's cost per call.
+    if (!answered) scope.abort("cleanup");
     scope.dispose();
     release?.();
   }

@@ -1,0 +1,79 @@
+import { parseArgs } from "node:util";
+import type { RunSizes } from "./bench-context.ts";
+
+/** The scenarios, in the order they run and are reported. */
+export const scenarioNames = ["overhead", "failover", "outage", "throughput", "heap", "streaming"] as const;
+/** One scenario's name. */
+export type ScenarioName = (typeof scenarioNames)[number];
+
+/** What the command line asked for. */
+export interface RunOptions {
+  readonly quick: boolean;
+  readonly sizes: RunSizes;
+  readonly scenarios: readonly ScenarioName[];
+  /** Folder for RESULTS.md and the chart. */
+  readonly outDir: URL;
+}
+
+const fullSizes: RunSizes = {
+  latency: { warmup: 2_000, callsPerRound: 2_000, rounds: 7 },
+  httpLatency: { warmup: 300, callsPerRound: 400, rounds: 7 },
+  outageMs: 60_000,
+  outageRatePerSecond: 20,
+  throughputMs: 2_000,
+  throughputRounds: 3,
+  concurrencies: [1, 64, 256],
+  heapRequests: 100_000,
+};
+
+const quickSizes: RunSizes = {
+  latency: { warmup: 20, callsPerRound: 50, rounds: 2 },
+  httpLatency: { warmup: 10, callsPerRound: 20, rounds: 2 },
+  outageMs: 3_000,
+  outageRatePerSecond: 20,
+  throughputMs: 200,
+  throughputRounds: 1,
+  concurrencies: [1, 64, 256],
+  heapRequests: 2_000,
+};
+
+export const usage = `pnpm bench [--quick] [--outage-seconds N] [--only overhead,failover,…] [--out DIR]
+
+  --quick            small counts: checks the harness works (CI); figures are not meaningful
+  --outage-seconds   length of the simulated primary outage (default 60, or 3 with --quick)
+  --only             run only these scenarios: ${scenarioNames.join(", ")}
+  --out              folder for RESULTS.md and overhead.svg (default: bench/, or bench/results/ with --quick)`;
+
+function fail(message: string): never {
+  throw new Error(`${message}\n\n${usage}`);
+}
+
+/** Reads the command line; a bad flag is an error that names it and shows the usage. */
+export function parseRunOptions(args: readonly string[]): RunOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      quick: { type: "boolean", default: false },
+      "outage-seconds": { type: "string" },
+      only: { type: "string" },
+      out: { type: "string" },
+    },
+    strict: true,
+  });
+  const quick = values.quick ?? false;
+  let sizes = quick ? quickSizes : fullSizes;
+  if (values["outage-seconds"] !== undefined) {
+    const seconds = Number(values["outage-seconds"]);
+    if (!(seconds >= 1)) fail(`--outage-seconds must be a number of seconds ≥ 1, got "${values["outage-seconds"]}".`);
+    sizes = { ...sizes, outageMs: seconds * 1000 };
+  }
+  const scenarios = values.only?.split(",").map((name) => name.trim()) ?? [...scenarioNames];
+  for (const name of scenarios) {
+    if (!(scenarioNames as readonly string[]).includes(name)) fail(`--only: unknown scenario "${name}".`);
+  }
+  const benchDir = new URL("../", import.meta.url);
+  const outDir = values.out
+    ? new URL(`${values.out.replace(/\/?$/, "/")}`, `file://${process.cwd()}/`)
+    : new URL(quick ? "results/" : "./", benchDir);
+  return { quick, sizes, scenarios: scenarios as ScenarioName[], outDir };
+}
