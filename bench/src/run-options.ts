@@ -16,8 +16,8 @@ export interface RunOptions {
 }
 
 const fullSizes: RunSizes = {
-  latency: { warmup: 2_000, callsPerRound: 2_000, rounds: 7 },
-  httpLatency: { warmup: 300, callsPerRound: 400, rounds: 7 },
+  latency: { warmup: 2_000, callsPerRound: 100, rounds: 100 },
+  httpLatency: { warmup: 300, callsPerRound: 20, rounds: 100 },
   outageMs: 60_000,
   outageRatePerSecond: 20,
   throughputMs: 2_000,
