@@ -10,7 +10,7 @@ const barHeight = 22;
 const gap = 6;
 const top = 46;
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
@@ -36,15 +36,16 @@ export function barChartSvg(title: string, bars: readonly Bar[]): string {
     const length = bar.value > 0 ? Math.max(1, x(Math.max(bar.value, low))) : 0;
     const figure = bar.value > 0 ? `${bar.value >= 10 ? bar.value.toFixed(0) : bar.value.toFixed(1)} µs` : "within noise";
     return [
-      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12">${escape(bar.label)}</text>`,
+      `<text x="${labelWidth - 8}" y="${y + 15}" text-anchor="end" font-size="12">${escapeXml(bar.label)}</text>`,
       `<rect x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${barHeight}" fill="${understudy ? "#2b8a3e" : "#868e96"}"/>`,
-      `<text x="${labelWidth + length + 6}" y="${y + 15}" font-size="12">${figure}</text>`,
+      `<text x="${(labelWidth + length + 6).toFixed(1)}" y="${y + 15}" font-size="12">${figure}</text>`,
     ].join("");
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="system-ui, sans-serif" role="img">`,
+    `<title>${escapeXml(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="16" y="24" font-size="15" font-weight="600">${escape(title)}</text>`,
+    `<text x="16" y="24" font-size="15" font-weight="600">${escapeXml(title)}</text>`,
     ...ticks,
     ...rows,
     "</svg>",

@@ -12,7 +12,12 @@ const answer = JSON.stringify({
 });
 
 const overloaded = JSON.stringify({
-  error: { message: "The engine is currently overloaded, please try again later.", type: "server_error", param: null, code: null },
+  error: {
+    message: "The engine is currently overloaded, please try again later.",
+    type: "server_error",
+    param: null,
+    code: null,
+  },
 });
 
 /** Model ids the instant fake fails with a 503 (overloaded), for the failover scenario. */

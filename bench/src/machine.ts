@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { cpus, totalmem, type as osType, release } from "node:os";
+import { cpus, type as osType, release, totalmem } from "node:os";
 
 /** The machine a run was made on, as one line. */
 export function machineText(): string {

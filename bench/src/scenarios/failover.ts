@@ -55,10 +55,16 @@ export async function failoverScenario(context: BenchContext): Promise<ScenarioR
     const system = latencies.find((latency) => latency.name === name);
     return (system?.median.value ?? Number.NaN) - (latencies[0]?.median.value ?? Number.NaN);
   };
+  const roundTrip = overHttp[0]?.median.value ?? Number.NaN;
   const goals: Goal[] = [
     {
-      goal: "failover cost ≤ 0.5 ms (time to the answer minus the backup's own time)",
-      figure: `${micros(cost(overHttp, "understudy"))} µs over HTTP (the primary's 503 round trip included); ${micros(cost(inProcess, "understudy"))} µs in-process`,
+      goal: "failover cost ≤ 0.5 ms, in-process (the primary's 503 from the instant fake)",
+      figure: `understudy ${micros(cost(inProcess, "understudy"))} µs`,
+      met: cost(inProcess, "understudy") <= 500,
+    },
+    {
+      goal: "failover cost ≤ 0.5 ms, over HTTP (the primary's 503 round trip included)",
+      figure: `understudy ${micros(cost(overHttp, "understudy"))} µs, of which one loopback round trip on this machine is about ${micros(roundTrip)} µs (the backup's own call)`,
       met: cost(overHttp, "understudy") <= 500,
     },
   ];

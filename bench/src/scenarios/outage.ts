@@ -32,7 +32,7 @@ async function steadyTraffic(contenders: readonly Contender[], ratePerSecond: nu
   await new Promise<void>((resolve) => {
     let tick = 0;
     const timer = setInterval(() => {
-      contenders.forEach((contender, index) => send(contender, traffic[index] as Traffic));
+      for (const [index, contender] of contenders.entries()) send(contender, traffic[index] as Traffic);
       if (++tick >= ticks) {
         clearInterval(timer);
         resolve();
@@ -104,7 +104,9 @@ export async function outageScenario(context: BenchContext): Promise<ScenarioRes
           rows,
         },
       ],
-      notes: [`A breaker that probes once per interval costs ${breaker.failures} + ${Math.ceil(intervals)} = ${expected} primary calls here.`],
+      notes: [
+        `A breaker that probes once per interval costs ${breaker.failures} + ${Math.ceil(intervals)} = ${expected} primary calls here.`,
+      ],
     },
     goals,
   };

@@ -158,7 +158,9 @@ export async function overheadScenario(context: BenchContext): Promise<ScenarioR
       met: portkeyRatio >= 100,
     },
   ];
-  const excluded = context.systems.filter((system) => system.notInProcess).map((system) => `${system.name} (${system.notInProcess})`);
+  const excluded = context.systems
+    .filter((system) => system.notInProcess)
+    .map((system) => `${system.name} (${system.notInProcess})`);
   return {
     section: {
       title: "1. Happy-path overhead",
@@ -172,9 +174,7 @@ export async function overheadScenario(context: BenchContext): Promise<ScenarioR
         "**Over HTTP** every call goes to the fault server (in its own process) on loopback.",
       ].join(" "),
       tables: [overheadTable(inProcess, plainIn), overheadTable(overHttp, plainHttp)],
-      notes: [
-        `In-process table first, HTTP table second. Not in the in-process table: ${excluded.join(", ") || "none"}.`,
-      ],
+      notes: [`In-process table first, HTTP table second. Not in the in-process table: ${excluded.join(", ") || "none"}.`],
     },
     goals,
     chart: {

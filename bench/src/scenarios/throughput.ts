@@ -62,7 +62,9 @@ export async function throughputScenario(context: BenchContext): Promise<Scenari
   const goals: Goal[] = [
     {
       goal: "throughput ≥ 0.95× the plain SDK's",
-      figure: concurrencies.map((concurrency, level) => `${ratio(ratios[level] ?? Number.NaN)} at concurrency ${concurrency}`).join(", "),
+      figure: concurrencies
+        .map((concurrency, level) => `${ratio(ratios[level] ?? Number.NaN)} at concurrency ${concurrency}`)
+        .join(", "),
       met: ratios.every((value) => value >= 0.95),
     },
   ];

@@ -20,8 +20,6 @@ export const aiSdkFallback: System = {
     const { primary, backup } = aiSdkModels(setup);
     // Without a breaker in the budget, every request starts at the primary again.
     const resetInterval = setup.breaker?.halfOpenAfterMs ?? 0;
-    return aiSdkContender(
-      createFallback({ models: [primary, backup], modelResetInterval: resetInterval }),
-    );
+    return aiSdkContender(createFallback({ models: [primary, backup], modelResetInterval: resetInterval }));
   },
 };

@@ -1,13 +1,4 @@
-import {
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleAll,
-  type IPolicy,
-  noop,
-  TimeoutStrategy,
-  timeout,
-  wrap,
-} from "cockatiel";
+import { ConsecutiveBreaker, circuitBreaker, handleAll, type IPolicy, noop, TimeoutStrategy, timeout, wrap } from "cockatiel";
 import type OpenAI from "openai";
 import { budget } from "../budget.ts";
 import type { ChainSetup, System } from "../contender.ts";
@@ -33,7 +24,8 @@ export const cockatielByHand: System = {
   packages: ["cockatiel", "openai"],
   fallback: true,
   breaker: { has: true, how: "cockatiel `circuitBreaker` (ConsecutiveBreaker), one probe per half-open interval" },
-  midStream: "none: the policies cover the call until the stream opens; a cut after that reaches the caller as the SDK reports it",
+  midStream:
+    "none: the policies cover the call until the stream opens; a cut after that reaches the caller as the SDK reports it",
   async create(setup) {
     const client = openaiClient(setup.endpoint);
     const models = [setup.primary, setup.backup].map((model) => ({ model, policy: modelPolicy(setup) }));

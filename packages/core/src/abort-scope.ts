@@ -12,6 +12,10 @@ export type AbortCause =
   | "consumer"
   | "cleanup";
 
+// Every failed attempt's scope is fired on cleanup, when no one is left to
+// read the reason: one shared Error spares a stack capture per failover.
+const cleanupReason = new Error("aborted: cleanup");
+
 type TimerCause = Extract<AbortCause, "deadline" | "attempt-timeout" | "first-token-timeout" | "idle-timeout">;
 
 /**
@@ -70,7 +74,7 @@ export class AbortScope {
   abort(cause: AbortCause, reason?: unknown): void {
     if (this.firedCause) return;
     this.firedCause = cause;
-    this.firedReason = reason ?? new Error(`aborted: ${cause}`);
+    this.firedReason = reason ?? (cause === "cleanup" ? cleanupReason : new Error(`aborted: ${cause}`));
     this.clearTimers();
     this.controller?.abort(this.firedReason);
     for (const child of this.children) child.abort(cause, this.firedReason);
