@@ -2,13 +2,12 @@ import OpenAI from "openai";
 import { budget } from "./budget.ts";
 import type { ModelEndpoint } from "./contender.ts";
 
-/** One chat completion with the openai SDK; resolves with its text. */
-export async function completeText(client: OpenAI, model: string, prompt: string): Promise<string> {
-  const completion = await client.chat.completions.create({
-    model,
-    messages: [{ role: "user", content: prompt }],
-    max_tokens: budget.maxTokens,
-  });
+/** One chat completion with the openai SDK, cancellable by `signal` if given; resolves with its text. */
+export async function completeText(client: OpenAI, model: string, prompt: string, signal?: AbortSignal): Promise<string> {
+  const completion = await client.chat.completions.create(
+    { model, messages: [{ role: "user", content: prompt }], max_tokens: budget.maxTokens },
+    signal ? { signal } : undefined,
+  );
   return completion.choices[0]?.message.content ?? "";
 }
 

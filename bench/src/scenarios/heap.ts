@@ -1,8 +1,8 @@
 import type { BenchContext } from "../bench-context.ts";
 import { budget } from "../budget.ts";
 import type { Contender } from "../contender.ts";
-import { openaiClient } from "../openai-calls.ts";
 import type { Goal, ScenarioResult } from "../report.ts";
+import { cancellableSdk, cancellableSdkName } from "../systems/plain-sdk.ts";
 import { instantEndpoint } from "./overhead.ts";
 
 const concurrency = 16;
@@ -33,16 +33,6 @@ async function sendMany(contender: Contender, count: number): Promise<void> {
 
 const mib = (bytes: number) => `${(bytes / mebibyte).toFixed(2)} MiB`;
 
-/** The plain SDK given an abort signal on every call: the floor for a cancellable call, as in the overhead scenario. */
-function cancellableSdk(): Contender {
-  const client = openaiClient(instantEndpoint);
-  const body = { model: "primary", messages: [{ role: "user" as const, content: budget.prompt }], max_tokens: budget.maxTokens };
-  return {
-    generate: async () => (await client.chat.completions.create(body, { signal: new AbortController().signal })).id,
-    stream: () => Promise.reject(new Error("not used")),
-  };
-}
-
 const quarters = 4;
 
 /** Heap growth over many requests per system, in-process on the instant fake. */
@@ -58,7 +48,7 @@ export async function heapScenario(context: BenchContext): Promise<ScenarioResul
         contender: await system.create({ endpoint: instantEndpoint, primary: "primary", backup: "backup", breaker: undefined }),
       })),
     )),
-    { name: "plain openai SDK + AbortSignal", contender: cancellableSdk() },
+    { name: cancellableSdkName, contender: cancellableSdk(instantEndpoint) },
   ];
   const rows: string[][] = [];
   const growth = new Map<string, number>();
@@ -77,7 +67,7 @@ export async function heapScenario(context: BenchContext): Promise<ScenarioResul
   }
   // The SDK's own heap moves by a few MiB either way over a run; a system
   // leaks only if it grows beyond the SDK's own calls, cancellable or not.
-  const floor = Math.max(growth.get(systems[0]?.name ?? "") ?? 0, growth.get("plain openai SDK + AbortSignal") ?? 0);
+  const floor = Math.max(growth.get(systems[0]?.name ?? "") ?? 0, growth.get(cancellableSdkName) ?? 0);
   const understudyGrowth = growth.get("understudy") ?? Number.NaN;
   const goals: Goal[] = [
     {

@@ -56,6 +56,8 @@ export async function outageScenario(context: BenchContext): Promise<ScenarioRes
   await Promise.all(contenders.map((contender) => contender.generate(budget.prompt)));
   const from = Date.now() + 50;
   const to = from + outageMs;
+  // The primaries stay down a minute past the traffic, so that a probe sent
+  // as the last requests settle still finds them down.
   await Promise.all(context.systems.map((_, index) => context.server.outage(primaryOf(index), from, to + 60_000)));
   await new Promise((resolve) => setTimeout(resolve, from - Date.now()));
   context.progress(`outage: ${outageMs / 1000} s, ${outageRatePerSecond} requests/s to each system at once`);

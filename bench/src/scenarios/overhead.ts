@@ -7,6 +7,7 @@ import { instantFetch } from "../instant-fetch.ts";
 import { type Latency, measureLatency, type Timed } from "../latency.ts";
 import { openaiClient } from "../openai-calls.ts";
 import { type Goal, micros, ratio, type ScenarioResult, type Table } from "../report.ts";
+import { cancellableSdk, cancellableSdkName } from "../systems/plain-sdk.ts";
 import { understudyPolicies } from "../systems/understudy.ts";
 
 /** The in-process endpoint: the instant fake `fetch`; the URL is never dialled. */
@@ -28,17 +29,9 @@ async function systemTimers(systems: readonly System[], endpoint: ModelEndpoint)
   );
 }
 
-/**
- * The plain SDK call given an abort signal, as every cancellable call is: the
- * openai SDK composes it with its own (`AbortSignal.any`) on every request.
- */
 function cancellableSdkTimer(endpoint: ModelEndpoint): Timed {
-  const client = openaiClient(endpoint);
-  const body = { model: "primary", messages: [{ role: "user" as const, content: budget.prompt }], max_tokens: budget.maxTokens };
-  return {
-    name: "plain openai SDK + AbortSignal",
-    call: () => client.chat.completions.create(body, { signal: new AbortController().signal }),
-  };
+  const contender = cancellableSdk(endpoint);
+  return { name: cancellableSdkName, call: () => contender.generate(budget.prompt) };
 }
 
 /** The understudy adapter called on its own: the floor for the engine's own cost. */
@@ -132,7 +125,7 @@ export async function overheadScenario(context: BenchContext): Promise<ScenarioR
   const langchainIn = find(inProcess, "LangChain RunnableWithFallbacks");
   const portkeyHttp = find(overHttp, "Portkey gateway");
 
-  const cancellable = find(inProcess, "plain openai SDK + AbortSignal");
+  const cancellable = find(inProcess, cancellableSdkName);
   const overAdapter = understudyIn.median.value - bareAdapter.median.value;
   const understudyAdded = added(understudyIn, plainIn);
   const langchainRatio = added(langchainIn, plainIn) / understudyAdded;

@@ -1,4 +1,4 @@
-import type { System } from "../contender.ts";
+import type { Contender, ModelEndpoint, System } from "../contender.ts";
 import { completeText, openaiClient, streamText } from "../openai-calls.ts";
 
 /** The floor: the openai SDK called directly, on the primary only. */
@@ -16,3 +16,19 @@ export const plainSdk: System = {
     };
   },
 };
+
+/** The name of {@link cancellableSdk} in tables. */
+export const cancellableSdkName = "plain openai SDK + AbortSignal";
+
+/**
+ * A floor, not a system: the plain SDK given a fresh abort signal on every
+ * call, as every cancellable call is. The openai SDK composes it with its own
+ * (`AbortSignal.any`) on each request, a cost every system that can cancel pays.
+ */
+export function cancellableSdk(endpoint: ModelEndpoint): Contender {
+  const client = openaiClient(endpoint);
+  return {
+    generate: (prompt) => completeText(client, "primary", prompt, new AbortController().signal),
+    stream: () => Promise.reject(new Error("The cancellable SDK floor is only timed on non-streamed calls.")),
+  };
+}

@@ -65,7 +65,7 @@ export async function* runAttempt(
   let settled = false;
   let answered = false;
   try {
-    const prefill = run.restartAfter ? yield* beginAttempt(run, slot) : "";
+    const prefill = run.restartAfter ? yield* beginAttempt(run, slot, run.restartAfter) : "";
     context.request = run.requestFor(slot, prefill);
     const performing = perform(context);
     const response = performing instanceof Promise ? await performing : yield* performing;
@@ -130,9 +130,11 @@ export async function* runAttempt(
  * of the text shown (with `midStream: "continue"` on a model that accepts one),
  * or a `reset` part telling the caller to discard what it showed.
  */
-async function* beginAttempt(run: RequestRun, slot: ModelSlot): AsyncGenerator<FallbackStreamPart, string, undefined> {
-  const cut = run.restartAfter;
-  if (!cut) return "";
+async function* beginAttempt(
+  run: RequestRun,
+  slot: ModelSlot,
+  cut: NonNullable<RequestRun["restartAfter"]>,
+): AsyncGenerator<FallbackStreamPart, string, undefined> {
   run.restartAfter = undefined;
   const continuing =
     run.settings.midStream === "continue" && slot.settings.acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
