@@ -1,3 +1,5 @@
+import { timerDelay } from "./duration.ts";
+
 /**
  * Why a scope's signal fired. The engine classifies an attempt's end by it:
  * an SDK ends an aborted stream silently, so the cause must be known apart.
@@ -83,14 +85,15 @@ export class AbortScope {
     this.racing.clear();
   }
 
-  /** Fires the scope with `cause` after `ms`, unless cleared; `false` sets no timer. */
+  /** Fires the scope with `cause` after `ms`, unless cleared; `false` or `Infinity` sets no timer. */
   startTimer(cause: TimerCause, ms: number | false): void {
     this.clearTimer(cause);
-    if (ms === false || this.firedCause) return;
+    const delay = ms === false ? undefined : timerDelay(ms);
+    if (delay === undefined || this.firedCause) return;
     this.timers ??= new Map();
     this.timers.set(
       cause,
-      setTimeout(() => this.abort(cause), ms),
+      setTimeout(() => this.abort(cause), delay),
     );
   }
 

@@ -1,3 +1,5 @@
+import { maxTimerMs, timerDelay } from "./duration.ts";
+
 /**
  * Waits `ms`, or rejects with the signal's reason as soon as it aborts.
  * cockatiel's retry backoff is a plain `setTimeout` that waits out an abort;
@@ -13,7 +15,7 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms) ?? maxTimerMs);
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }

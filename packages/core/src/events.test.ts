@@ -35,7 +35,7 @@ describe("events", () => {
       ],
     });
     const log = record(chat);
-    const result = await chat.generate({ ...request, tools: [{ name: "t", inputSchema: {} }] });
+    const result = await chat.generate({ ...request, tools: [{ name: "t", inputSchema: { type: "object" } }] });
 
     expect(log.map(([name]) => name)).toEqual([
       "attempt",
@@ -172,5 +172,29 @@ describe("result", () => {
     });
     await chat.generate({ ...request, providerOptions: { anthropic: { top_k: 10 } } });
     expect(model.calls[0]?.request.providerOptions).toEqual({ anthropic: { thinking: { type: "enabled" }, top_k: 10 } });
+  });
+});
+
+describe("listeners cannot break requests", () => {
+  it("an async listener that rejects is reported as listenerError, never as an unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "m" }) }] });
+      const reported: unknown[] = [];
+      chat.on("listenerError", (event) => reported.push(event.error));
+      chat.on("success", async () => {
+        await Promise.resolve();
+        throw new Error("the log sink is down");
+      });
+      const result = await chat.generate(request);
+      expect(result.model).toBe("scripted:m");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reported.map((e) => (e as Error).message)).toEqual(["the log sink is down"]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });

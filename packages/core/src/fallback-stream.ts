@@ -2,7 +2,7 @@ import type { FallbackResult } from "./fallback-result.ts";
 import { ModelError } from "./model-error.ts";
 import { performStream } from "./perform-stream.ts";
 import type { RequestRun } from "./request-run.ts";
-import type { FallbackStreamPart } from "./stream-part.ts";
+import type { FallbackStreamPart, FinishPart } from "./stream-part.ts";
 import { walkChain } from "./walk-chain.ts";
 
 /**
@@ -44,11 +44,35 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
     this.settle = { resolve, reject };
   }
 
-  /** Starts the request. A stream can be read once. */
+  /**
+   * Starts the request. A stream can be read once. Closing the iterator
+   * before its first `next()` (a web client gone before the first chunk)
+   * makes no call and settles `result` as aborted.
+   */
   [Symbol.asyncIterator](): AsyncIterator<FallbackStreamPart> {
     if (this.started) throw new Error("this stream is already being read; call stream() again for another answer");
     this.started = true;
-    return this.drive();
+    const parts = this.drive();
+    let begun = false;
+    const closeUnbegun = (): void => {
+      // A generator closed before it began never runs its body, nor its `finally`.
+      if (!begun) this.settle.reject(stoppedReading());
+      begun = true;
+    };
+    return {
+      next: () => {
+        begun = true;
+        return parts.next();
+      },
+      return: (value?: unknown) => {
+        closeUnbegun();
+        return parts.return(value as undefined);
+      },
+      throw: (error?: unknown) => {
+        closeUnbegun();
+        return parts.throw(error);
+      },
+    };
   }
 
   private async *drive(): AsyncGenerator<FallbackStreamPart, void, undefined> {
@@ -59,13 +83,29 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
       const result = yield* walkChain(run, performStream);
       settled = true;
       settle.resolve(result);
+      // The terminal part comes once `result` holds: a consumer that stops at it loses nothing.
+      yield finishPartOf(result);
     } catch (error) {
       settled = true;
       settle.reject(run.fail(error));
       throw error;
     } finally {
-      if (!settled) settle.reject(new ModelError({ kind: "aborted", message: "the consumer stopped reading the stream" }));
+      if (!settled) settle.reject(stoppedReading());
       run.dispose();
     }
   }
+}
+
+function stoppedReading(): ModelError {
+  return new ModelError({ kind: "aborted", message: "the consumer stopped reading the stream" });
+}
+
+/** The stream's last part: why the answering model stopped and what its answer used. */
+function finishPartOf(result: FallbackResult): FinishPart {
+  return {
+    type: "finish",
+    finishReason: result.finishReason,
+    usage: result.usage,
+    ...(result.responseId === undefined ? {} : { responseId: result.responseId }),
+  };
 }

@@ -10,6 +10,7 @@ import { performGenerate } from "./perform-generate.ts";
 import { RequestError } from "./request-error.ts";
 import { RequestRun } from "./request-run.ts";
 import { SafeEmitter } from "./safe-emitter.ts";
+import { validateCallOptions } from "./validate-call-options.ts";
 import { validateOptions } from "./validate-options.ts";
 import { validateRequest } from "./validate-request.ts";
 import { walkChain } from "./walk-chain.ts";
@@ -51,7 +52,10 @@ export class Fallback extends SafeEmitter {
       this.emit(transitionEvents[state], event);
     };
     this.slots = options.models.map((entry) => new ModelSlot(resolveModelSettings(entry, options.defaults), store, onTransition));
-    this.unsubscribe = store.subscribe?.((event) => this.emit("healthStore", event));
+    this.unsubscribe = store.subscribe?.((event) => {
+      if (event.type === "change") this.slots.find((slot) => slot.id === event.modelId)?.health.observe(event.record);
+      this.emit("healthStore", event);
+    });
   }
 
   /**
@@ -144,18 +148,14 @@ export class Fallback extends SafeEmitter {
   /** Validates a call at once and returns what starts it: a stream starts only when it is read. */
   private prepareRun(request: ChatRequest, options: CallOptions): () => RequestRun {
     validateRequest(request);
-    if (options.deadlineMs !== undefined && !(options.deadlineMs > 0)) {
-      throw new RequestError(
-        "options.deadlineMs",
-        `must be a positive number of ms, got ${String(options.deadlineMs)}`,
-        "or leave it out",
-      );
-    }
+    validateCallOptions(options);
+    const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
     const settings = {
       slots: this.chainFor(options.models),
       emitter: this,
       signal: options.signal,
-      deadlineMs: options.deadlineMs ?? this.options.deadlineMs,
+      // Infinity says "no deadline", here and in config alike.
+      deadlineMs: deadlineMs === Number.POSITIVE_INFINITY ? undefined : deadlineMs,
       midStream: options.midStream ?? this.options.midStream ?? "error",
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
     };

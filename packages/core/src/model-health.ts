@@ -1,6 +1,7 @@
 import { CircuitState, type IBreaker } from "cockatiel";
 import { type BreakerState, type HealthStore, healthyRecord, type ModelHealthRecord } from "./health-store.ts";
 import type { ModelErrorKind } from "./model-error.ts";
+import { ProbeLease } from "./probe-lease.ts";
 
 /** Why a model was passed over without a call for its health. */
 export type HealthSkipReason = "open" | "half_open_probe_in_flight" | "isolated" | "cooldown";
@@ -68,6 +69,8 @@ export class ModelHealth {
   private readonly onTransition: (transition: BreakerTransition) => void;
   private counter: IBreaker | undefined;
   private recentFailureTimes: number[] = [];
+  /** The breaker was seen away from `closed` since the counter was last made fresh. */
+  private seenNotClosed = false;
 
   /**
    * @param id - the model's id in the chain
@@ -89,7 +92,24 @@ export class ModelHealth {
   }
 
   private get record(): ModelHealthRecord {
-    return this.store.read(this.id) ?? healthyRecord;
+    const record = this.store.read(this.id) ?? healthyRecord;
+    this.observe(record);
+    return record;
+  }
+
+  /**
+   * Notes the model's record as read or as announced by a shared store. A
+   * breaker that closed since the counter last counted — here, or in another
+   * process — starts counting from zero: failures counted before it opened
+   * say nothing about the model that recovered, and would re-open it for the
+   * whole fleet at the first new failure.
+   */
+  observe(record: ModelHealthRecord): void {
+    if (record.breaker !== "closed") this.seenNotClosed = true;
+    else if (this.seenNotClosed) {
+      this.seenNotClosed = false;
+      this.counter = this.settings.counter?.();
+    }
   }
 
   /** Whether the model may be called at `now`. */
@@ -104,15 +124,21 @@ export class ModelHealth {
     return { available: true, probe: true };
   }
 
-  /** Takes the half-open probe for a request; false when another caller took it first. */
-  async beginProbe(now: number, requestId: string): Promise<boolean> {
+  /**
+   * Takes the half-open probe for a request: a lease its holder must settle
+   * (through a `record…` call) or release; `undefined` when another caller
+   * took it first.
+   */
+  async beginProbe(now: number, requestId: string): Promise<ProbeLease | undefined> {
     const acquired = await this.store.acquireProbe(this.id, now, this.settings.probeLeaseMs);
-    if (acquired) this.onTransition({ state: "half_open", model: this.id, requestId });
-    return acquired;
+    if (!acquired) return undefined;
+    this.onTransition({ state: "half_open", model: this.id, requestId });
+    return new ProbeLease(() => this.handBackProbe(Date.now()));
   }
 
-  /** Records a call that succeeded. */
-  recordSuccess(probe: boolean, requestId: string): void {
+  /** Records a call that succeeded; `lease` is the probe it was, if any. */
+  recordSuccess(lease: ProbeLease | undefined, requestId: string): void {
+    const probe = lease?.settle() ?? false;
     const record = this.record;
     if (probe && record.breaker === "half_open") {
       this.counter?.success(CircuitState.HalfOpen);
@@ -124,7 +150,8 @@ export class ModelHealth {
   }
 
   /** Records a failure that counts against health (see `countsAgainstHealth`). */
-  recordFailure(probe: boolean, kind: ModelErrorKind, now: number, requestId: string): void {
+  recordFailure(lease: ProbeLease | undefined, kind: ModelErrorKind, now: number, requestId: string): void {
+    const probe = lease?.settle() ?? false;
     this.noteRecentFailure(now);
     const record = this.record;
     if (probe && record.breaker === "half_open") {
@@ -140,9 +167,13 @@ export class ModelHealth {
    * A probe ending so hands the probe back: the model stays open and the next
    * caller may probe at once.
    */
-  recordNeutral(probe: boolean, now: number): void {
+  recordNeutral(lease: ProbeLease | undefined, now: number): void {
+    if (lease?.settle()) this.handBackProbe(now);
+  }
+
+  private handBackProbe(now: number): void {
     const record = this.record;
-    if (probe && record.breaker === "half_open") {
+    if (record.breaker === "half_open") {
       this.store.write(this.id, { ...record, breaker: "open", reopenAt: now, probeLeaseUntil: 0 });
     }
   }
@@ -162,6 +193,7 @@ export class ModelHealth {
   /** Forgets everything: closed, no cooldown, counters fresh. */
   reset(): void {
     this.counter = this.settings.counter?.();
+    this.seenNotClosed = false;
     this.recentFailureTimes = [];
     this.store.write(this.id, healthyRecord);
   }

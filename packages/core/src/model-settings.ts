@@ -20,6 +20,7 @@ export interface ModelSettings {
   readonly halfOpenAfterMs: number;
   readonly bulkhead: { readonly maxConcurrent: number; readonly maxQueued: number } | undefined;
   readonly quotaCooldownMs: number;
+  readonly maxCooldownMs: number;
   readonly actions: Readonly<Record<ModelErrorKind, FailureAction>>;
   readonly policy: IPolicy | undefined;
   readonly acceptsPrefill: boolean;
@@ -59,6 +60,8 @@ export const policyDefaults = {
   halfOpenAfterMs: 30_000,
   /** {@link CooldownOptions.quotaMs}: how long a model out of quota is skipped. */
   quotaCooldownMs: 300_000,
+  /** {@link CooldownOptions.maxMs}: the longest cooldown a provider's Retry-After or rate-limit reset can impose. */
+  maxCooldownMs: 600_000,
 } as const;
 
 /** The default id of a chain entry: `provider:modelId`. */
@@ -79,19 +82,27 @@ export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOpt
     initialDelayMs: retry.initialDelayMs ?? policyDefaults.initialDelayMs,
     maxDelayMs: retry.maxDelayMs ?? policyDefaults.maxDelayMs,
     maxRetryAfterMs: retry.maxRetryAfterMs ?? policyDefaults.maxRetryAfterMs,
-    attemptMs: timeout.attemptMs ?? policyDefaults.attemptMs,
-    firstTokenMs: timeout.firstTokenMs ?? (reasoning ? policyDefaults.reasoningFirstTokenMs : policyDefaults.firstTokenMs),
-    idleMs: timeout.idleMs ?? policyDefaults.idleMs,
+    attemptMs: timerSetting(timeout.attemptMs ?? policyDefaults.attemptMs),
+    firstTokenMs: timerSetting(
+      timeout.firstTokenMs ?? (reasoning ? policyDefaults.reasoningFirstTokenMs : policyDefaults.firstTokenMs),
+    ),
+    idleMs: timerSetting(timeout.idleMs ?? policyDefaults.idleMs),
     breakerCounter: breakerCounterOf(breaker),
-    halfOpenAfterMs: (breaker ? breaker.halfOpenAfterMs : undefined) ?? policyDefaults.halfOpenAfterMs,
+    halfOpenAfterMs: Math.ceil((breaker ? breaker.halfOpenAfterMs : undefined) ?? policyDefaults.halfOpenAfterMs),
     bulkhead: resolveBulkhead(entry.bulkhead ?? defaults.bulkhead),
-    quotaCooldownMs: entry.cooldown?.quotaMs ?? defaults.cooldown?.quotaMs ?? policyDefaults.quotaCooldownMs,
+    quotaCooldownMs: Math.ceil(entry.cooldown?.quotaMs ?? defaults.cooldown?.quotaMs ?? policyDefaults.quotaCooldownMs),
+    maxCooldownMs: Math.ceil(entry.cooldown?.maxMs ?? defaults.cooldown?.maxMs ?? policyDefaults.maxCooldownMs),
     actions: { ...defaultFailureActions, ...defaults.onFailure, ...entry.onFailure },
     policy: entry.policy ?? defaults.policy,
     acceptsPrefill: entry.acceptsPrefill ?? defaults.acceptsPrefill ?? false,
     price: entry.price,
     providerOptions: entry.providerOptions,
   };
+}
+
+/** A timer's setting: `Infinity` means no limit, the same as `false`. */
+function timerSetting(ms: number | false): number | false {
+  return ms === Number.POSITIVE_INFINITY ? false : ms;
 }
 
 function breakerCounterOf(breaker: BreakerOptions | undefined): (() => IBreaker) | undefined {

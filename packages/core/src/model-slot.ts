@@ -50,5 +50,5 @@ export class ModelSlot {
 /** A probe's lease outlives its own longest timer, so only a crashed prober lets it lapse. */
 function probeLeaseFor(settings: ModelSettings): number {
   const timers = [settings.attemptMs, settings.firstTokenMs].filter((ms): ms is number => ms !== false);
-  return timers.length === 0 ? fallbackProbeLeaseMs : Math.max(...timers) * 2;
+  return timers.length === 0 ? fallbackProbeLeaseMs : Math.ceil(Math.max(...timers) * 2);
 }

@@ -20,7 +20,11 @@ export interface RetryOptions {
   readonly maxRetryAfterMs?: number;
 }
 
-/** The three timers of an attempt. `false` turns a timer off. */
+/**
+ * The three timers of an attempt, in ms. `false` or `Infinity` turns a timer
+ * off; a finite value may be at most 2 147 483 647 (about 24.8 days, the
+ * longest a timer can wait). Fractions are rounded up.
+ */
 export interface TimeoutOptions {
   /** Whole attempt of a non-streamed call, in ms. Default 120 000. */
   readonly attemptMs?: number | false;
@@ -80,6 +84,14 @@ export interface BulkheadOptions {
 export interface CooldownOptions {
   /** After a `quota` failure, in ms. Default 300 000. */
   readonly quotaMs?: number;
+  /**
+   * The longest a provider's own figure — a Retry-After, a rate-limit reset —
+   * may keep the model cooling down (or a quota cooldown beyond `quotaMs`),
+   * in ms. Providers' numbers are untrusted: `retry-after: 999999999` must not
+   * bench a model for decades, and through a shared health store for every
+   * replica. Default 600 000 (10 minutes).
+   */
+  readonly maxMs?: number;
 }
 
 /** Prices per million tokens, in your currency (the cost report sums them). */
@@ -151,7 +163,10 @@ export interface FallbackOptions {
   readonly models: readonly ModelEntry[];
   /** Policy settings for every model that does not set its own. */
   readonly defaults?: ModelPolicyOptions;
-  /** Time limit of one request across all its retries and fallbacks, in ms. Off by default. */
+  /**
+   * Time limit of one request across all its retries and fallbacks, in ms, at
+   * most 2 147 483 647; `Infinity` is the same as none. Off by default.
+   */
   readonly deadlineMs?: number;
   /** Stream failures after content reached the caller. Default `error`. */
   readonly midStream?: MidStreamMode;
@@ -170,7 +185,7 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** Ids of the chain's models to use for this call, in the chain's order. */
   readonly models?: readonly string[];
-  /** Overrides the chain's `deadlineMs` for this call. */
+  /** Overrides the chain's `deadlineMs` for this call; `Infinity` lifts it. */
   readonly deadlineMs?: number;
   /** Overrides the chain's `midStream` for this call. */
   readonly midStream?: MidStreamMode;

@@ -6,6 +6,7 @@ import { underPolicy } from "./under-policy.ts";
 export function performGenerate(context: AttemptContext): Promise<ChatResponse> {
   const { slot, scope, request } = context;
   scope.startTimer("attempt-timeout", slot.settings.attemptMs);
+  context.silenceTimerMs = slot.settings.attemptMs;
   const call = () => slot.settings.adapter.generate(request, { signal: scope.signal });
   return scope.race(underPolicy(slot.settings.policy, scope, call));
 }

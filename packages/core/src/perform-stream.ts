@@ -24,6 +24,7 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
   const collector = new StreamCollector();
   try {
     scope.startTimer("first-token-timeout", settings.firstTokenMs);
+    context.silenceTimerMs = settings.firstTokenMs;
     let step = await scope.race(underPolicy(settings.policy, scope, open));
     scope.clearTimer("first-token-timeout");
     for (;;) {

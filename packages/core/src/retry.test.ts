@@ -136,3 +136,41 @@ describe("backoff", () => {
     expect(model.calls).toHaveLength(0);
   });
 });
+
+describe("a provider's delay is untrusted", () => {
+  it.each([
+    ["a Retry-After of decades", { error: "rate_limit" as const, retryAfterMs: 999_999_999_000 }],
+    ["a quota failure asking for a year", { error: "quota" as const, retryAfterMs: 365 * 24 * 3_600_000 }],
+  ])("%s cools the model down for at most cooldown.maxMs", async (_name, step) => {
+    const model = scriptedModel({ modelId: "m", script: [step] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model, cooldown: { maxMs: 60_000 } }, { model: backup }] });
+    await chat.generate(request);
+    const until = chat.health()[0]?.cooldownUntil ?? 0;
+    expect(until).toBeGreaterThan(Date.now());
+    expect(until).toBeLessThanOrEqual(Date.now() + Math.max(60_000, 300_000));
+    if (step.error === "rate_limit") expect(until).toBeLessThanOrEqual(Date.now() + 60_000);
+    await vi.advanceTimersByTimeAsync(300_000);
+    expect((await chat.generate(request)).model).toBe("scripted:m");
+  });
+
+  it("the default cap is 10 minutes", async () => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "rate_limit", retryAfterMs: 1e12 }] });
+    const chat = createFallback({ models: [{ model }, { model: scriptedModel({ modelId: "backup" }) }] });
+    await chat.generate(request);
+    expect(chat.health()[0]?.cooldownUntil).toBe(Date.now() + 600_000);
+  });
+
+  it.each([Number.NaN, -5_000, Number.POSITIVE_INFINITY])("a Retry-After of %s is ignored, not obeyed", async (retryAfterMs) => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "rate_limit", retryAfterMs }] });
+    const chat = createFallback({ models: [{ model, retry: { initialDelayMs: 10, maxDelayMs: 10 } }] });
+    const retries: unknown[] = [];
+    chat.on("retry", (event) => retries.push(event.retryAfterMs));
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await pending).model).toBe("scripted:m");
+    expect(model.calls).toHaveLength(2);
+    expect(chat.health()[0]?.cooldownUntil).toBeUndefined();
+    expect(retries).toEqual([undefined]);
+  });
+});

@@ -3,8 +3,9 @@ import { BulkheadFullError } from "./bulkhead.ts";
 import type { ChatRequest } from "./chat-request.ts";
 import type { ChatResponse } from "./chat-response.ts";
 import { classifyFailure } from "./classify-failure.ts";
-import { countsAgainstHealth, type ModelError } from "./model-error.ts";
+import { countsAgainstHealth, ModelError } from "./model-error.ts";
 import type { ModelSlot } from "./model-slot.ts";
+import type { ProbeLease } from "./probe-lease.ts";
 import type { RequestRun } from "./request-run.ts";
 import type { FallbackStreamPart } from "./stream-part.ts";
 import { estimateRequestTokens, tokensForChars } from "./token-estimate.ts";
@@ -20,6 +21,12 @@ export interface AttemptContext {
   request: ChatRequest;
   /** Characters of answer the attempt produced, for a usage estimate if it dies. */
   outputChars: number;
+  /**
+   * The timer that guards the provider's silence before anything arrives (the
+   * attempt timer, or the first-token timer of a stream), as the perform
+   * function sets it: a connection dropped after half of it was a silent route.
+   */
+  silenceTimerMs: number | false;
 }
 
 /**
@@ -47,7 +54,7 @@ export async function* runAttempt(
   slot: ModelSlot,
   attempt: number,
   waitedMs: number,
-  probe: boolean,
+  lease: ProbeLease | undefined,
   perform: PerformAttempt,
 ): AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined> {
   let release: (() => void) | undefined;
@@ -59,9 +66,12 @@ export async function* runAttempt(
       throw run.stopped();
     }
   }
+  // The call is made: only now is this model the one the request switched to.
+  run.enter(slot);
+  const probe = lease !== undefined;
   const scope = run.scope.child();
   const startedAt = Date.now();
-  const context: AttemptContext = { run, slot, scope, request: run.request, outputChars: 0 };
+  const context: AttemptContext = { run, slot, scope, request: run.request, outputChars: 0, silenceTimerMs: false };
   let settled = false;
   let answered = false;
   try {
@@ -79,12 +89,12 @@ export async function* runAttempt(
       probe,
       startedAt,
     });
-    slot.health.recordSuccess(probe, run.requestId);
+    slot.health.recordSuccess(lease, run.requestId);
     answered = true;
     return { type: "answered", response };
   } catch (thrown) {
     settled = true;
-    const error = classifyFailure(thrown, scope.cause, slot.settings);
+    const error = silentRouteAsTimeout(classifyFailure(thrown, scope.cause, slot.settings), context, Date.now() - startedAt);
     run.errors.push(error);
     run.recordAttempt(slot, {
       attempt,
@@ -98,8 +108,8 @@ export async function* runAttempt(
       probe,
       startedAt,
     });
-    if (countsAgainstHealth(error.kind)) slot.health.recordFailure(probe, error.kind, Date.now(), run.requestId);
-    else slot.health.recordNeutral(probe, Date.now());
+    if (countsAgainstHealth(error.kind)) slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
+    else slot.health.recordNeutral(lease, Date.now());
     return { type: "failed", error };
   } finally {
     if (!settled) {
@@ -114,7 +124,7 @@ export async function* runAttempt(
         probe,
         startedAt,
       });
-      slot.health.recordNeutral(probe, Date.now());
+      slot.health.recordNeutral(lease, Date.now());
     }
     // A failed or abandoned call may leave the SDK holding a socket: cancel it.
     // An answered one has nothing left running, and an abort (an Error with its
@@ -159,4 +169,29 @@ function estimatedUsage(context: AttemptContext): Usage {
     reasoningTokens: 0,
     estimated: true,
   };
+}
+
+/** A provider silent this long, then gone, was a silent route, however its connection ended. */
+const silentRouteMs = 5_000;
+
+/**
+ * A connection that drops after the provider had stayed silent for a long
+ * while — `silentRouteMs`, or half the timer that guards that silence if it
+ * is shorter — is the silent route it was (`timeout`, not retried by
+ * default), not a transient connection fault: a retry would make the caller
+ * wait out the silence twice.
+ */
+function silentRouteAsTimeout(error: ModelError, context: AttemptContext, durationMs: number): ModelError {
+  if (error.kind !== "connection" || context.outputChars > 0) return error;
+  const timer = context.silenceTimerMs;
+  const threshold = timer === false ? silentRouteMs : Math.min(silentRouteMs, timer / 2);
+  if (durationMs < threshold) return error;
+  return new ModelError({
+    kind: "timeout",
+    message: `the provider was silent for ${durationMs} ms, then the connection dropped (${error.message})`,
+    cause: error,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.model === undefined ? {} : { model: error.model }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  });
 }

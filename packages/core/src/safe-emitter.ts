@@ -7,7 +7,7 @@ type AnyListener = object;
 
 /**
  * An eventemitter3 emitter whose listeners are guarded when they are added: a
- * listener that throws is reported as `listenerError` and the others still run,
+ * listener that throws (or, being async, rejects) is reported as `listenerError` and the others still run,
  * so logging code can never break a request. Emitting stays eventemitter3's
  * own fast `emit` (nothing at all with no listener).
  */
@@ -48,15 +48,27 @@ export class SafeEmitter extends EventEmitter<FallbackEvents> {
     }
     const existing = byListener.get(listener);
     if (existing) return existing as Listener<E>;
-    const emitter = this;
+    const report = (error: unknown): void => {
+      if (event !== "listenerError") this.emit("listenerError", { event, error });
+    };
     const guarded = function (this: unknown, ...args: unknown[]) {
       try {
-        (listener as (...a: unknown[]) => void).apply(this, args);
+        const returned: unknown = (listener as (...a: unknown[]) => unknown).apply(this, args);
+        // An async listener fails later, as a rejection: caught here, it is reported like a throw.
+        if (isThenable(returned)) returned.then(undefined, report);
       } catch (error) {
-        if (event !== "listenerError") emitter.emit("listenerError", { event, error });
+        report(error);
       }
     } as Listener<E>;
     byListener.set(listener, guarded);
     return guarded;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }

@@ -48,10 +48,12 @@ describe("stream", () => {
     const stream = chat.stream(request);
     const { parts, error } = await readAll(stream);
     expect(error).toBeUndefined();
-    expect(parts.map((p) => p.type)).toEqual(["text-delta", "text-delta", "text-delta"]);
+    expect(parts.map((p) => p.type)).toEqual(["text-delta", "text-delta", "text-delta", "finish"]);
     const result = await stream.result;
     expect(result).toMatchObject({ text: "one two three", model: "scripted:m", finishReason: "stop" });
     expect(result.usage).toMatchObject({ inputTokens: 100, outputTokens: 3 });
+    // The terminal part carries the answering attempt's finish reason and usage.
+    expect(parts.at(-1)).toEqual({ type: "finish", finishReason: "stop", usage: result.usage });
     expect(result.cost.answer).toBeCloseTo((100 * 3 + 3 * 15) / 1e6, 12);
   });
 
@@ -246,3 +248,39 @@ describe("stream", () => {
 function primaryCallAborted(model: { calls: readonly { signal: AbortSignal }[] }): boolean {
   return model.calls[0]?.signal.aborted === true;
 }
+
+describe("every promise a stream hands out settles", () => {
+  it("a web stream cancelled before its first chunk makes no call and settles result as aborted", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    const stream = chat.stream(request);
+    await ReadableStream.from(stream).cancel();
+    const error = await stream.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ModelError", kind: "aborted" });
+    expect(model.calls).toHaveLength(0);
+  });
+
+  it("an iterator closed before its first next() settles result as aborted", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    const stream = chat.stream(request);
+    const iterator = stream[Symbol.asyncIterator]();
+    expect(await iterator.return?.()).toEqual({ done: true, value: undefined });
+    await expect(stream.result).rejects.toMatchObject({ kind: "aborted" });
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("a web stream cancelled after its first chunk aborts the call and settles result", async () => {
+    const model = scriptedModel({ modelId: "m", default: { text: "one two three", chunkDelayMs: 10 } });
+    const chat = createFallback({ models: [{ model }] });
+    const stream = chat.stream(request);
+    const reader = ReadableStream.from(stream).getReader();
+    const first = reader.read();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await first).value).toMatchObject({ type: "text-delta", text: "one " });
+    await reader.cancel();
+    await expect(stream.result).rejects.toMatchObject({ kind: "aborted" });
+    expect(model.calls[0]?.signal.aborted).toBe(true);
+    expect(chat.health()[0]).toMatchObject({ breaker: "closed", recentFailures: 0 });
+  });
+});

@@ -15,6 +15,12 @@ function configErrorOf(options: unknown): ConfigError {
   throw new Error("expected a ConfigError");
 }
 
+function circular(): Record<string, unknown> {
+  const openai: Record<string, unknown> = { reasoning_effort: "low" };
+  openai.self = openai;
+  return { openai };
+}
+
 describe("config validation", () => {
   it.each<[string, unknown, string, RegExp]>([
     ["no options", undefined, "options", /must be an object/],
@@ -66,10 +72,36 @@ describe("config validation", () => {
     ],
     ["zero timeout", { models: [{ model, timeout: { attemptMs: 0 } }] }, "models[0].timeout.attemptMs", /positive/],
     [
-      "infinite timeout",
-      { models: [{ model, timeout: { firstTokenMs: Number.POSITIVE_INFINITY } }] },
+      "timeout past the timer limit",
+      { models: [{ model, timeout: { firstTokenMs: 2 ** 31 } }] },
       "models[0].timeout.firstTokenMs",
-      /positive/,
+      /at most 2147483647 .*got 2147483648.*`Infinity` for no limit/,
+    ],
+    ["NaN timeout", { models: [{ model, timeout: { idleMs: Number.NaN } }] }, "models[0].timeout.idleMs", /got NaN/],
+    ["deadline past the timer limit", { models: [{ model }], deadlineMs: 3e9 }, "deadlineMs", /at most 2147483647/],
+    [
+      "infinite half-open interval",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: Number.POSITIVE_INFINITY } }] },
+      "models[0].breaker.halfOpenAfterMs",
+      /cannot be Infinity/,
+    ],
+    [
+      "infinite cooldown cap",
+      { models: [{ model, cooldown: { maxMs: Number.POSITIVE_INFINITY } }] },
+      "models[0].cooldown.maxMs",
+      /cannot be Infinity/,
+    ],
+    [
+      "misspelt option",
+      { models: [{ model, retry: { maxAttempt: 2 } }] },
+      "models[0].retry.maxAttempt",
+      /Did you mean `maxAttempts`\?/,
+    ],
+    [
+      "circular providerOptions",
+      { models: [{ model, providerOptions: circular() }] },
+      "models[0].providerOptions",
+      /circular reference at \.openai\.self/,
     ],
     ["timeout as string", { models: [{ model, timeout: { attemptMs: "30s" } }] }, "models[0].timeout.attemptMs", /got "30s"/],
     [
@@ -177,7 +209,7 @@ describe("config validation", () => {
           timeout: { attemptMs: 30_000, firstTokenMs: 8_000, idleMs: false },
           breaker: { failureRate: 0.5, windowMs: 30_000, minimumRps: 1, halfOpenAfterMs: 10_000 },
           bulkhead: { maxConcurrent: 10, maxQueued: 5 },
-          cooldown: { quotaMs: 60_000 },
+          cooldown: { quotaMs: 60_000, maxMs: 120_000 },
           onFailure: { rate_limit: "fallback" },
           price: { inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.3 },
           acceptsPrefill: true,

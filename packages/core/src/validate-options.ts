@@ -1,5 +1,8 @@
 import { ConfigError } from "./config-error.ts";
+import { type DurationRule, describeValue, durationFix, durationProblem } from "./duration.ts";
 import { failureActions } from "./failure-action.ts";
+import { jsonProblem } from "./json-problem.ts";
+import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import { isModelErrorKind } from "./model-error.ts";
 import type { FallbackOptions, ModelPolicyOptions } from "./options.ts";
 
@@ -19,7 +22,7 @@ export function validateOptions(options: FallbackOptions): void {
   rejectUnknownKeys(options, "options", topLevelKeys);
   validateModels(options.models);
   if (options.defaults !== undefined) validatePolicy(options.defaults as Fields, "defaults");
-  optionalPositive(options.deadlineMs, "deadlineMs");
+  optionalDuration(options.deadlineMs, "deadlineMs", { unlimited: true });
   optionalOneOf(options.midStream, "midStream", ["error", "restart", "continue"]);
   optionalOneOf(options.whenAllUnavailable, "whenAllUnavailable", ["try-nearest", "fail"]);
   validateHealthStore(options.healthStore);
@@ -50,8 +53,12 @@ function validateModels(models: unknown): void {
     seen.set(id, index);
     validatePolicy(entry, path);
     validatePrice(entry.price, `${path}.price`);
-    if (entry.providerOptions !== undefined)
+    if (entry.providerOptions !== undefined) {
       requireObject(entry.providerOptions, `${path}.providerOptions`, "key it by provider name");
+      const problem = jsonProblem(entry.providerOptions);
+      if (problem)
+        throw new ConfigError(`${path}.providerOptions`, problem, "pass plain JSON values (they are sent to the provider)");
+    }
   });
 }
 
@@ -86,9 +93,10 @@ function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void
   validateBreaker(policy.breaker, `${path}.breaker`);
   validateBulkhead(policy.bulkhead, `${path}.bulkhead`);
   if (policy.cooldown !== undefined) {
-    requireObject(policy.cooldown, `${path}.cooldown`, "write `{ quotaMs: 300000 }`");
-    rejectUnknownKeys(policy.cooldown, `${path}.cooldown`, ["quotaMs"]);
-    optionalPositive(policy.cooldown.quotaMs, `${path}.cooldown.quotaMs`);
+    requireObject(policy.cooldown, `${path}.cooldown`, "write `{ quotaMs: 300000, maxMs: 600000 }`");
+    rejectUnknownKeys(policy.cooldown, `${path}.cooldown`, ["quotaMs", "maxMs"]);
+    optionalDuration(policy.cooldown.quotaMs, `${path}.cooldown.quotaMs`);
+    optionalDuration(policy.cooldown.maxMs, `${path}.cooldown.maxMs`);
   }
   validateActions(policy.onFailure, `${path}.onFailure`);
   if (policy.policy !== undefined && typeof (policy.policy as unknown as Fields).execute !== "function") {
@@ -118,9 +126,9 @@ function validateRetry(retry: unknown, path: string): void {
       "it counts calls to the model, the first included: 1 means no retry",
     );
   }
-  optionalNonNegative(retry.initialDelayMs, `${path}.initialDelayMs`);
-  optionalNonNegative(retry.maxDelayMs, `${path}.maxDelayMs`);
-  optionalNonNegative(retry.maxRetryAfterMs, `${path}.maxRetryAfterMs`);
+  for (const field of ["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]) {
+    optionalDuration(retry[field], `${path}.${field}`, { zero: true });
+  }
 }
 
 function validateTimeout(timeout: unknown, path: string): void {
@@ -128,7 +136,7 @@ function validateTimeout(timeout: unknown, path: string): void {
   requireObject(timeout, path, "write e.g. `{ attemptMs: 30000, firstTokenMs: 8000, idleMs: 10000 }`");
   rejectUnknownKeys(timeout, path, ["attemptMs", "firstTokenMs", "idleMs"]);
   for (const field of ["attemptMs", "firstTokenMs", "idleMs"]) {
-    if (timeout[field] !== false) optionalPositive(timeout[field], `${path}.${field}`, "or `false` to turn the timer off");
+    if (timeout[field] !== false) optionalDuration(timeout[field], `${path}.${field}`, { unlimited: true }, "or `false`");
   }
 }
 
@@ -137,7 +145,7 @@ function validateBreaker(breaker: unknown, path: string): void {
   const fix =
     "write `{ consecutiveFailures: 5 }`, `{ failureRate: 0.5, windowMs: 30000 }`, `{ counter: () => new CountBreaker(...) }`, or `false`";
   requireObject(breaker, path, fix);
-  optionalPositive(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
+  optionalDuration(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
   if ("counter" in breaker) {
     rejectUnknownKeys(breaker, path, ["counter", "halfOpenAfterMs"]);
     if (typeof breaker.counter !== "function")
@@ -161,7 +169,7 @@ function validateBreaker(breaker: unknown, path: string): void {
         "e.g. `0.5` opens when half the calls fail",
       );
     }
-    requirePositive(breaker.windowMs, `${path}.windowMs`);
+    requireDuration(breaker.windowMs, `${path}.windowMs`);
     optionalPositive(breaker.minimumRps, `${path}.minimumRps`, "(calls per second)");
   } else {
     throw new ConfigError(path, "names no way of counting failures", fix);
@@ -237,23 +245,31 @@ function validateHealthStore(store: unknown): void {
 
 function requireObject(value: unknown, path: string, fix: string): asserts value is Fields {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError(path, `must be an object, got ${describe(value)}`, fix);
+    throw new ConfigError(path, `must be an object, got ${describeValue(value)}`, fix);
   }
 }
 
 function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key)) {
-      throw new ConfigError(`${path}.${key}`, "is not a known option", `use one of: ${known.join(", ")}`);
-    }
+  const unknown = firstUnknownKey(value, known);
+  if (unknown) {
+    throw new ConfigError(`${path}.${unknown.key}`, "is not a known option", unknownKeyFix(unknown.suggestion, known));
   }
+}
+
+function requireDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
+  const problem = durationProblem(value, rule);
+  if (problem) throw new ConfigError(path, problem, `${durationFix(rule)}${alternative ? ` ${alternative}` : ""}`);
+}
+
+function optionalDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
+  if (value !== undefined) requireDuration(value, path, rule, alternative);
 }
 
 function optionalOneOf(value: unknown, path: string, allowed: readonly string[]): void {
   if (value !== undefined && !allowed.includes(value as string)) {
     throw new ConfigError(
       path,
-      `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describe(value)}`,
+      `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describeValue(value)}`,
       "pick one of those",
     );
   }
@@ -263,7 +279,7 @@ function requirePositive(value: unknown, path: string, alternative = ""): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
     throw new ConfigError(
       path,
-      `must be a positive number, got ${describe(value)}`,
+      `must be a positive number, got ${describeValue(value)}`,
       `write a number > 0${alternative ? ` ${alternative}` : ""}`,
     );
   }
@@ -275,18 +291,10 @@ function optionalPositive(value: unknown, path: string, alternative = ""): void 
 
 function requireNonNegative(value: unknown, path: string): void {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(path, `must be a number ≥ 0, got ${describe(value)}`, "write a finite number ≥ 0");
+    throw new ConfigError(path, `must be a number ≥ 0, got ${describeValue(value)}`, "write a finite number ≥ 0");
   }
 }
 
 function optionalNonNegative(value: unknown, path: string): void {
   if (value !== undefined) requireNonNegative(value, path);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "object") return "an object";
-  return String(value);
 }

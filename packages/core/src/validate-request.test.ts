@@ -74,3 +74,89 @@ describe("request validation, before any call", () => {
     expect(result.model).toBe("scripted:m");
   });
 });
+
+describe("requests are as strict as config", () => {
+  function circularSchema(): Record<string, unknown> {
+    const schema: Record<string, unknown> = { type: "object", properties: {} };
+    (schema.properties as Record<string, unknown>).self = schema;
+    return schema;
+  }
+
+  it.each<[string, unknown, string, RegExp]>([
+    ["max_tokens", { messages: [user], max_tokens: 10 }, "request.max_tokens", /Did you mean `maxTokens`\?/],
+    ["temprature", { messages: [user], temprature: 0.2 }, "request.temprature", /Did you mean `temperature`\?/],
+    ["an unknown message key", { messages: [{ ...user, name: "bob" }] }, "request.messages[0].name", /not a known field/],
+    [
+      "an unknown part key",
+      { messages: [{ role: "user", content: [{ type: "text", text: "x", cache: true }] }] },
+      "request.messages[0].content[0].cache",
+      /not a known field/,
+    ],
+    [
+      "an unknown tool key",
+      { messages: [user], tools: [{ name: "t", parameters: {}, inputSchema: { type: "object" } }] },
+      "request.tools[0].parameters",
+      /not a known field/,
+    ],
+    [
+      "an inputSchema that is not an object schema",
+      { messages: [user], tools: [{ name: "t", inputSchema: { type: "string" } }] },
+      "request.tools[0].inputSchema",
+      /JSON Schema of an object/,
+    ],
+    [
+      "a circular inputSchema",
+      { messages: [user], tools: [{ name: "t", inputSchema: circularSchema() }] },
+      "request.tools[0].inputSchema",
+      /circular reference at \.properties\.self/,
+    ],
+    [
+      "a BigInt in inputSchema",
+      { messages: [user], tools: [{ name: "t", inputSchema: { type: "object", maximum: 10n } }] },
+      "request.tools[0].inputSchema",
+      /BigInt at \.maximum/,
+    ],
+    [
+      "a circular responseFormat.schema",
+      { messages: [user], responseFormat: { type: "json", schema: circularSchema() } },
+      "request.responseFormat.schema",
+      /circular reference/,
+    ],
+    [
+      "a BigInt in providerOptions",
+      { messages: [user], providerOptions: { openai: { seed: 1n } } },
+      "request.providerOptions",
+      /BigInt at \.openai\.seed/,
+    ],
+    [
+      "circular tool-call args in the history",
+      {
+        messages: [
+          user,
+          { role: "assistant", content: [{ type: "tool-call", id: "c1", name: "t", args: circularSchema() }] },
+          { role: "tool", content: [{ type: "tool-result", toolCallId: "c1", toolName: "t", result: "ok" }] },
+        ],
+      },
+      "request.messages[1].content[0].args",
+      /circular reference/,
+    ],
+  ])("%s is a RequestError naming the field and the fix", async (_name, request, path, message) => {
+    const error = await chat.generate(request as ChatRequest).catch((e: unknown) => e);
+    expect(isRequestError(error)).toBe(true);
+    expect(error).toMatchObject({ path });
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("a caller's unserialisable request never reaches a model nor touches its health", async () => {
+    const primary = scriptedModel({ modelId: "primary" });
+    const backup = scriptedModel({ modelId: "backup" });
+    const strict = createFallback({ models: [{ model: primary, breaker: { consecutiveFailures: 1 } }, { model: backup }] });
+    const bad = { messages: [user], tools: [{ name: "t", inputSchema: circularSchema() }] };
+    for (let i = 0; i < 5; i++) await strict.generate(bad).catch(() => {});
+    expect(primary.calls).toHaveLength(0);
+    expect(strict.health().map((m) => [m.breaker, m.recentFailures])).toEqual([
+      ["closed", 0],
+      ["closed", 0],
+    ]);
+  });
+});

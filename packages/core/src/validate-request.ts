@@ -1,9 +1,30 @@
 import type { ChatMessage, ChatRequest } from "./chat-request.ts";
+import { jsonProblem } from "./json-problem.ts";
+import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import { RequestError } from "./request-error.ts";
 
 type Fields = Readonly<Record<string, unknown>>;
 
 const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+const requestKeys = [
+  "system",
+  "messages",
+  "tools",
+  "toolChoice",
+  "maxTokens",
+  "temperature",
+  "topP",
+  "stopSequences",
+  "responseFormat",
+  "providerOptions",
+];
+const partKeys: Readonly<Record<string, readonly string[]>> = {
+  text: ["type", "text"],
+  image: ["type", "url", "data", "mediaType"],
+  "tool-call": ["type", "id", "name", "args"],
+  "tool-result": ["type", "toolCallId", "toolName", "result", "isError"],
+};
 
 /**
  * Checks a request no model could accept and throws a {@link RequestError}
@@ -11,6 +32,7 @@ const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
  */
 export function validateRequest(request: ChatRequest): void {
   if (!isObject(request)) throw new RequestError("request", "must be an object", "pass `{ messages: [...] }`");
+  rejectUnknownKeys(request, "request", requestKeys);
   if (request.system !== undefined && typeof request.system !== "string") {
     throw new RequestError("request.system", "must be a string", "put the system prompt here as text");
   }
@@ -32,13 +54,44 @@ export function validateRequest(request: ChatRequest): void {
   ) {
     throw new RequestError("request.stopSequences", "must be an array of non-empty strings", 'e.g. `["\\n\\n"]`');
   }
-  const format = request.responseFormat as Fields | undefined;
-  if (format !== undefined && !(isObject(format) && (format.type === "text" || format.type === "json"))) {
+  validateResponseFormat(request.responseFormat);
+  if (request.providerOptions !== undefined) {
+    if (!isObject(request.providerOptions))
+      throw new RequestError("request.providerOptions", "must be an object", "key it by provider name: `{ openai: { … } }`");
+    requireJson(request.providerOptions, "request.providerOptions");
+  }
+}
+
+function validateResponseFormat(format: unknown): void {
+  if (format === undefined) return;
+  if (!(isObject(format) && (format.type === "text" || format.type === "json"))) {
     throw new RequestError(
       "request.responseFormat",
       'must be `{ type: "text" }` or `{ type: "json", schema? }`',
       "or leave it out",
     );
+  }
+  rejectUnknownKeys(format, "request.responseFormat", format.type === "text" ? ["type"] : ["type", "schema", "name"]);
+  if (format.schema !== undefined) {
+    if (!isObject(format.schema))
+      throw new RequestError("request.responseFormat.schema", "must be a JSON Schema object", "or leave it out");
+    requireJson(format.schema, "request.responseFormat.schema");
+  }
+  if (format.name !== undefined && typeof format.name !== "string")
+    throw new RequestError("request.responseFormat.name", "must be a string", "or leave it out");
+}
+
+/** Refuses a value the SDK could not serialise: the caller's bug, not the provider's. */
+function requireJson(value: unknown, path: string): void {
+  const problem = jsonProblem(value);
+  if (problem)
+    throw new RequestError(path, problem, "pass plain JSON values (objects, arrays, strings, numbers, booleans, null)");
+}
+
+function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]): void {
+  const unknown = firstUnknownKey(value, known);
+  if (unknown) {
+    throw new RequestError(`${path}.${unknown.key}`, "is not a known field", unknownKeyFix(unknown.suggestion, known));
   }
 }
 
@@ -50,6 +103,7 @@ function validateMessages(messages: unknown): void {
   messages.forEach((message: unknown, index) => {
     const path = `request.messages[${index}]`;
     if (!isObject(message)) throw new RequestError(path, "must be an object", "write `{ role, content }`");
+    rejectUnknownKeys(message, path, ["role", "content"]);
     validateMessage(message as unknown as ChatMessage, path, callIds);
   });
 }
@@ -90,12 +144,14 @@ function validateParts(content: unknown, path: string, allowed: readonly string[
     if (!isObject(part) || !allowed.includes(part.type as string)) {
       throw new RequestError(`${partPath}.type`, `must be one of ${allowed.join(", ")}`, "see the ChatMessage types");
     }
+    rejectUnknownKeys(part, partPath, partKeys[part.type as string] ?? []);
     if (part.type === "text" && typeof part.text !== "string")
       throw new RequestError(`${partPath}.text`, "must be a string", "write the text");
     if (part.type === "image") validateImage(part, partPath);
     if (part.type === "tool-call" && (typeof part.id !== "string" || typeof part.name !== "string")) {
       throw new RequestError(partPath, "a tool call needs a string `id` and `name`", "copy them from the model's answer");
     }
+    if (part.type === "tool-call") requireJson(part.args, `${partPath}.args`);
   });
 }
 
@@ -123,6 +179,10 @@ function validateToolResults(content: unknown, path: string, callIds: ReadonlySe
     const partPath = `${path}.content[${index}]`;
     if (!isObject(part) || part.type !== "tool-result")
       throw new RequestError(`${partPath}.type`, 'must be "tool-result"', "a tool message holds only tool results");
+    rejectUnknownKeys(part, partPath, partKeys["tool-result"] ?? []);
+    requireJson(part.result, `${partPath}.result`);
+    if (part.isError !== undefined && typeof part.isError !== "boolean")
+      throw new RequestError(`${partPath}.isError`, "must be true or false", "or leave it out");
     if (typeof part.toolCallId !== "string" || !callIds.has(part.toolCallId)) {
       throw new RequestError(
         `${partPath}.toolCallId`,
@@ -143,6 +203,7 @@ function validateTools(tools: unknown): Set<string> {
   tools.forEach((tool: unknown, index) => {
     const path = `request.tools[${index}]`;
     if (!isObject(tool)) throw new RequestError(path, "must be an object", "write `{ name, description, inputSchema }`");
+    rejectUnknownKeys(tool, path, ["name", "description", "inputSchema"]);
     if (typeof tool.name !== "string" || !toolNamePattern.test(tool.name)) {
       throw new RequestError(
         `${path}.name`,
@@ -153,8 +214,16 @@ function validateTools(tools: unknown): Set<string> {
     if (names.has(tool.name))
       throw new RequestError(`${path}.name`, `"${tool.name}" is used twice`, "give each tool a unique name");
     names.add(tool.name);
-    if (!isObject(tool.inputSchema))
-      throw new RequestError(`${path}.inputSchema`, "must be a JSON Schema object", 'e.g. `{ type: "object", properties: {} }`');
+    if (tool.description !== undefined && typeof tool.description !== "string")
+      throw new RequestError(`${path}.description`, "must be a string", "say what the tool does, or leave it out");
+    if (!isObject(tool.inputSchema) || tool.inputSchema.type !== "object") {
+      throw new RequestError(
+        `${path}.inputSchema`,
+        'must be a JSON Schema of an object (`type: "object"`): tool arguments are always an object',
+        'e.g. `{ type: "object", properties: { city: { type: "string" } } }`',
+      );
+    }
+    requireJson(tool.inputSchema, `${path}.inputSchema`);
   });
   return names;
 }
@@ -169,6 +238,7 @@ function validateToolChoice(choice: unknown, toolNames: ReadonlySet<string>): vo
     );
   if (choice === "required") return;
   if (isObject(choice) && choice.type === "tool" && typeof choice.name === "string") {
+    rejectUnknownKeys(choice, "request.toolChoice", ["type", "name"]);
     if (toolNames.has(choice.name)) return;
     throw new RequestError(
       "request.toolChoice.name",

@@ -4,7 +4,10 @@ import type { FailureAction } from "./failure-action.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelError } from "./model-error.ts";
 import { unfitReason } from "./model-fit.ts";
+import type { HealthSkipReason } from "./model-health.ts";
 import type { ModelSlot } from "./model-slot.ts";
+import type { ProbeLease } from "./probe-lease.ts";
+import { providerDelay } from "./provider-delay.ts";
 import type { RequestRun } from "./request-run.ts";
 import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
 import { StreamInterruptedError } from "./stream-interrupted-error.ts";
@@ -14,7 +17,7 @@ type ModelOutcome =
   | { readonly type: "answered"; readonly result: FallbackResult }
   | { readonly type: "failed" }
   | { readonly type: "unfit" }
-  | { readonly type: "unavailable"; readonly until: number };
+  | { readonly type: "unavailable"; readonly until: number; readonly reason: HealthSkipReason };
 
 /**
  * Walks the request's chain in order until a model answers. Each request walks
@@ -25,11 +28,11 @@ export async function* walkChain(
   run: RequestRun,
   perform: PerformAttempt,
 ): AsyncGenerator<FallbackStreamPart, FallbackResult, undefined> {
-  const unavailable: { slot: ModelSlot; until: number }[] = [];
+  const unavailable: Candidate[] = [];
   for (const slot of run.settings.slots) {
     const outcome = yield* tryModel(run, slot, perform, false);
     if (outcome.type === "answered") return outcome.result;
-    if (outcome.type === "unavailable") unavailable.push({ slot, until: outcome.until });
+    if (outcome.type === "unavailable") unavailable.push({ slot, until: outcome.until, reason: outcome.reason });
   }
   if (!run.calledAny && unavailable.length > 0) {
     if (run.settings.whenAllUnavailable === "fail") throw run.exhausted("all_unavailable");
@@ -42,10 +45,21 @@ export async function* walkChain(
   throw run.exhausted(run.calledAny ? "all_failed" : unavailable.length > 0 ? "all_unavailable" : "none_fit");
 }
 
-/** The model whose breaker or cooldown ends first; never an isolated one. */
-function nearestToRecovery(candidates: readonly { slot: ModelSlot; until: number }[]): ModelSlot | undefined {
-  let best: { slot: ModelSlot; until: number } | undefined;
+interface Candidate {
+  readonly slot: ModelSlot;
+  readonly until: number;
+  readonly reason: HealthSkipReason;
+}
+
+/**
+ * The model whose breaker or cooldown ends first; never an isolated one, and
+ * never one whose half-open probe is in flight: that call is the probe's to
+ * make, and a second one would load a model that is only being tried.
+ */
+function nearestToRecovery(candidates: readonly Candidate[]): ModelSlot | undefined {
+  let best: Candidate | undefined;
   for (const candidate of candidates) {
+    if (candidate.reason === "isolated" || candidate.reason === "half_open_probe_in_flight") continue;
     if (Number.isFinite(candidate.until) && (!best || candidate.until < best.until)) best = candidate;
   }
   return best?.slot;
@@ -66,34 +80,51 @@ async function* tryModel(
     run.recordSkip(slot, "unsupported", undefined, unfit);
     return { type: "unfit" };
   }
-  let probe = false;
+  let lease: ProbeLease | undefined;
   if (!forced) {
     const availability = slot.health.check(Date.now());
     if (!availability.available) {
       run.recordSkip(slot, availability.reason, availability.until);
-      return { type: "unavailable", until: availability.until };
+      return { type: "unavailable", until: availability.until, reason: availability.reason };
     }
     if (availability.probe) {
-      probe = await slot.health.beginProbe(Date.now(), run.requestId);
-      if (!probe) {
+      lease = await slot.health.beginProbe(Date.now(), run.requestId);
+      if (!lease) {
         run.recordSkip(slot, "half_open_probe_in_flight");
-        return { type: "unavailable", until: Date.now() };
+        return { type: "unavailable", until: Date.now(), reason: "half_open_probe_in_flight" };
       }
     }
   }
+  try {
+    return yield* callModel(run, slot, perform, lease);
+  } finally {
+    // A probe that made no call (full bulkhead, abort, deadline) goes back at once.
+    lease?.release();
+  }
+}
+
+/** The attempts on one model that may be called: the first, then retries while the failure kind allows. */
+async function* callModel(
+  run: RequestRun,
+  slot: ModelSlot,
+  perform: PerformAttempt,
+  lease: ProbeLease | undefined,
+): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
   let backoff: IBackoff<unknown> | undefined;
   let waitedMs = 0;
+  let lastError: ModelError | undefined;
   for (let attempt = 1; ; attempt++) {
     if (run.scope.cause) throw run.stopped();
-    run.enter(slot);
-    const outcome = yield* runAttempt(run, slot, attempt, waitedMs, probe, perform);
+    const outcome = yield* runAttempt(run, slot, attempt, waitedMs, attempt === 1 ? lease : undefined, perform);
     if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
     if (outcome.type === "bulkhead_full") {
       run.recordSkip(slot, "bulkhead_full");
+      // A retry refused for a full bulkhead still leaves the model after its failure.
+      if (lastError) run.leave(slot, lastError.kind);
       return { type: "unfit" };
     }
-    probe = false;
     const { error } = outcome;
+    lastError = error;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
     if (run.committed) noteCutAfterContent(run, slot, error, action);
@@ -114,7 +145,7 @@ async function* tryModel(
       attempt: attempt + 1,
       delayMs: delay,
       reason: error.kind,
-      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      ...retryAfterField(error, slot),
     });
     try {
       await abortableDelay(delay, run.scope.signal);
@@ -152,17 +183,26 @@ function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt
   if (attempt >= settings.maxAttempts) return undefined;
   const now = Date.now();
   if (!slot.health.check(now).available) return undefined;
-  const retryAfter = error.retryAfterMs;
+  const retryAfter = providerDelay(error.retryAfterMs, settings.maxCooldownMs);
   if (retryAfter !== undefined && retryAfter > settings.maxRetryAfterMs) return undefined;
   const delay = Math.max(backoffMs, retryAfter ?? 0);
   if (run.deadlineAt !== undefined && now + delay >= run.deadlineAt) return undefined;
   return delay;
 }
 
-/** A model that said "not now" (Retry-After, quota) is skipped by every request until then. */
+/**
+ * A model that said "not now" (Retry-After, quota) is skipped by every request
+ * until then — for at most `cooldown.maxMs`: the provider's figure is
+ * untrusted, and through a shared store it would bench the model fleet-wide.
+ */
 function coolDownAfter(slot: ModelSlot, error: ModelError): void {
   const now = Date.now();
-  if (error.kind === "quota")
-    slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, error.retryAfterMs ?? 0), "quota");
-  else if (error.retryAfterMs !== undefined && error.retryAfterMs > 0) slot.health.coolDown(now + error.retryAfterMs, error.kind);
+  const asked = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
+  if (error.kind === "quota") slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, asked ?? 0), "quota");
+  else if (asked !== undefined && asked > 0) slot.health.coolDown(now + asked, error.kind);
+}
+
+function retryAfterField(error: ModelError, slot: ModelSlot): { retryAfterMs?: number } {
+  const retryAfterMs = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
+  return retryAfterMs === undefined ? {} : { retryAfterMs };
 }
