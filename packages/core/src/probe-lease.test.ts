@@ -19,7 +19,10 @@ beforeEach(() => {
 /** An in-memory store whose probe grant takes a while, as a shared store's round trip does. */
 class SlowGrantStore implements HealthStore {
   private readonly inner = new InMemoryHealthStore();
-  constructor(private readonly grantDelayMs: number) {}
+  private readonly grantDelayMs: number;
+  constructor(grantDelayMs: number) {
+    this.grantDelayMs = grantDelayMs;
+  }
   read(modelId: string): ModelHealthRecord | undefined {
     return this.inner.read(modelId);
   }
