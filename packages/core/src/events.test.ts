@@ -198,3 +198,16 @@ describe("listeners cannot break requests", () => {
     }
   });
 });
+
+describe("the exhausted error", () => {
+  it("leads with the failure a person can act on: a bad key before an outage", async () => {
+    const down = scriptedModel({ modelId: "down", default: { error: "overloaded", status: 529 } });
+    const badKey = scriptedModel({ modelId: "bad-key", default: { error: "auth", status: 401 } });
+    const chat = createFallback({ models: [{ model: down, retry: { maxAttempts: 1 } }, { model: badKey }] });
+    const error = await chat.generate(request).catch((e: unknown) => e);
+    expect(isFallbackExhaustedError(error)).toBe(true);
+    const [headline] = (error as Error).message.split("\n");
+    expect(headline).toMatch(/^every model failed; most actionable: auth \(/);
+    expect(badKey.calls).toHaveLength(1);
+  });
+});

@@ -62,7 +62,7 @@ export class FallbackExhaustedError extends Error {
   /** @param init - the request's history */
   constructor(init: FallbackExhaustedInit) {
     const cause = mostRelevant(init.errors);
-    super(summarise(init), cause === undefined ? undefined : { cause });
+    super(summarise(init, cause), cause === undefined ? undefined : { cause });
     this.name = "FallbackExhaustedError";
     this.reason = init.reason;
     this.requestId = init.requestId;
@@ -86,7 +86,7 @@ function mostRelevant(errors: readonly ModelError[]): ModelError | undefined {
   return best;
 }
 
-function summarise(init: FallbackExhaustedInit): string {
+function summarise(init: FallbackExhaustedInit, cause: ModelError | undefined): string {
   const headline: Record<ExhaustedReason, string> = {
     all_failed: "every model failed",
     deadline: "the request's deadline ran out",
@@ -98,5 +98,7 @@ function summarise(init: FallbackExhaustedInit): string {
       ? `  ${a.model}: skipped (${a.skipReason})${a.message ? `: ${a.message}` : ""}`
       : `  ${a.model} #${a.attempt}: ${a.outcome}${a.kind ? ` ${a.kind}` : ""}${a.status ? ` ${a.status}` : ""}${a.message ? `: ${a.message}` : ""}`,
   );
-  return [`${headline[init.reason]} (request ${init.requestId})`, ...lines].join("\n");
+  // The failure a person can act on comes first: a bad key before an outage it would hide.
+  const lead = cause && cause.kind !== "aborted" ? `; most actionable: ${cause.kind} (${cause.message})` : "";
+  return [`${headline[init.reason]}${lead} (request ${init.requestId})`, ...lines].join("\n");
 }

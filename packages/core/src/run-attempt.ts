@@ -9,7 +9,7 @@ import type { ProbeLease } from "./probe-lease.ts";
 import type { RequestRun } from "./request-run.ts";
 import type { FallbackStreamPart } from "./stream-part.ts";
 import { estimateRequestTokens, tokensForChars } from "./token-estimate.ts";
-import type { Usage } from "./usage.ts";
+import { safeUsage, type Usage } from "./usage.ts";
 
 /** What one attempt works with. */
 export interface AttemptContext {
@@ -78,7 +78,8 @@ export async function* runAttempt(
     const prefill = run.restartAfter ? yield* beginAttempt(run, slot, run.restartAfter) : "";
     context.request = run.requestFor(slot, prefill);
     const performing = perform(context);
-    const response = performing instanceof Promise ? await performing : yield* performing;
+    const reply = performing instanceof Promise ? await performing : yield* performing;
+    const response = { ...reply, usage: safeUsage(reply.usage) };
     settled = true;
     run.recordAttempt(slot, {
       attempt,

@@ -1,3 +1,5 @@
+import { tokenCount } from "./token-count.ts";
+
 /**
  * Token usage, normalised across providers: `inputTokens` never includes
  * cached tokens (OpenAI's `prompt_tokens` does, Anthropic's `input_tokens`
@@ -43,4 +45,24 @@ export function addUsage(a: Usage, b: Usage): Usage {
 /** Total tokens of a usage (input of every kind plus output). */
 export function totalTokens(usage: Usage): number {
   return usage.inputTokens + usage.cachedInputTokens + usage.cacheWriteTokens + usage.outputTokens;
+}
+
+/**
+ * A usage as an adapter reported it, made safe to add and price: every count
+ * a whole number from 0 to `maxTokenCount`, `reasoningTokens` no more than
+ * `outputTokens`. Adapters sanitise what their provider sends; the engine
+ * does it again for any adapter, since one bad figure would make every total
+ * and cost of the request wrong.
+ */
+export function safeUsage(usage: unknown): Usage {
+  const fields = (typeof usage === "object" && usage !== null ? usage : {}) as Partial<Record<keyof Usage, unknown>>;
+  const outputTokens = tokenCount(fields.outputTokens);
+  return {
+    inputTokens: tokenCount(fields.inputTokens),
+    cachedInputTokens: tokenCount(fields.cachedInputTokens),
+    cacheWriteTokens: tokenCount(fields.cacheWriteTokens),
+    outputTokens,
+    reasoningTokens: Math.min(tokenCount(fields.reasoningTokens), outputTokens),
+    estimated: fields.estimated === true,
+  };
 }
