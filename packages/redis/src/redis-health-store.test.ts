@@ -1,63 +1,20 @@
-import { createFallback, type Fallback, type HealthStoreEvent } from "@understudy/core";
-import { type ScriptStep, scriptedModel } from "@understudy/testing";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { RedisHealthStore, type RedisHealthStoreOptions } from "./redis-health-store.ts";
-import { redisServerAvailable, startTestRedis, type TestRedis } from "./test-support/redis-server.ts";
+import { describe, expect, it } from "vitest";
+import { redisServerAvailable } from "./test-support/redis-server.ts";
+import {
+  nextEvent,
+  nextStoreEvent,
+  opened,
+  primaryId,
+  useRedisFixture,
+  waitUntil,
+  within,
+} from "./test-support/store-fixture.ts";
 
 const request = { messages: [{ role: "user" as const, content: "hi" }] };
-let redis: TestRedis;
-let prefix = 0;
-const open: { close(): unknown }[] = [];
-
-/** A replica's pipeline: a dead primary, a healthy backup, health in Redis. */
-function replica(
-  name: string,
-  options: Partial<RedisHealthStoreOptions> = {},
-  primaryAnswers: ScriptStep = { error: "overloaded", status: 529 },
-  halfOpenAfterMs = 300,
-) {
-  const store = new RedisHealthStore({ redis: redis.url, keyPrefix: `test${prefix}`, processId: name, ...options });
-  const primary = scriptedModel({ modelId: "primary", default: primaryAnswers });
-  const backup = scriptedModel({ modelId: "backup" });
-  const chat = createFallback({
-    models: [
-      { model: primary, retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 2, halfOpenAfterMs } },
-      { model: backup },
-    ],
-    healthStore: store,
-  });
-  const events: HealthStoreEvent[] = [];
-  chat.on("healthStore", (event) => events.push(event));
-  open.push(chat, store);
-  return { store, primary, backup, chat, events };
-}
-
-/** Resolves at the store event that `matches`; the way to wait for propagation without sleeping. */
-function nextEvent(chat: Fallback, matches: (event: HealthStoreEvent) => boolean): Promise<HealthStoreEvent> {
-  return new Promise((resolve) => {
-    const listener = (event: HealthStoreEvent) => {
-      if (!matches(event)) return;
-      chat.off("healthStore", listener);
-      resolve(event);
-    };
-    chat.on("healthStore", listener);
-  });
-}
-
-const opened = (event: HealthStoreEvent) => event.type === "change" && event.record.breaker === "open";
 
 describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-server", () => {
-  beforeAll(async () => {
-    redis = await startTestRedis();
-  });
-  afterAll(async () => {
-    await redis.kill();
-  });
-  afterEach(async () => {
-    for (const resource of open.splice(0)) await resource.close();
-    prefix++;
-  });
+  const redis = useRedisFixture();
+  const { replica, withAdmin } = redis;
 
   it("a breaker opened in one pipeline reaches the other, which then never calls the dead primary", async () => {
     const a = replica("a");
@@ -87,13 +44,13 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     const reopenAt = a.chat.health()[0]?.reopenAt ?? 0;
 
     const after = reopenAt + 1;
-    const taken = await Promise.all([a, b, c].map((r) => r.store.acquireProbe("scripted:primary", after, 5_000)));
+    const taken = await Promise.all([a, b, c].map((r) => r.store.acquireProbe(primaryId, after, 5_000)));
     expect(taken).toEqual([false, true, false]);
   });
 
   it("a successful probe closes the breaker in every process and deletes the key", async () => {
     const a = replica("a", { probeGraceMs: 0 });
-    const b = replica("b", { probeGraceMs: 0 }, { text: "back" });
+    const b = replica("b", { probeGraceMs: 0 }, { primary: { text: "back" } });
     await Promise.all([a.store.ready(), b.store.ready()]);
     const propagated = nextEvent(b.chat, opened);
     await a.chat.generate(request);
@@ -103,12 +60,12 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     const closedInA = nextEvent(a.chat, (event) => event.type === "change" && event.record.breaker === "closed");
     await new Promise((resolve) => setTimeout(resolve, 320)); // halfOpenAfterMs: the one real wait here
     const probe = await b.chat.generate(request);
-    expect(probe.model).toBe("scripted:primary");
+    expect(probe.model).toBe(primaryId);
     expect(probe.attempts[0]?.probe).toBe(true);
 
     await closedInA;
     expect(a.chat.health()[0]?.breaker).toBe("closed");
-    expect(await withAdmin((admin) => admin.exists(`test${prefix}:health:scripted:primary`))).toBe(0);
+    expect(await withAdmin((admin) => admin.exists(redis.keyOf(primaryId)))).toBe(0);
   });
 
   it("keys carry a TTL past their last instant, so nothing lingers", async () => {
@@ -116,7 +73,7 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     await a.store.ready();
     await a.chat.generate(request);
     await a.chat.generate(request);
-    const key = `test${prefix}:health:scripted:primary`;
+    const key = redis.keyOf(primaryId);
     await waitUntil(async () => (await withAdmin((admin) => admin.exists(key))) === 1);
     const ttl = await withAdmin((admin) => admin.pttl(key));
     expect(ttl).toBeGreaterThan(200);
@@ -134,7 +91,7 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     await new Promise((resolve) => setTimeout(resolve, 20));
 
     const started = performance.now();
-    const taken = await a.store.acquireProbe("scripted:primary", reopenAt + 1, 5_000);
+    const taken = await a.store.acquireProbe(primaryId, reopenAt + 1, 5_000);
     const waitedMs = performance.now() - started;
     expect(taken).toBe(true);
     expect(waitedMs).toBeGreaterThanOrEqual(90);
@@ -142,13 +99,37 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     await blocked;
   });
 
+  it("a probe lease Redis grants after probeTimeoutMs is handed back at once, so another replica can probe", async () => {
+    const b = redis.store("b", { probeTimeoutMs: 50, probeGraceMs: 0 });
+    const c = redis.store("c", { probeGraceMs: 0 });
+    await Promise.all([b.ready(), c.ready()]);
+    // An open breaker due for its probe, set behind the stores' backs: b's view knows nothing of it, so
+    // once Redis is too slow b decides on local health, and does not probe.
+    const now = Date.now();
+    const due = { breaker: "open", reopenAt: now - 1, probeLeaseUntil: 0, cooldownUntil: 0, openedBy: "a" };
+    await withAdmin((admin) => admin.set(redis.keyOf(primaryId), JSON.stringify(due), "PX", 60_000));
+    const handedBack = nextStoreEvent(c, opened);
+    await withAdmin((admin) => admin.call("CLIENT", "PAUSE", "300", "WRITE")); // scripts wait 300 ms; reads go on
+
+    const started = performance.now();
+    expect(await b.acquireProbe(primaryId, now, 120_000)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(250);
+
+    // Redis grants b the lease once the pause ends; b, which is not probing, hands it straight back.
+    await within(handedBack, 2_000, "the late lease is handed back");
+    const stored = JSON.parse((await withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) ?? "null");
+    expect(stored).toMatchObject({ breaker: "open", probeLeaseUntil: 0 });
+    expect(stored.reopenAt).toBeLessThanOrEqual(Date.now());
+    expect(await c.acquireProbe(primaryId, Date.now(), 5_000)).toBe(true);
+  });
+
   it("Redis killed mid-run: requests keep flowing on local health; Redis back: sharing resumes", async () => {
-    const a = replica("a", { refreshMs: 100 }, undefined, 60_000);
-    const b = replica("b", { refreshMs: 100 }, undefined, 60_000);
+    const a = replica("a", { refreshMs: 100 }, { breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } });
+    const b = replica("b", { refreshMs: 100 }, { breaker: { consecutiveFailures: 2, halfOpenAfterMs: 60_000 } });
     await Promise.all([a.store.ready(), b.store.ready()]);
 
     const degraded = nextEvent(a.chat, (event) => event.type === "degraded");
-    await redis.kill();
+    await redis.server().kill();
     await degraded;
     await a.chat.generate(request);
     const localOpen = await a.chat.generate(request);
@@ -161,7 +142,7 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
       nextEvent(b.chat, (e) => e.type === "restored"),
     ]);
     const reachedB = nextEvent(b.chat, opened);
-    await redis.restart();
+    await redis.server().restart();
     await restored;
     // a's open breaker, kept locally through the outage, is written back and reaches b.
     await reachedB;
@@ -170,21 +151,3 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     expect(b.primary.calls).toHaveLength(0);
   });
 });
-
-/** Runs `use` on a fresh connection, closed before it returns (a test leaves no socket behind). */
-async function withAdmin<T>(use: (admin: Redis) => Promise<T>): Promise<T> {
-  const admin = new Redis(redis.url);
-  try {
-    return await use(admin);
-  } finally {
-    await admin.quit();
-  }
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 1_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

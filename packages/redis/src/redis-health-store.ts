@@ -2,8 +2,20 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { type HealthStore, type HealthStoreEvent, healthyRecord, type ModelHealthRecord, takeProbe } from "@understudy/core";
 import { Redis, type RedisOptions } from "ioredis";
-import { decodeRecord, encodeRecord, isHealthy, recordFrom, type StoredRecord } from "./health-codec.ts";
-import { acquireProbeScript, writeRecordScript } from "./health-scripts.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  inspectJson,
+  isHealthy,
+  lastInstantOf,
+  type RecordLimits,
+  recordFrom,
+  type StoredRecord,
+} from "./health-codec.ts";
+import { decodeMessage, encodeMessage } from "./health-message.ts";
+import { acquireProbeScript, releaseProbeScript, writeRecordScript } from "./health-scripts.ts";
+import { connectionSecrets, describeFailure } from "./redis-failure.ts";
+import { resolveSettings, type StoreSettings } from "./store-settings.ts";
 
 /** Options of {@link RedisHealthStore}. */
 export interface RedisHealthStoreOptions {
@@ -13,12 +25,14 @@ export interface RedisHealthStoreOptions {
   readonly keyPrefix?: string;
   /**
    * Longest wait for Redis when taking a probe lease, the one round trip on a
-   * request's path, in ms. Past it the lease is taken on local health. Default 150.
+   * request's path, in ms. Past it the lease is taken on local health (and a
+   * lease Redis grants later, unused, is handed back). Default 150.
    */
   readonly probeTimeoutMs?: number;
   /**
    * Interval of the background refresh that re-reads every known record, a
-   * safety net for a missed message, in ms. Default 5000.
+   * safety net for a missed message, in ms; while sharing is degraded, each
+   * refresh also tries to restore it. Default 5000.
    */
   readonly refreshMs?: number;
   /** How much longer the process that opened a breaker leaves its probe to the others, in ms. Default 1000. */
@@ -27,26 +41,45 @@ export interface RedisHealthStoreOptions {
   readonly recordTtlMarginMs?: number;
   /** How long an isolated model stays isolated without a reset, in ms. Default 24 h. */
   readonly isolatedTtlMs?: number;
+  /**
+   * The furthest in the future a time in a record may lie, in ms: a later
+   * `reopenAt`, lease end or cooldown end read from Redis (or written) is
+   * clamped to now plus this, so a bogus record cannot bench a model for
+   * longer. Keys never get a TTL past `max(isolatedTtlMs, maxRecordHorizonMs
+   * + recordTtlMarginMs)`. Default `isolatedTtlMs` (24 h).
+   */
+  readonly maxRecordHorizonMs?: number;
   /** This process's name in records and messages. Default `hostname:pid:random`. */
   readonly processId?: string;
 }
 
-/** A change announced on the channel. */
-interface HealthMessage {
-  readonly modelId: string;
-  readonly record: StoredRecord | null;
-  readonly from: string;
+/** What Redis answered to a probe request. */
+interface ProbeReply {
+  readonly taken: boolean;
+  readonly record: StoredRecord | undefined;
 }
 
+/** How a wait for Redis ended: its answer, its failure, or the caller's patience. */
+type Bounded<T> =
+  | { readonly type: "answer"; readonly value: T }
+  | { readonly type: "failed"; readonly error: unknown }
+  | { readonly type: "late" };
+
 type Listener = (event: HealthStoreEvent) => void;
+
+/** Longest model id taken from the shared set of ids; chain ids are short, and a longer one is not ours. */
+const maxModelIdLength = 1_000;
 
 /**
  * Model health shared across processes through Redis. Reads come from a local
  * view at once and never wait on the network; writes update the view and go
  * to Redis in the background; changes reach the other processes by pub/sub
  * (and a periodic refresh). Only taking a half-open probe lease asks Redis on
- * the request's path, bounded by `probeTimeoutMs`. When Redis is unreachable,
- * the store works on local health and reports `degraded`, then `restored`.
+ * the request's path, bounded by `probeTimeoutMs`. When Redis is unreachable
+ * or refuses a command, the store works on local health and reports
+ * `degraded`; it reports `restored` once a refresh gets through again.
+ * Everything read from Redis is checked first: a record is repaired (times
+ * rounded, clamped to `maxRecordHorizonMs`) or dropped, never trusted.
  *
  * @example
  * ```ts
@@ -62,27 +95,27 @@ export class RedisHealthStore implements HealthStore {
   private readonly subscriber: Redis;
   private readonly channel: string;
   private readonly keyPrefix: string;
-  private readonly settings: Required<Omit<RedisHealthStoreOptions, "redis" | "keyPrefix" | "processId">>;
+  private readonly settings: StoreSettings;
+  private readonly secrets: readonly string[];
   private readonly view = new Map<string, StoredRecord>();
   private readonly known = new Set<string>();
   private readonly listeners = new Set<Listener>();
   private readonly refreshTimer: NodeJS.Timeout;
   private degraded = false;
   private closed = false;
+  private syncsRunning = 0;
   private readonly firstReady: Promise<void>;
 
-  /** @param options - the server, the key prefix and the timings */
+  /**
+   * @param options - the server, the key prefix and the timings
+   * @throws ConfigError (from `@understudy/core`) when a timing is not a number of ms in its range
+   */
   constructor(options: RedisHealthStoreOptions) {
+    this.settings = resolveSettings(options);
     this.processId = options.processId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.keyPrefix = options.keyPrefix ?? "understudy";
     this.channel = `${this.keyPrefix}:health`;
-    this.settings = {
-      probeTimeoutMs: options.probeTimeoutMs ?? 150,
-      refreshMs: options.refreshMs ?? 5_000,
-      probeGraceMs: options.probeGraceMs ?? 1_000,
-      recordTtlMarginMs: options.recordTtlMarginMs ?? 60_000,
-      isolatedTtlMs: options.isolatedTtlMs ?? 24 * 60 * 60 * 1000,
-    };
+    this.secrets = connectionSecrets(options.redis);
     // No offline queue: while Redis is away a command fails at once, and the store carries on locally.
     const connection: RedisOptions = {
       enableOfflineQueue: false,
@@ -96,7 +129,7 @@ export class RedisHealthStore implements HealthStore {
       typeof options.redis === "string" ? new Redis(options.redis, connection) : new Redis({ ...options.redis, ...connection });
     this.subscriber = this.commands.duplicate({ enableOfflineQueue: true });
     this.firstReady = this.watchConnections();
-    this.refreshTimer = setInterval(() => void this.refresh(), this.settings.refreshMs).unref();
+    this.refreshTimer = setInterval(() => this.tick(), this.settings.refreshMs).unref();
   }
 
   /** Resolves once the store has reached Redis, or found it unreachable and gone local. */
@@ -110,44 +143,41 @@ export class RedisHealthStore implements HealthStore {
     return this.view.get(modelId);
   }
 
-  /** @inheritDoc */
+  /**
+   * @inheritDoc
+   * Times are rounded up to whole ms and clamped to `maxRecordHorizonMs`, here
+   * as in every process that reads the record; a record with a time that is
+   * not a finite number ≥ 0 stays in this process and is not shared.
+   */
   write(modelId: string, record: ModelHealthRecord): void {
     this.known.add(modelId);
-    const previous = this.view.get(modelId);
-    const opened = record.breaker === "open" && (previous?.breaker !== "open" || previous.reopenAt !== record.reopenAt);
-    const stored: StoredRecord = { ...record, ...(opened ? { openedBy: this.processId } : pick(previous?.openedBy)) };
-    this.view.set(modelId, stored);
-    void this.send(modelId, stored);
+    const stored = this.storedFrom(record, this.view.get(modelId));
+    this.view.set(modelId, stored ?? record);
+    if (stored) void this.send(modelId, stored);
   }
 
   /** @inheritDoc */
   async acquireProbe(modelId: string, now: number, leaseMs: number): Promise<boolean> {
-    if (this.degraded) return this.acquireLocally(modelId, now, leaseMs);
-    const ttl = String(this.ttlOf({ ...(this.view.get(modelId) ?? healthyRecord), probeLeaseUntil: now + leaseMs }, now));
-    const asked = this.commands
-      .eval(
-        acquireProbeScript,
-        1,
-        this.keyOf(modelId),
-        now,
-        leaseMs,
-        this.processId,
-        this.settings.probeGraceMs,
-        this.channel,
-        modelId,
-        ttl,
-      )
-      .then((reply) => reply as [number, string?]);
-    const answer = await withTimeout(asked, this.settings.probeTimeoutMs).catch((error: unknown) => {
-      this.degrade(error);
-      return undefined;
-    });
-    if (!answer) return this.acquireLocally(modelId, now, leaseMs);
-    const [taken, json] = answer;
-    const record = decodeRecord(json);
-    if (record) this.view.set(modelId, record);
-    else this.view.delete(modelId);
-    return taken === 1;
+    const at = Number.isFinite(now) ? Math.ceil(now) : Date.now();
+    // A lease past the horizon would be clamped by the next reader, and then no longer be the one granted.
+    const lease = Number.isFinite(leaseMs) ? Math.min(Math.max(Math.ceil(leaseMs), 0), this.settings.maxRecordHorizonMs) : 0;
+    if (this.degraded) return this.acquireLocally(modelId, at, lease);
+    const asked = this.askProbe(modelId, at, lease);
+    const answer = await within(asked, this.settings.probeTimeoutMs);
+    if (answer.type === "answer") {
+      if (answer.value.record) this.view.set(modelId, answer.value.record);
+      else this.view.delete(modelId);
+      return answer.value.taken;
+    }
+    if (answer.type === "failed") this.fail(answer.error);
+    const taken = this.acquireLocally(modelId, at, lease);
+    if (answer.type === "late") {
+      asked.then(
+        (reply) => this.settleLateGrant(modelId, reply, taken, at + lease),
+        (error: unknown) => this.fail(error),
+      );
+    }
+    return taken;
   }
 
   /** @inheritDoc */
@@ -171,52 +201,141 @@ export class RedisHealthStore implements HealthStore {
     return `${this.keyPrefix}:models`;
   }
 
-  /** A record's lifetime in Redis: 0 (delete) for a healthy one; past its last relevant instant otherwise. */
+  private limits(now = Date.now()): RecordLimits {
+    return { now, horizonMs: this.settings.maxRecordHorizonMs };
+  }
+
+  /**
+   * The record to store for what the engine wrote: checked like a record
+   * read from Redis, with the process that opened the breaker (this one,
+   * when this write opens it) and the probe's holder (kept while the same
+   * lease stands).
+   */
+  private storedFrom(record: ModelHealthRecord, previous: StoredRecord | undefined): StoredRecord | undefined {
+    const clean = recordFrom({ ...record, openedBy: undefined, probeBy: undefined }, this.limits());
+    if (!clean) return undefined;
+    const opened = clean.breaker === "open" && (previous?.breaker !== "open" || previous.reopenAt !== clean.reopenAt);
+    const openedBy = opened ? this.processId : previous?.openedBy;
+    const sameLease =
+      clean.breaker === "half_open" && previous?.breaker === "half_open" && previous.probeLeaseUntil === clean.probeLeaseUntil;
+    const probeBy = sameLease ? previous.probeBy : undefined;
+    return { ...clean, ...(openedBy !== undefined && { openedBy }), ...(probeBy !== undefined && { probeBy }) };
+  }
+
+  /** A record's lifetime in Redis: 0 (delete) for a healthy one; past its last relevant instant otherwise, capped. */
   private ttlOf(record: ModelHealthRecord, now: number): number {
     if (record.breaker === "isolated") return this.settings.isolatedTtlMs;
     if (isHealthy(record, now)) return 0;
-    const lastInstant = Math.max(record.reopenAt, record.probeLeaseUntil, record.cooldownUntil, now);
-    return lastInstant - now + this.settings.recordTtlMarginMs;
+    const ttl = Math.ceil(lastInstantOf(record, now) - now + this.settings.recordTtlMarginMs);
+    return Math.max(1, Math.min(ttl, this.settings.maxTtlMs));
   }
 
+  /** The Redis half of a write: in the background, its failure reported as `degraded`. */
   private async send(modelId: string, record: StoredRecord): Promise<void> {
     if (this.degraded) return;
-    const message: HealthMessage = { modelId, record, from: this.processId };
-    const ttl = this.ttlOf(record, Date.now());
     try {
-      await this.commands.eval(
-        writeRecordScript,
-        2,
-        this.keyOf(modelId),
-        this.modelSetKey,
-        encodeRecord(record),
-        ttl,
-        this.channel,
-        JSON.stringify(message),
-        modelId,
-        this.settings.isolatedTtlMs,
-      );
+      await this.put(modelId, record);
     } catch (error) {
-      this.degrade(error);
+      this.fail(error);
+    }
+  }
+
+  /**
+   * Stores (or, for a healthy or absent record, deletes) a model's record
+   * and announces it. With `expected`, only if the key still holds exactly
+   * that. Resolves whether it wrote; rejects when Redis fails.
+   */
+  private async put(modelId: string, record: StoredRecord | undefined, expected?: string): Promise<boolean> {
+    const ttl = record ? this.ttlOf(record, Date.now()) : 0;
+    const message = encodeMessage({ modelId, record: record ?? null, from: this.processId });
+    const args = [record ? encodeRecord(record) : "", ttl, this.channel, message, modelId, this.settings.maxTtlMs];
+    const written = await this.commands.eval(
+      writeRecordScript,
+      2,
+      this.keyOf(modelId),
+      this.modelSetKey,
+      ...args,
+      ...(expected === undefined ? [] : [expected]),
+    );
+    return written === 1;
+  }
+
+  /** Runs the probe script: one atomic compare-and-set in Redis. Rejects when Redis fails. */
+  private async askProbe(modelId: string, now: number, leaseMs: number): Promise<ProbeReply> {
+    const { maxRecordHorizonMs, probeGraceMs, recordTtlMarginMs, isolatedTtlMs, maxTtlMs } = this.settings;
+    const reply = await this.commands.eval(
+      acquireProbeScript,
+      2,
+      this.keyOf(modelId),
+      this.modelSetKey,
+      now,
+      leaseMs,
+      this.processId,
+      probeGraceMs,
+      this.channel,
+      modelId,
+      now + maxRecordHorizonMs,
+      recordTtlMarginMs,
+      isolatedTtlMs,
+      maxTtlMs,
+    );
+    return this.probeReplyFrom(reply);
+  }
+
+  /** A script's `{taken, record}` reply, checked like everything else read from Redis. */
+  private probeReplyFrom(reply: unknown): ProbeReply {
+    const [taken, json] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    return { taken: taken === 1, record: decodeRecord(typeof json === "string" ? json : undefined, this.limits()) };
+  }
+
+  /**
+   * A probe answer that came after the caller stopped waiting. A lease
+   * nobody uses would keep every process off the recovered model until it
+   * ran out (twice its attempt timeout), so it is handed back at once,
+   * unless this process took the probe on its local view meanwhile: then
+   * the lease is in use, and the probe's outcome settles the record.
+   */
+  private settleLateGrant(modelId: string, reply: ProbeReply, probingLocally: boolean, leaseUntil: number): void {
+    if (!reply.taken || probingLocally || this.closed) return;
+    void this.releaseProbe(modelId, leaseUntil);
+  }
+
+  private async releaseProbe(modelId: string, leaseUntil: number): Promise<void> {
+    const now = Date.now();
+    const { maxRecordHorizonMs, recordTtlMarginMs, isolatedTtlMs, maxTtlMs } = this.settings;
+    try {
+      const reply = await this.commands.eval(
+        releaseProbeScript,
+        1,
+        this.keyOf(modelId),
+        this.processId,
+        leaseUntil,
+        this.channel,
+        modelId,
+        now,
+        now + maxRecordHorizonMs,
+        recordTtlMarginMs,
+        isolatedTtlMs,
+        maxTtlMs,
+      );
+      const released = this.probeReplyFrom(reply);
+      if (released.taken && released.record) this.apply(modelId, released.record);
+    } catch (error) {
+      this.fail(error);
     }
   }
 
   private acquireLocally(modelId: string, now: number, leaseMs: number): boolean {
     const previous = this.view.get(modelId);
     const leased = takeProbe(previous ?? healthyRecord, now, leaseMs);
-    if (leased) this.view.set(modelId, { ...leased, ...pick(previous?.openedBy) });
+    if (leased) this.view.set(modelId, { ...leased, probeBy: this.processId });
     return leased !== undefined;
   }
 
   private receive(payload: string): void {
-    let message: HealthMessage;
-    try {
-      message = JSON.parse(payload) as HealthMessage;
-    } catch {
-      return;
-    }
-    if (message.from === this.processId || typeof message.modelId !== "string") return;
-    this.apply(message.modelId, recordFrom(message.record));
+    const message = decodeMessage(payload, this.limits());
+    if (!message || message.from === this.processId) return;
+    this.apply(message.modelId, message.record ?? undefined);
   }
 
   private apply(modelId: string, record: StoredRecord | undefined): void {
@@ -227,46 +346,93 @@ export class RedisHealthStore implements HealthStore {
     this.emit({ type: "change", modelId, record: record ?? healthyRecord });
   }
 
+  /** The refresh timer: re-reads everything, and while degraded, tries to restore sharing. */
+  private tick(): void {
+    // A refresh still running (Redis slow) is not doubled up; a connection that
+    // is not ready would only fail it, and its `ready` event syncs anyway.
+    if (this.syncsRunning === 0 && this.commands.status === "ready") void this.sync();
+  }
+
   /**
-   * Re-reads the record of every model this process or Redis knows of. What
-   * Redis holds wins; a local record Redis lacks (written while Redis was
-   * away) is written back, so sharing resumes where it stopped.
+   * One round trip of reads and write-backs. Whatever degraded the store —
+   * a lost connection or a command Redis refused — sharing is restored as
+   * soon as one gets through, and reported `restored`.
    */
-  private async refresh(): Promise<void> {
-    if (this.degraded || this.closed) return;
+  private async sync(): Promise<void> {
+    if (this.closed) return;
+    this.syncsRunning++;
     try {
-      for (const id of await this.commands.smembers(this.modelSetKey)) this.known.add(id);
-      const ids = [...this.known];
-      if (ids.length === 0) return;
-      const values = await this.commands.mget(ids.map((id) => this.keyOf(id)));
-      const now = Date.now();
-      ids.forEach((id, index) => {
-        const remote = decodeRecord(values[index]);
-        const local = this.view.get(id);
-        if (remote) this.apply(id, remote);
-        else if (local && !isHealthy(local, now)) void this.send(id, local);
-        else this.apply(id, undefined);
-      });
+      await this.reconcile();
+      if (this.degraded && !this.closed) {
+        this.degraded = false;
+        this.emit({ type: "restored" });
+      }
     } catch (error) {
-      this.degrade(error);
+      this.fail(error);
+    } finally {
+      this.syncsRunning--;
     }
   }
 
-  private degrade(error: unknown): void {
+  /**
+   * Re-reads the record of every model this process or Redis knows of. What
+   * Redis holds wins, once checked: a repaired record is written back, a key
+   * that holds no record is replaced or deleted (both only if nobody changed
+   * it meanwhile). A record Redis lacks although it should still live
+   * (written while Redis was away, or lost with it) is written back, so
+   * sharing resumes where it stopped. Rejects when Redis fails.
+   */
+  private async reconcile(): Promise<void> {
+    for (const id of await this.commands.smembers(this.modelSetKey)) if (id && id.length <= maxModelIdLength) this.known.add(id);
+    const ids = [...this.known];
+    if (ids.length === 0) return;
+    const values = await this.commands.mget(ids.map((id) => this.keyOf(id)));
+    const limits = this.limits();
+    await Promise.all(ids.map((id, index) => this.reconcileOne(id, values[index] ?? null, limits)));
+  }
+
+  private async reconcileOne(modelId: string, raw: string | null, limits: RecordLimits): Promise<void> {
+    // The local record is checked too: one the engine wrote with a broken time was never shared, and is not now.
+    const local = recordFrom(this.view.get(modelId), limits);
+    const keep = local && !isHealthy(local, limits.now) && this.stillLives(local, limits.now) ? local : undefined;
+    if (raw === null) {
+      if (keep) await this.put(modelId, keep);
+      else this.apply(modelId, undefined);
+      return;
+    }
+    const inspection = inspectJson(raw, limits);
+    if (inspection.verdict !== "invalid") {
+      this.apply(modelId, inspection.record);
+      if (inspection.verdict === "repaired") await this.put(modelId, inspection.record, raw);
+    } else if (keep) {
+      await this.put(modelId, keep, raw);
+    } else {
+      this.apply(modelId, undefined);
+      await this.put(modelId, undefined, raw);
+    }
+  }
+
+  /**
+   * Whether a record's key should still be in Redis: it lives until its last
+   * instant plus the margin. One past that expired on purpose (failures age
+   * out even if nobody probes), and is not brought back.
+   */
+  private stillLives(record: StoredRecord, now: number): boolean {
+    return record.breaker === "isolated" || now < lastInstantOf(record, 0) + this.settings.recordTtlMarginMs;
+  }
+
+  /** A failed command or connection: sharing stops until a refresh gets through again. */
+  private fail(error: unknown): void {
     if (this.degraded || this.closed) return;
     this.degraded = true;
-    const reason = error instanceof Error ? error.message : String(error);
-    this.emit({
-      type: "degraded",
-      message: `Redis unreachable (${reason}); model health is local to this process until it is back`,
-    });
+    this.emit({ type: "degraded", message: describeFailure(error, this.secrets) });
   }
 
   private async watchConnections(): Promise<void> {
-    this.commands.on("error", (error: unknown) => this.degrade(error));
+    this.commands.on("error", (error: unknown) => this.fail(error));
     this.subscriber.on("error", () => {});
-    this.commands.on("close", () => this.degrade(new Error("connection closed")));
-    this.commands.on("ready", () => void this.restore());
+    this.commands.on("close", () => this.fail(new Error("connection closed")));
+    this.commands.on("ready", () => void this.sync());
     this.subscriber.on("message", (_channel: string, payload: string) => this.receive(payload));
     // Ready means subscribed too: a change published before that would be missed.
     const subscribed = this.subscriber.subscribe(this.channel).catch(() => {});
@@ -278,21 +444,22 @@ export class RedisHealthStore implements HealthStore {
     if (!this.degraded) await subscribed;
   }
 
-  private async restore(): Promise<void> {
-    if (this.closed) return;
-    const wasDegraded = this.degraded;
-    this.degraded = false;
-    await this.refresh();
-    if (wasDegraded && !this.degraded) this.emit({ type: "restored" });
-  }
-
   private emit(event: HealthStoreEvent): void {
     for (const listener of this.listeners) listener(event);
   }
 }
 
-function pick(openedBy: string | undefined): { openedBy?: string } {
-  return openedBy === undefined ? {} : { openedBy };
+/** Waits for `promise` at most `ms`; never rejects. */
+function within<T>(promise: Promise<T>, ms: number): Promise<Bounded<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Bounded<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ type: "late" }), ms);
+  });
+  const settled = promise.then(
+    (value): Bounded<T> => ({ type: "answer", value }),
+    (error: unknown): Bounded<T> => ({ type: "failed", error }),
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
