@@ -1,5 +1,4 @@
 import Anthropic, { type ClientOptions } from "@anthropic-ai/sdk";
-import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import type {
   AdapterCallOptions,
   ChatRequest,
@@ -9,11 +8,19 @@ import type {
   ModelCapabilities,
   StreamPart,
 } from "@understudy/core";
-import { adapterFailure } from "@understudy/core";
+import {
+  adapterFailure,
+  isModelError,
+  type ModelError,
+  malformedAnswer,
+  redactingLogger,
+  unserialisableRequest,
+  untranslatableRequest,
+} from "@understudy/core";
 import { anthropicParts } from "./anthropic-stream.ts";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
 import { fromAnthropicResponse } from "./from-anthropic-response.ts";
-import { type AnthropicRequestSettings, toAnthropicRequest } from "./to-anthropic-request.ts";
+import { type AnthropicBody, type AnthropicRequestSettings, toAnthropicRequest } from "./to-anthropic-request.ts";
 
 /** Options of {@link anthropic}. */
 export interface AnthropicModelOptions {
@@ -23,7 +30,7 @@ export interface AnthropicModelOptions {
   readonly apiKey?: string;
   /** Base URL (a proxy or gateway). Default: Anthropic's. */
   readonly baseURL?: string;
-  /** Where the SDK's own log lines go (it warns of deprecated models, reports malformed events). Default: `console`. */
+  /** Where the SDK's own log lines go, keys redacted (it warns of deprecated models, reports malformed events). Default: `console`. */
   readonly logger?: ClientOptions["logger"];
   /** The provider name in results, events and chain ids. Default `anthropic`. */
   readonly provider?: string;
@@ -55,13 +62,19 @@ export function anthropic(modelId: string, options: AnthropicModelOptions = {}):
   const provider = options.provider ?? "anthropic";
   const settings: AnthropicRequestSettings = { provider, modelId, defaultMaxTokens: options.defaultMaxTokens ?? 4_096 };
   let client = options.client;
-  const source = (): FailureSource => ({ provider, model: modelId, secrets: [options.apiKey, client?.apiKey ?? undefined] });
+  // Read when a failure is built, not before: a client made from ANTHROPIC_API_KEY holds the key only once it exists.
+  const source = (): FailureSource => ({
+    provider,
+    model: modelId,
+    secrets: [options.apiKey, client?.apiKey ?? undefined, client?.authToken ?? undefined],
+  });
   const clientOrFail = (): Anthropic => {
     try {
       client ??= new Anthropic({
         ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        // The SDK logs what the provider sent (a chunk it cannot parse): redacted, like everything else.
+        logger: redactingLogger(options.logger ?? console, () => source().secrets),
         maxRetries: 0,
       });
       return client;
@@ -75,33 +88,53 @@ export function anthropic(modelId: string, options: AnthropicModelOptions = {}):
     }
   };
   const requestOptions = (signal: AbortSignal) => ({ signal, maxRetries: 0, timeout: options.sdkTimeoutMs ?? dayMs });
+  const translate = (request: ChatRequest): AnthropicBody => {
+    try {
+      return toAnthropicRequest(request, settings);
+    } catch (error) {
+      throw untranslatableRequest(error, source());
+    }
+  };
 
   return {
     provider,
     modelId,
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     async generate(request: ChatRequest, { signal }: AdapterCallOptions): Promise<ChatResponse> {
-      const body = toAnthropicRequest(request, settings);
+      const body = translate(request);
+      let answer: { data: unknown; request_id: string | null | undefined };
       try {
-        const { data, request_id } = await clientOrFail()
+        answer = await clientOrFail()
           .messages.create({ ...body, stream: false }, requestOptions(signal))
           .withResponse();
-        return fromAnthropicResponse(data, request_id, source());
       } catch (error) {
-        throw classifyAnthropicError(error, source());
+        // The only JSON the SDK parses here is the body of a 200.
+        if (error instanceof SyntaxError) throw malformedAnswer(source(), "a body that is not JSON", error.message);
+        throw failureOf(error, body, source());
       }
+      return fromAnthropicResponse(answer.data, answer.request_id, source());
     },
     async *stream(request: ChatRequest, { signal }: AdapterCallOptions): AsyncGenerator<StreamPart> {
-      const body = toAnthropicRequest(request, settings);
-      let opened: { data: AsyncIterable<RawMessageStreamEvent>; request_id: string | null | undefined };
+      const body = translate(request);
+      let opened: { data: AsyncIterable<unknown>; request_id: string | null | undefined };
       try {
         opened = await clientOrFail()
           .messages.create({ ...body, stream: true }, requestOptions(signal))
           .withResponse();
       } catch (error) {
-        throw classifyAnthropicError(error, source());
+        throw failureOf(error, body, source());
       }
       yield* anthropicParts(opened.data, signal, opened.request_id, source());
     },
   };
+}
+
+/**
+ * What a failed SDK call means. An error that is not the SDK's own may be its
+ * `JSON.stringify` refusing the body (a cycle, a BigInt): the caller's bug,
+ * `invalid_request`, never a `connection` fault against the model.
+ */
+function failureOf(error: unknown, body: AnthropicBody, source: FailureSource): ModelError {
+  const sdkError = isModelError(error) || error instanceof Anthropic.AnthropicError;
+  return (sdkError ? undefined : unserialisableRequest(body, source)) ?? classifyAnthropicError(error, source);
 }

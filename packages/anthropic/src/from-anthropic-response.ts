@@ -1,12 +1,15 @@
-import type { Message } from "@anthropic-ai/sdk/resources/messages";
 import {
   type ChatResponse,
   type FailureSource,
   type FinishReason,
   ModelError,
+  malformedAnswer,
+  redactSecrets,
   type ToolCall,
+  tokenCount,
   type Usage,
 } from "@understudy/core";
+import { anthropicErrorBodyFailure } from "./classify-anthropic-error.ts";
 
 /** Maps Claude's stop reasons to the neutral set; `refusal` is a failure, not a finish. */
 export function finishReasonOf(reason: string | null | undefined): FinishReason {
@@ -24,21 +27,23 @@ export function finishReasonOf(reason: string | null | undefined): FinishReason 
   }
 }
 
-/** The fields of Anthropic's usage this adapter reads (message_start and message_delta carry parts of it). */
-export interface AnthropicUsage {
-  readonly input_tokens?: number | null;
-  readonly output_tokens?: number | null;
-  readonly cache_read_input_tokens?: number | null;
-  readonly cache_creation_input_tokens?: number | null;
+/** True for a non-null object that is not an array: the only shape a JSON object field may have. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Anthropic's usage, normalised: its `input_tokens` already excludes cache reads and writes. */
-export function usageOf(usage: AnthropicUsage | undefined): Usage {
+/**
+ * Anthropic's usage, normalised (its `input_tokens` already excludes cache
+ * reads and writes) and made safe: every count goes through `tokenCount`,
+ * because a proxy may send `-5`, `"7"` or `1e308`.
+ */
+export function usageOf(usage: unknown): Usage {
+  const fields = isRecord(usage) ? usage : {};
   return {
-    inputTokens: usage?.input_tokens ?? 0,
-    cachedInputTokens: usage?.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: usage?.cache_creation_input_tokens ?? 0,
-    outputTokens: usage?.output_tokens ?? 0,
+    inputTokens: tokenCount(fields.input_tokens),
+    cachedInputTokens: tokenCount(fields.cache_read_input_tokens),
+    cacheWriteTokens: tokenCount(fields.cache_creation_input_tokens),
+    outputTokens: tokenCount(fields.output_tokens),
     reasoningTokens: 0,
     estimated: false,
   };
@@ -55,26 +60,69 @@ export function refusalError(source: FailureSource): ModelError {
   });
 }
 
-/** Translates a complete Messages answer. */
-export function fromAnthropicResponse(
-  message: Message,
+/** The provider's ids of an answer, redacted: a proxy may put a piece of the key in them. */
+export function answerIds(
+  responseId: unknown,
   requestId: string | null | undefined,
   source: FailureSource,
-): ChatResponse {
-  if (message.stop_reason === "refusal") throw refusalError(source);
+): { responseId?: string; requestId?: string } {
+  return {
+    ...(typeof responseId === "string" && responseId ? { responseId: redactSecrets(responseId, source.secrets) } : {}),
+    ...(requestId ? { requestId: redactSecrets(requestId, source.secrets) } : {}),
+  };
+}
+
+/**
+ * Translates a complete Messages answer, checking its shape first: the body
+ * of a 200 is untrusted. An error object under a 200 is classified like an
+ * API error; anything else that is not a message, or a content block of the
+ * wrong shape, is a `server` failure quoting the body.
+ */
+export function fromAnthropicResponse(body: unknown, requestId: string | null | undefined, source: FailureSource): ChatResponse {
+  const malformed = (problem: string) => malformedAnswer(source, problem, body, requestId);
+  if (isRecord(body) && isRecord(body.error) && body.content === undefined) {
+    throw anthropicErrorBodyFailure(body, source, {
+      where: "answered 200 with an error:",
+      requestId,
+      fallbackMessage: "an error without a message",
+    });
+  }
+  if (!isRecord(body) || !Array.isArray(body.content)) throw malformed("a body that is not a message");
+  const stopReason = body.stop_reason;
+  if (stopReason !== null && stopReason !== undefined && typeof stopReason !== "string")
+    throw malformed("a message whose stop_reason is not a string");
+  if (stopReason === "refusal") throw refusalError(source);
   const toolCalls: ToolCall[] = [];
   let text = "";
-  for (const block of message.content) {
-    if (block.type === "text") text += block.text;
-    else if (block.type === "tool_use")
-      toolCalls.push({ id: block.id, name: block.name, args: block.input, argsText: JSON.stringify(block.input) });
+  for (const [index, block] of body.content.entries()) {
+    const problem = isRecord(block) ? blockProblem(block) : "is not a content block";
+    if (problem || !isRecord(block)) throw malformed(`a message whose content[${index}] ${problem}`);
+    if (block.type === "text") text += block.text as string;
+    else if (block.type === "tool_use") {
+      toolCalls.push({
+        id: block.id as string,
+        name: block.name as string,
+        args: block.input,
+        argsText: JSON.stringify(block.input),
+      });
+    }
   }
   return {
     text,
     toolCalls,
-    finishReason: finishReasonOf(message.stop_reason),
-    usage: usageOf(message.usage),
-    responseId: message.id,
-    ...(requestId ? { requestId } : {}),
+    finishReason: finishReasonOf(stopReason),
+    usage: usageOf(body.usage),
+    ...answerIds(body.id, requestId, source),
   };
+}
+
+/** What is wrong with a content block, or `undefined`; blocks of other types (thinking, server tools) are fine and skipped. */
+function blockProblem(block: Record<string, unknown>): string | undefined {
+  if (typeof block.type !== "string") return "is not a content block";
+  if (block.type === "text" && typeof block.text !== "string") return "is a text block whose text is not a string";
+  if (block.type === "tool_use") {
+    if (typeof block.id !== "string" || typeof block.name !== "string") return "is a tool_use block without a string id and name";
+    if (!isRecord(block.input)) return "is a tool_use block whose input is not an object";
+  }
+  return undefined;
 }

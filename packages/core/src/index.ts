@@ -7,14 +7,21 @@
  */
 export {
   adapterFailure,
+  bodyExcerpt,
   type ErrorClass,
   type FailureSource,
+  malformedAnswer,
+  malformedChunk,
+  maxBodyExcerpt,
   redactedError,
+  redactModelError,
   type SdkTransportErrors,
   transportFailure,
   unexpectedFailure,
   unfinishedStream,
+  unserialisableRequest,
   unsupportedFeature,
+  untranslatableRequest,
 } from "./adapter-failure.ts";
 export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 export type {
@@ -97,9 +104,10 @@ export type {
   TimeoutOptions,
   WhenAllUnavailable,
 } from "./options.ts";
-export { redactSecrets } from "./redact-secrets.ts";
+export { minSecretFragment, redactSecrets } from "./redact-secrets.ts";
+export { redactingLogger, type SdkLogger } from "./redacting-logger.ts";
 export { isRequestError, RequestError } from "./request-error.ts";
-export { type HeaderLookup, retryAfterMs } from "./retry-after.ts";
+export { boundedDelayMs, type HeaderLookup, maxProviderDelayMs, retryAfterMs } from "./retry-after.ts";
 export { isStreamInterruptedError, StreamInterruptedError } from "./stream-interrupted-error.ts";
 export {
   type FallbackStreamPart,
@@ -112,5 +120,6 @@ export {
   type ToolCallDeltaPart,
   type ToolCallStreamPart,
 } from "./stream-part.ts";
+export { maxTokenCount, tokenCount } from "./token-count.ts";
 export { toolCallFromText } from "./tool-arguments.ts";
 export { addUsage, totalTokens, type Usage, zeroUsage } from "./usage.ts";

@@ -1,11 +1,11 @@
 import {
+  boundedDelayMs,
   type FailureSource,
   type HeaderLookup,
   isModelError,
   ModelError,
   type ModelErrorKind,
-  redactedError,
-  redactSecrets,
+  redactModelError,
   retryAfterMs,
   transportFailure,
   unexpectedFailure,
@@ -17,31 +17,66 @@ const contentPolicyCodes = new Set(["content_filter", "content_policy_violation"
 /**
  * Classifies anything the openai SDK threw into the taxonomy, from status,
  * error type/code and message. Errors that arrive inside a stream after its 200
- * have no status: they are classified from their body.
+ * have no status: they are classified from their body. Every field of the
+ * result that carries provider text is redacted.
  */
 export function classifyOpenAIError(error: unknown, source: FailureSource): ModelError {
-  if (isModelError(error)) return error;
+  if (isModelError(error)) return redactModelError(error, source.secrets);
   const transport = transportFailure(error, source, OpenAI);
   if (transport) return transport;
   if (error instanceof OpenAI.APIError) {
-    const body = (error.error ?? {}) as { message?: unknown; type?: unknown; code?: unknown };
-    const providerMessage = typeof body.message === "string" ? body.message : error.message;
-    const code = typeof body.code === "string" ? body.code : typeof body.type === "string" ? body.type : undefined;
-    const kind = kindOf(error.status, code, typeof body.type === "string" ? body.type : undefined, providerMessage);
-    return new ModelError({
-      provider: source.provider,
-      model: source.model,
-      kind,
-      message: redactSecrets(`${error.status ?? "stream"} ${providerMessage}`, source.secrets),
-      providerMessage: redactSecrets(providerMessage, source.secrets),
+    return openAIErrorBodyFailure(error.error, source, {
       ...(error.status === undefined ? {} : { status: error.status }),
-      ...(code === undefined ? {} : { providerCode: code }),
-      ...(error.requestID ? { requestId: error.requestID } : {}),
-      ...retryAfterOf(error.status, error.headers),
-      cause: redactedError(error, source.secrets),
+      ...(error.headers ? { headers: error.headers } : {}),
+      requestId: error.requestID,
+      fallbackMessage: error.message,
+      cause: error,
     });
   }
   return unexpectedFailure(error, source);
+}
+
+/** What is known of an OpenAI error besides its body. */
+export interface OpenAIErrorContext {
+  /** The HTTP status; none for an error inside a stream or under a 200. */
+  readonly status?: number;
+  /** Where the error came from when there is no status, for the message. Default `stream`. */
+  readonly where?: string;
+  /** The response's headers, for Retry-After. */
+  readonly headers?: HeaderLookup;
+  /** The provider's request id. */
+  readonly requestId?: string | null | undefined;
+  /** The message when the body has none. */
+  readonly fallbackMessage: string;
+  /** The underlying error, sanitised into `cause`. */
+  readonly cause?: unknown;
+}
+
+/**
+ * An OpenAI error object (`{ message, type, code }`, the `error` of an error
+ * body) as a redacted {@link ModelError}, whether it came with an HTTP error,
+ * inside a stream, or under a 200. A numeric `code`, which some compatible
+ * servers send (`{ "code": 429 }`), classifies like a status when there is none.
+ */
+export function openAIErrorBodyFailure(body: unknown, source: FailureSource, context: OpenAIErrorContext): ModelError {
+  const fields = (typeof body === "object" && body !== null ? body : {}) as { message?: unknown; type?: unknown; code?: unknown };
+  const providerMessage = typeof fields.message === "string" ? fields.message : context.fallbackMessage;
+  const type = typeof fields.type === "string" ? fields.type : undefined;
+  const code = typeof fields.code === "string" ? fields.code : typeof fields.code === "number" ? String(fields.code) : type;
+  const statusLike = context.status ?? (typeof fields.code === "number" ? fields.code : undefined);
+  const error = new ModelError({
+    provider: source.provider,
+    model: source.model,
+    kind: kindOf(statusLike, code, type, providerMessage),
+    message: `${context.status ?? context.where ?? "stream"} ${providerMessage}`,
+    providerMessage,
+    ...(context.status === undefined ? {} : { status: context.status }),
+    ...(code === undefined ? {} : { providerCode: code }),
+    ...(context.requestId ? { requestId: context.requestId } : {}),
+    ...retryAfterOf(context.status, context.headers),
+    ...(context.cause === undefined ? {} : { cause: context.cause }),
+  });
+  return redactModelError(error, source.secrets);
 }
 
 function kindOf(status: number | undefined, code: string | undefined, type: string | undefined, message: string): ModelErrorKind {
@@ -57,9 +92,11 @@ function kindOf(status: number | undefined, code: string | undefined, type: stri
   if ((code && contentPolicyCodes.has(code)) || /content (management )?policy|flagged as potentially violating/i.test(message))
     return "content_filter";
   if (status !== undefined) return "invalid_request";
-  // An error event inside a stream: no status, only its body.
+  // An error event inside a stream, or an error body under a 200: no status, only its body.
   if (code === "rate_limit_exceeded" || type === "rate_limit_error") return "rate_limit";
-  if (/overloaded|capacity/i.test(message)) return "overloaded";
+  if (code === "invalid_api_key" || type === "authentication_error") return "auth";
+  if (type === "invalid_request_error") return "invalid_request";
+  if (/overloaded|capacity/i.test(message) || code === "overloaded_error" || type === "overloaded_error") return "overloaded";
   return "server";
 }
 
@@ -79,7 +116,11 @@ function retryAfterOf(status: number | undefined, headers: HeaderLookup | undefi
   return candidates.length > 0 ? { retryAfterMs: Math.min(...candidates) } : {};
 }
 
-/** Parses OpenAI's reset durations: `6m0s`, `1.5s`, `12ms`, `1h2m3s`. */
+/**
+ * Parses OpenAI's reset durations: `6m0s`, `1.5s`, `12ms`, `1h2m3s`, in whole
+ * ms at most `maxProviderDelayMs` (`99999h` is read as that); `undefined` for
+ * anything else, or a value too large to be a number.
+ */
 export function parseOpenAIDuration(value: string | null | undefined): number | undefined {
   if (!value) return undefined;
   const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
@@ -89,5 +130,5 @@ export function parseOpenAIDuration(value: string | null | undefined): number | 
     total += Number.parseFloat(match[1] ?? "0") * (units[match[2] ?? ""] ?? 0);
     matched += match[0];
   }
-  return matched === value.trim() && matched !== "" ? Math.round(total) : undefined;
+  return matched === value.trim() && matched !== "" ? boundedDelayMs(total) : undefined;
 }

@@ -3,11 +3,15 @@ import {
   type FailureSource,
   type FinishReason,
   ModelError,
+  malformedAnswer,
+  redactModelError,
+  redactSecrets,
+  type ToolCall,
+  tokenCount,
   toolCallFromText,
   type Usage,
 } from "@understudy/core";
-import type { ChatCompletion } from "openai/resources/chat/completions";
-import type { CompletionUsage } from "openai/resources/completions";
+import { openAIErrorBodyFailure } from "./classify-openai-error.ts";
 
 /** Maps OpenAI's finish reasons to the neutral set; `content_filter` is a failure, not a finish. */
 export function finishReasonOf(reason: string | null | undefined): FinishReason {
@@ -24,22 +28,36 @@ export function finishReasonOf(reason: string | null | undefined): FinishReason 
   }
 }
 
-/** OpenAI's usage, normalised: `prompt_tokens` includes cached tokens, ours does not. */
-export function usageOf(usage: CompletionUsage | null | undefined): Usage {
-  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+/** True for a non-null object that is not an array: the only shape a JSON object field may have. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * OpenAI's usage, normalised (`prompt_tokens` includes cached tokens, ours
+ * does not) and made safe: every count goes through `tokenCount`, because a
+ * compatible server may send `-5`, `"7"` or `1e308`.
+ */
+export function usageOf(usage: unknown): Usage {
+  const fields = isRecord(usage) ? usage : {};
+  const promptDetails = isRecord(fields.prompt_tokens_details) ? fields.prompt_tokens_details : {};
+  const completionDetails = isRecord(fields.completion_tokens_details) ? fields.completion_tokens_details : {};
+  const cached = tokenCount(promptDetails.cached_tokens);
+  const output = tokenCount(fields.completion_tokens);
   return {
-    inputTokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached),
+    inputTokens: Math.max(0, tokenCount(fields.prompt_tokens) - cached),
     cachedInputTokens: cached,
     cacheWriteTokens: 0,
-    outputTokens: usage?.completion_tokens ?? 0,
-    reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+    outputTokens: output,
+    // Reasoning tokens are a part of the output: never more than all of it.
+    reasoningTokens: Math.min(tokenCount(completionDetails.reasoning_tokens), output),
     estimated: false,
   };
 }
 
 /** A withheld answer (`content_filter` finish, or a refusal) is a `content_filter` failure carrying the provider's reason. */
 export function contentFilterError(source: FailureSource, refusal: string | null | undefined): ModelError {
-  return new ModelError({
+  const error = new ModelError({
     kind: "content_filter",
     provider: source.provider,
     model: source.model,
@@ -47,34 +65,91 @@ export function contentFilterError(source: FailureSource, refusal: string | null
     providerCode: refusal ? "refusal" : "content_filter",
     ...(refusal ? { providerMessage: refusal } : {}),
   });
+  return redactModelError(error, source.secrets);
 }
 
-/** Translates a complete Chat Completions answer. */
-export function fromOpenAIResponse(
-  completion: ChatCompletion,
+/** The provider's ids of an answer, redacted: a proxy may put a piece of the key in them. */
+export function answerIds(
+  responseId: unknown,
   requestId: string | null | undefined,
   source: FailureSource,
-): ChatResponse {
-  const choice = completion.choices[0];
-  if (!choice) {
-    throw new ModelError({
-      kind: "server",
-      provider: source.provider,
-      model: source.model,
-      message: "the answer has no choices",
+): { responseId?: string; requestId?: string } {
+  return {
+    ...(typeof responseId === "string" && responseId ? { responseId: redactSecrets(responseId, source.secrets) } : {}),
+    ...(requestId ? { requestId: redactSecrets(requestId, source.secrets) } : {}),
+  };
+}
+
+/**
+ * Translates a complete Chat Completions answer, checking its shape first:
+ * the body of a 200 is untrusted. An error object under a 200 is classified
+ * like an API error; anything else that is not a chat completion, or a field
+ * of the wrong type, is a `server` failure quoting the body.
+ */
+export function fromOpenAIResponse(body: unknown, requestId: string | null | undefined, source: FailureSource): ChatResponse {
+  const malformed = (problem: string) => malformedAnswer(source, problem, body, requestId);
+  if (isRecord(body) && isRecord(body.error) && body.choices === undefined) {
+    throw openAIErrorBodyFailure(body.error, source, {
+      where: "answered 200 with an error:",
+      requestId,
+      fallbackMessage: "an error without a message",
     });
   }
-  if (choice.finish_reason === "content_filter" || choice.message.refusal)
-    throw contentFilterError(source, choice.message.refusal);
-  const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
-    call.type === "function" ? [toolCallFromText(call.id, call.function.name, call.function.arguments)] : [],
-  );
+  if (!isRecord(body) || !Array.isArray(body.choices)) throw malformed("a body that is not a chat completion");
+  const choice = body.choices[0];
+  if (choice === undefined) throw malformed("a chat completion without choices");
+  if (!isRecord(choice) || !isRecord(choice.message))
+    throw malformed("a chat completion whose choices[0].message is not an object");
+  const { message } = choice;
+  if (!isOptional(message.refusal, "string") || !isOptional(choice.finish_reason, "string"))
+    throw malformed("a chat completion whose refusal or finish_reason is not a string");
+  if (choice.finish_reason === "content_filter" || message.refusal) throw contentFilterError(source, message.refusal);
+  const text = textOf(message.content);
+  if (text === undefined) throw malformed("a chat completion whose content is neither text nor null");
+  const toolCalls = toolCallsOf(message.tool_calls);
+  if (toolCalls === undefined) throw malformed("a chat completion with malformed tool_calls");
   return {
-    text: choice.message.content ?? "",
+    text,
     toolCalls,
     finishReason: finishReasonOf(choice.finish_reason),
-    usage: usageOf(completion.usage),
-    responseId: completion.id,
-    ...(requestId ? { requestId } : {}),
+    usage: usageOf(body.usage),
+    ...answerIds(body.id, requestId, source),
   };
+}
+
+function isOptional(value: unknown, type: "string"): value is string | null | undefined {
+  return value === null || value === undefined || typeof value === type;
+}
+
+/** A message's content: a string, null, or an array of text parts (joined); `undefined` for anything else. */
+function textOf(content: unknown): string | undefined {
+  if (content === null || content === undefined) return "";
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return undefined;
+  let text = "";
+  for (const part of content) {
+    if (!isRecord(part) || typeof part.type !== "string") return undefined;
+    if (part.type !== "text") continue;
+    if (typeof part.text !== "string") return undefined;
+    text += part.text;
+  }
+  return text;
+}
+
+/** Function tool calls (others skipped); `undefined` when one is malformed. Arguments sent as an object are taken too. */
+function toolCallsOf(calls: unknown): ToolCall[] | undefined {
+  if (calls === null || calls === undefined) return [];
+  if (!Array.isArray(calls)) return undefined;
+  const result: ToolCall[] = [];
+  for (const call of calls) {
+    if (!isRecord(call)) return undefined;
+    if (call.type !== "function") continue;
+    const fn = call.function;
+    if (typeof call.id !== "string" || !isRecord(fn) || typeof fn.name !== "string") return undefined;
+    const args =
+      typeof fn.arguments === "string" ? fn.arguments : isRecord(fn.arguments) ? JSON.stringify(fn.arguments) : undefined;
+    if (args === undefined) return undefined;
+    result.push(toolCallFromText(call.id, fn.name, args));
+  }
+  return result;
 }

@@ -1,7 +1,6 @@
-import { type FailureSource, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
-import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { type FailureSource, malformedChunk, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
-import { contentFilterError, finishReasonOf, usageOf } from "./from-openai-response.ts";
+import { answerIds, contentFilterError, finishReasonOf, isRecord, usageOf } from "./from-openai-response.ts";
 
 interface PendingCall {
   id: string;
@@ -9,60 +8,99 @@ interface PendingCall {
   args: string;
 }
 
+/** What a stream has gathered so far. */
+interface StreamState {
+  readonly calls: Map<number, PendingCall>;
+  finish: string | undefined;
+  refusal: string;
+  usage: unknown;
+  responseId: unknown;
+  delivered: boolean;
+}
+
 /**
  * Maps Chat Completions chunks to neutral parts. The stream is complete once
  * a `finish_reason` arrived (the usage chunk follows it; `[DONE]` may be
  * missing); a stream that ends before — cut, or ended silently by an abort —
- * is broken. Tool calls are delivered whole at the end, their deltas as they come.
+ * is broken, and so is one whose chunks have the wrong shape. Tool calls are
+ * delivered whole at the end, their deltas as they come.
  */
 export async function* openaiParts(
-  chunks: AsyncIterable<ChatCompletionChunk>,
+  chunks: AsyncIterable<unknown>,
   signal: AbortSignal,
   requestId: string | null | undefined,
   source: FailureSource,
 ): AsyncGenerator<StreamPart> {
-  const calls = new Map<number, PendingCall>();
-  let finish: string | undefined;
-  let refusal = "";
-  let usage: ChatCompletionChunk["usage"];
-  let responseId: string | undefined;
-  let delivered = false;
+  const state: StreamState = {
+    calls: new Map(),
+    finish: undefined,
+    refusal: "",
+    usage: undefined,
+    responseId: undefined,
+    delivered: false,
+  };
   try {
     for await (const chunk of chunks) {
-      responseId ??= chunk.id;
-      if (chunk.usage) usage = chunk.usage;
-      const choice = chunk.choices?.[0];
-      if (!choice) continue;
-      if (choice.delta?.refusal) refusal += choice.delta.refusal;
-      if (choice.delta?.content) {
-        delivered = true;
-        yield { type: "text-delta", text: choice.delta.content };
+      for (const part of partsOf(chunk, state, source)) {
+        state.delivered = true;
+        yield part;
       }
-      for (const delta of choice.delta?.tool_calls ?? []) {
-        const call = calls.get(delta.index) ?? { id: "", name: "", args: "" };
-        calls.set(delta.index, call);
-        if (delta.id) call.id = delta.id;
-        if (delta.function?.name) call.name = delta.function.name;
-        const piece = delta.function?.arguments ?? "";
-        call.args += piece;
-        delivered = true;
-        yield { type: "tool-call-delta", id: call.id, name: call.name, argsTextDelta: piece };
-      }
-      if (choice.finish_reason) finish = choice.finish_reason;
     }
   } catch (error) {
-    throw classifyOpenAIError(error, { ...source, midStream: delivered });
+    throw classifyOpenAIError(error, { ...source, midStream: state.delivered });
   }
-  if (finish === undefined) {
+  if (state.finish === undefined) {
     throw unfinishedStream(source, signal, "a finish_reason");
   }
-  if (finish === "content_filter" || refusal) throw contentFilterError(source, refusal);
-  for (const call of calls.values()) yield { type: "tool-call", toolCall: toolCallFromText(call.id, call.name, call.args) };
+  if (state.finish === "content_filter" || state.refusal) throw contentFilterError(source, state.refusal);
+  for (const call of state.calls.values()) yield { type: "tool-call", toolCall: toolCallFromText(call.id, call.name, call.args) };
   yield {
     type: "finish",
-    finishReason: finishReasonOf(finish),
-    usage: usageOf(usage),
-    ...(responseId ? { responseId } : {}),
-    ...(requestId ? { requestId } : {}),
+    finishReason: finishReasonOf(state.finish),
+    usage: usageOf(state.usage),
+    ...answerIds(state.responseId, requestId, source),
   };
+}
+
+/** The parts one chunk carries, its other news kept in `state`; a chunk of the wrong shape breaks the stream. */
+function partsOf(chunk: unknown, state: StreamState, source: FailureSource): StreamPart[] {
+  const malformed = (problem: string) => malformedChunk(source, problem, chunk);
+  if (!isRecord(chunk)) throw malformed("a chunk that is not an object");
+  state.responseId ??= chunk.id;
+  if (chunk.usage) state.usage = chunk.usage;
+  const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
+  if (!isRecord(choice)) return [];
+  const delta = isRecord(choice.delta) ? choice.delta : {};
+  const parts: StreamPart[] = [];
+  if (!isText(delta.refusal) || !isText(delta.content)) throw malformed("a delta whose content or refusal is not text");
+  if (delta.refusal) state.refusal += delta.refusal;
+  if (delta.content) parts.push({ type: "text-delta", text: delta.content });
+  if (delta.tool_calls !== undefined && delta.tool_calls !== null) {
+    if (!Array.isArray(delta.tool_calls)) throw malformed("tool_calls that are not an array");
+    delta.tool_calls.forEach((call: unknown, position) => {
+      parts.push(toolCallDelta(call, position, state, malformed));
+    });
+  }
+  if (typeof choice.finish_reason === "string") state.finish = choice.finish_reason;
+  return parts;
+}
+
+function toolCallDelta(call: unknown, position: number, state: StreamState, malformed: (problem: string) => Error): StreamPart {
+  const fn = isRecord(call) && call.function !== undefined ? call.function : {};
+  if (!isRecord(call) || !isRecord(fn) || !isText(call.id) || !isText(fn.name) || !isText(fn.arguments))
+    throw malformed("a tool call delta of the wrong shape");
+  // Some compatible servers leave out `index` when they send one call per chunk.
+  const index = typeof call.index === "number" ? call.index : position;
+  const pending = state.calls.get(index) ?? { id: "", name: "", args: "" };
+  state.calls.set(index, pending);
+  if (call.id) pending.id = call.id;
+  if (fn.name) pending.name = fn.name;
+  const piece = fn.arguments ?? "";
+  pending.args += piece;
+  return { type: "tool-call-delta", id: pending.id, name: pending.name, argsTextDelta: piece };
+}
+
+/** A string, or nothing. */
+function isText(value: unknown): value is string | null | undefined {
+  return value === null || value === undefined || typeof value === "string";
 }

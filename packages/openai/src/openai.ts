@@ -7,12 +7,20 @@ import type {
   ModelCapabilities,
   StreamPart,
 } from "@understudy/core";
-import { adapterFailure } from "@understudy/core";
+import {
+  adapterFailure,
+  isModelError,
+  type ModelError,
+  malformedAnswer,
+  redactingLogger,
+  unserialisableRequest,
+  untranslatableRequest,
+} from "@understudy/core";
 import OpenAI, { type ClientOptions } from "openai";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { fromOpenAIResponse } from "./from-openai-response.ts";
 import { openaiParts } from "./openai-stream.ts";
-import { type OpenAIRequestSettings, toOpenAIRequest } from "./to-openai-request.ts";
+import { type OpenAIBody, type OpenAIRequestSettings, toOpenAIRequest } from "./to-openai-request.ts";
 
 /** Options of {@link openai}. */
 export interface OpenAIModelOptions {
@@ -22,7 +30,7 @@ export interface OpenAIModelOptions {
   readonly apiKey?: string;
   /** Base URL of an OpenAI-compatible endpoint (OpenRouter, vLLM, Ollama, Groq, …). Default: OpenAI's. */
   readonly baseURL?: string;
-  /** Where the SDK's own log lines go (it warns, and reports malformed chunks). Default: `console`. */
+  /** Where the SDK's own log lines go, keys redacted (it warns, and reports malformed chunks). Default: `console`. */
   readonly logger?: ClientOptions["logger"];
   /** Extra headers on every request (e.g. OpenRouter's `HTTP-Referer`). */
   readonly headers?: Readonly<Record<string, string>>;
@@ -68,14 +76,20 @@ export function openai(modelId: string, options: OpenAIModelOptions = {}): Model
     systemRole: options.systemRole ?? (reasoning ? "developer" : "system"),
   };
   let client = options.client;
-  const source = (): FailureSource => ({ provider, model: modelId, secrets: [options.apiKey, client?.apiKey ?? undefined] });
+  // Read when a failure is built, not before: a client made from OPENAI_API_KEY holds the key only once it exists.
+  const source = (): FailureSource => ({
+    provider,
+    model: modelId,
+    secrets: [options.apiKey, typeof client?.apiKey === "string" ? client.apiKey : undefined],
+  });
   const clientOrFail = (): OpenAI => {
     try {
       client ??= new OpenAI({
         ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
         ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        // The SDK logs what the provider sent (a chunk it cannot parse): redacted, like everything else.
+        logger: redactingLogger(options.logger ?? console, () => source().secrets),
         maxRetries: 0,
       });
       return client;
@@ -89,33 +103,53 @@ export function openai(modelId: string, options: OpenAIModelOptions = {}): Model
     }
   };
   const requestOptions = (signal: AbortSignal) => ({ signal, maxRetries: 0, timeout: options.sdkTimeoutMs ?? dayMs });
+  const translate = (request: ChatRequest): OpenAIBody => {
+    try {
+      return toOpenAIRequest(request, settings);
+    } catch (error) {
+      throw untranslatableRequest(error, source());
+    }
+  };
 
   return {
     provider,
     modelId,
     capabilities: { prefill: false, ...options.capabilities, reasoning },
     async generate(request: ChatRequest, { signal }: AdapterCallOptions): Promise<ChatResponse> {
-      const body = toOpenAIRequest(request, settings);
+      const body = translate(request);
+      let answer: { data: unknown; request_id: string | null };
       try {
-        const { data, request_id } = await clientOrFail()
+        answer = await clientOrFail()
           .chat.completions.create({ ...body, stream: false }, requestOptions(signal))
           .withResponse();
-        return fromOpenAIResponse(data, request_id, source());
       } catch (error) {
-        throw classifyOpenAIError(error, source());
+        // The only JSON the SDK parses here is the body of a 200.
+        if (error instanceof SyntaxError) throw malformedAnswer(source(), "a body that is not JSON", error.message);
+        throw failureOf(error, body, source());
       }
+      return fromOpenAIResponse(answer.data, answer.request_id, source());
     },
     async *stream(request: ChatRequest, { signal }: AdapterCallOptions): AsyncGenerator<StreamPart> {
-      const body = toOpenAIRequest(request, settings);
+      const body = translate(request);
       let opened: { data: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>; request_id: string | null };
       try {
         opened = await clientOrFail()
           .chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, requestOptions(signal))
           .withResponse();
       } catch (error) {
-        throw classifyOpenAIError(error, source());
+        throw failureOf(error, body, source());
       }
       yield* openaiParts(opened.data, signal, opened.request_id, source());
     },
   };
+}
+
+/**
+ * What a failed SDK call means. An error that is not the SDK's own may be its
+ * `JSON.stringify` refusing the body (a cycle, a BigInt): the caller's bug,
+ * `invalid_request`, never a `connection` fault against the model.
+ */
+function failureOf(error: unknown, body: OpenAIBody, source: FailureSource): ModelError {
+  const sdkError = isModelError(error) || error instanceof OpenAI.OpenAIError;
+  return (sdkError ? undefined : unserialisableRequest(body, source)) ?? classifyOpenAIError(error, source);
 }

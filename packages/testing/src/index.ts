@@ -24,6 +24,8 @@ export {
   type FaultFinishReason,
   type FaultStep,
   faults,
+  type KeyEcho,
   type ProviderFailure,
+  type RawBody,
   type RetryHint,
 } from "./server/fault-step.ts";

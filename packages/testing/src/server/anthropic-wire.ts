@@ -123,7 +123,8 @@ export const anthropicWire: WireFormat = {
       headers["anthropic-ratelimit-requests-reset"] = at;
       headers["anthropic-ratelimit-tokens-reset"] = at;
     }
-    return { status, headers, body };
+    // Raw headers last: they may contradict the ones above on purpose.
+    return { status, headers: { ...headers, ...context.retry?.headers }, body };
   },
 
   windowHeaders(now: number): Record<string, string> {
@@ -166,7 +167,7 @@ export const anthropicWire: WireFormat = {
           model: answer.model,
           stop_reason: null,
           stop_sequence: null,
-          usage: { ...usageOf(answer), output_tokens: 1 },
+          usage: { ...usageOf(answer), output_tokens: 1, ...answer.rawUsage },
         },
       }),
       { text: sse({ type: "ping" }, "ping"), content: false },
@@ -197,7 +198,7 @@ export const anthropicWire: WireFormat = {
     events.push(
       event("message_delta", {
         delta: { stop_reason: stopReasons[answer.finishReason], stop_sequence: null },
-        usage: { output_tokens: answer.usage.output },
+        usage: { output_tokens: answer.usage.output, ...answer.rawUsage },
       }),
     );
     events.push(event("message_stop", {}));
@@ -223,5 +224,6 @@ function usageOf(answer: Answer) {
     output_tokens: answer.usage.output,
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: answer.usage.cached,
+    ...answer.rawUsage,
   };
 }

@@ -210,3 +210,92 @@ describe("scripts, outages and the log", () => {
     }
   });
 });
+
+describe("untrusted input on demand, read by the real SDKs", () => {
+  const openaiKey = "sk-test-openai-key-0000";
+  const anthropicKey = "sk-ant-test-key-0000";
+
+  it("answers with a raw body under any status and content type, streamed or not", async () => {
+    server.script("gpt-test", [
+      { rawBody: { body: "null" } },
+      { rawBody: { contentType: "text/html", body: "<html>hello</html>" } },
+      { rawBody: { status: 503, body: '{"error":{"message":"raw","type":"server_error"}}' } },
+    ]);
+    const completion = await openai.chat.completions.create({ model: "gpt-test", messages: ask });
+    expect(completion).toBeNull();
+    expect(await openai.chat.completions.create({ model: "gpt-test", messages: ask })).toBe("<html>hello</html>");
+    const error = await openai.chat.completions.create({ model: "gpt-test", messages: ask }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 503, message: expect.stringContaining("raw") });
+    expect(server.log.map((entry) => [entry.fault, entry.status])).toEqual([
+      ["raw-200", 200],
+      ["raw-200", 200],
+      ["raw-503", 503],
+    ]);
+    const stop = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+    server.script("claude-test", [{ rawBody: { contentType: "text/event-stream", body: stop } }]);
+    const events = [];
+    for await (const event of await anthropic.messages.create({
+      model: "claude-test",
+      max_tokens: 10,
+      messages: ask,
+      stream: true,
+    }))
+      events.push(event);
+    expect(events).toEqual([{ type: "message_stop" }]);
+  });
+
+  it("reports the usage it is told to, as sent, in both formats, streamed or not", async () => {
+    const odd = { prompt_tokens: -5, completion_tokens: "7", total_tokens: 1e308 };
+    server.script("gpt-test", [{ usage: odd }, { usage: odd }]);
+    expect((await openai.chat.completions.create({ model: "gpt-test", messages: ask })).usage).toMatchObject(odd);
+    const streamed = await openai.chat.completions
+      .stream({ model: "gpt-test", messages: ask, stream_options: { include_usage: true } })
+      .finalChatCompletion();
+    expect(streamed.usage).toMatchObject(odd);
+    const oddAnthropic = { input_tokens: null, output_tokens: "7" };
+    server.script("claude-test", [{ usage: oddAnthropic }, { usage: oddAnthropic }]);
+    const message = await anthropic.messages.create({ model: "claude-test", max_tokens: 10, messages: ask });
+    expect(message.usage).toMatchObject(oddAnthropic);
+    const events = [];
+    for await (const event of await anthropic.messages.create({
+      model: "claude-test",
+      max_tokens: 10,
+      messages: ask,
+      stream: true,
+    }))
+      events.push(event);
+    expect(events.find((event) => event.type === "message_start")).toMatchObject({ message: { usage: oddAnthropic } });
+    expect(events.find((event) => event.type === "message_delta")).toMatchObject({ usage: { output_tokens: "7" } });
+  });
+
+  it("sends raw retry headers as written, over the computed ones", async () => {
+    const headers = { "retry-after-ms": "1e12", "x-ratelimit-reset-requests": "99999h", "retry-after": "-5" };
+    server.script("gpt-test", [faults.rateLimit({ resetInMs: 1_000, headers })]);
+    const error = (await openai.chat.completions
+      .create({ model: "gpt-test", messages: ask })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    for (const [name, value] of Object.entries(headers)) expect(error.headers?.get(name)).toBe(value);
+  });
+
+  it("echoes the part of the key asked for, where asked", async () => {
+    const middle = openaiKey.slice(openaiKey.length / 2 - 6, openaiKey.length / 2 + 6);
+    server.script("gpt-test", [
+      { ...faults.serverError(), echoApiKey: { part: "middle", in: ["code", "request-id"] } },
+      { echoApiKey: { part: "unprefixed", in: ["response-id", "request-id"] } },
+    ]);
+    const error = (await openai.chat.completions
+      .create({ model: "gpt-test", messages: ask })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect([error.code, error.requestID]).toEqual([middle, `req_${middle}`]);
+    expect(error.message).not.toContain(middle);
+    const { data, request_id } = await openai.chat.completions.create({ model: "gpt-test", messages: ask }).withResponse();
+    expect([data.id, request_id]).toEqual(["chatcmpl-test-openai-key-0000", "req_test-openai-key-0000"]);
+
+    server.script("claude-test", [{ ...faults.overloaded(), echoApiKey: { part: "unprefixed", in: ["message", "code"] } }]);
+    const overloaded = (await anthropic.messages
+      .create({ model: "claude-test", max_tokens: 10, messages: ask })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+    expect(overloaded.type).toBe(anthropicKey.slice("sk-ant-".length));
+    expect(overloaded.message).toContain(`key ${anthropicKey.slice("sk-ant-".length)} rejected: Overloaded`);
+  });
+});

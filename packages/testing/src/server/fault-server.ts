@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { quietPause } from "../quiet-pause.ts";
 import { anthropicWire } from "./anthropic-wire.ts";
-import { describeStep, type FaultStep } from "./fault-step.ts";
+import { describeStep, type FaultStep, type KeyEcho } from "./fault-step.ts";
 import { openaiWire } from "./openai-wire.ts";
 import { type Answer, type HttpReply, type ParsedRequest, tokensOf, type WireFormat } from "./wire-format.ts";
 
@@ -281,20 +281,31 @@ export class FaultServer {
       await quietPause(Number.POSITIVE_INFINITY, signal);
       return;
     }
-    if (step.failure) {
-      const reply = wire.failure(step.failure, this.failureContext(req, call.parsed.model, step));
-      entry.status = send(res, withRequestId(wire, { ...reply, body: this.echoKey(step, req, reply.body) }));
+    const echo = keyEchoOf(step, req);
+    if (step.rawBody) {
+      const { status = 200, contentType = "application/json", body } = step.rawBody;
+      const reply = { status, headers: { "content-type": contentType }, body: echoInto(body, echo) };
+      entry.status = send(res, withRequestId(wire, reply, echo));
       return;
     }
-    const answer = this.answerOf(step, call.parsed, wire);
+    if (step.failure) {
+      const reply = wire.failure(step.failure, this.failureContext(req, call.parsed.model, step));
+      entry.status = send(res, withRequestId(wire, { ...reply, body: echoInto(reply.body, echo) }, echo));
+      return;
+    }
+    const answer = this.answerOf(step, call.parsed, wire, echo);
     if (!call.parsed.stream) {
       entry.status = send(
         res,
-        withRequestId(wire, {
-          status: 200,
-          headers: { "content-type": "application/json", ...wire.windowHeaders(this.clock()) },
-          body: wire.json(answer),
-        }),
+        withRequestId(
+          wire,
+          {
+            status: 200,
+            headers: { "content-type": "application/json", ...wire.windowHeaders(this.clock()) },
+            body: wire.json(answer),
+          },
+          echo,
+        ),
       );
       return;
     }
@@ -302,14 +313,14 @@ export class FaultServer {
     res.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache",
-      [wire.requestIdHeader]: requestIdOf(wire, entry),
+      [wire.requestIdHeader]: echo?.places.has("request-id") ? `req_${echo.text}` : requestIdOf(wire, entry),
       ...wire.windowHeaders(this.clock()),
     });
     res.flushHeaders();
-    await this.streamAnswer(step, answer, call);
+    await this.streamAnswer(step, answer, call, echo);
   }
 
-  private async streamAnswer(step: FaultStep, answer: Answer, call: Call): Promise<void> {
+  private async streamAnswer(step: FaultStep, answer: Answer, call: Call, echo: Echo | undefined): Promise<void> {
     const { wire, res, req, signal } = call;
     const events = wire.events(answer, { includeUsage: call.parsed.includeUsage, omitDone: step.omitDone === true });
     let tokens = 0;
@@ -317,7 +328,7 @@ export class FaultServer {
       if (event.content) {
         if (tokens === step.streamFailure?.afterTokens) {
           const failure = wire.streamFailure(step.streamFailure.failure, this.failureContext(req, call.parsed.model));
-          res.end(this.echoKey(step, req, failure.text));
+          res.end(echoInto(failure.text, echo));
           return;
         }
         if (tokens === step.cutAfterTokens) {
@@ -345,7 +356,7 @@ export class FaultServer {
     res.end();
   }
 
-  private answerOf(step: FaultStep, parsed: ParsedRequest, wire: WireFormat): Answer {
+  private answerOf(step: FaultStep, parsed: ParsedRequest, wire: WireFormat, echo: Echo | undefined): Answer {
     const n = ++this.answers;
     const text = step.text ?? (step.toolCalls ? "" : `This is ${parsed.model} answering.`);
     const toolCalls = (step.toolCalls ?? []).map((call, index) => ({
@@ -357,24 +368,20 @@ export class FaultServer {
     const promptTokens = Math.ceil(parsed.promptChars / 4);
     const cached = Math.min(step.cachedTokens ?? 0, promptTokens);
     const output = tokensOf(text).length + toolCalls.reduce((sum, call) => sum + Math.ceil(call.argsText.length / 4), 0);
+    const idTail = echo?.places.has("response-id") ? echo.text : `fault${n}`;
     return {
-      id: wire.provider === "openai" ? `chatcmpl-fault${n}` : `msg_fault${n}`,
+      id: wire.provider === "openai" ? `chatcmpl-${idTail}` : `msg_${idTail}`,
       model: parsed.model,
       text,
       toolCalls,
       finishReason: step.finishReason ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
       usage: { input: promptTokens - cached, output: Math.max(1, output), cached },
+      ...(step.usage ? { rawUsage: step.usage } : {}),
     };
   }
 
   private failureContext(req: IncomingMessage, model: string, step?: FaultStep) {
     return { model, retry: step?.retry, now: this.clock(), apiKey: apiKeyOf(req) };
-  }
-
-  /** With `echoApiKey`, the error message starts with the key the client sent. */
-  private echoKey(step: FaultStep, req: IncomingMessage, text: string): string {
-    if (!step.echoApiKey) return text;
-    return text.replace('"message":"', `"message":"key ${apiKeyOf(req) ?? "<none>"} rejected: `);
   }
 
   private replyBroken(res: ServerResponse, error: unknown): void {
@@ -398,6 +405,38 @@ interface Call {
   readonly res: ServerResponse;
   readonly entry: RequestLogEntry;
   readonly signal: AbortSignal;
+}
+
+/** What a step's `echoApiKey` repeats (JSON-safe), and where. */
+interface Echo {
+  readonly text: string;
+  readonly places: ReadonlySet<NonNullable<KeyEcho["in"]>[number]>;
+}
+
+/** Provider key prefixes, which `unprefixed` leaves out. */
+const keyPrefix = /^(?:sk-(?:proj-|ant-(?:[a-z]+\d+-)?|or-(?:v\d+-)?)?|gsk_|xai-)/;
+
+function keyEchoOf(step: FaultStep, req: IncomingMessage): Echo | undefined {
+  if (!step.echoApiKey) return undefined;
+  const { part = "full", in: places = ["message"] } = step.echoApiKey === true ? {} : step.echoApiKey;
+  const key = apiKeyOf(req) ?? "<none>";
+  const middle = Math.floor(key.length / 2);
+  const text = part === "middle" ? key.slice(middle - 6, middle + 6) : part === "unprefixed" ? key.replace(keyPrefix, "") : key;
+  return { text: JSON.stringify(text).slice(1, -1), places: new Set(places) };
+}
+
+/** An error body (JSON, or an SSE event carrying it) with the echo in its message and code, where asked. */
+function echoInto(text: string, echo: Echo | undefined): string {
+  if (!echo) return text;
+  let echoed = text;
+  if (echo.places.has("message")) echoed = echoed.replace('"message":"', `"message":"key ${echo.text} rejected: `);
+  if (echo.places.has("code")) {
+    // OpenAI's error carries a `code`; Anthropic's names itself by `error.type`.
+    echoed = /"code":(?:null|"[^"]*"|\d+)/.test(echoed)
+      ? echoed.replace(/"code":(?:null|"[^"]*"|\d+)/, `"code":"${echo.text}"`)
+      : echoed.replace(/"error":\{"type":"[^"]*"/, `"error":{"type":"${echo.text}"`);
+  }
+  return echoed;
 }
 
 function apiKeyOf(req: IncomingMessage): string | undefined {
@@ -439,8 +478,9 @@ function send(res: ServerResponse, reply: HttpReply): number {
   return reply.status;
 }
 
-function withRequestId(wire: WireFormat, reply: HttpReply): HttpReply {
-  return { ...reply, headers: { ...reply.headers, [wire.requestIdHeader]: `req_fault_${Date.now().toString(36)}` } };
+function withRequestId(wire: WireFormat, reply: HttpReply, echo: Echo | undefined): HttpReply {
+  const id = echo?.places.has("request-id") ? `req_${echo.text}` : `req_fault_${Date.now().toString(36)}`;
+  return { ...reply, headers: { ...reply.headers, [wire.requestIdHeader]: id } };
 }
 
 function requestIdOf(wire: WireFormat, entry: RequestLogEntry): string {

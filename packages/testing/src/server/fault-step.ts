@@ -36,6 +36,11 @@ export interface RetryHint {
    * `anthropic-ratelimit-requests-reset: <RFC 3339>` timestamps.
    */
   readonly resetInMs?: number;
+  /**
+   * More headers, sent exactly as written, for values no well-behaved
+   * provider sends: `{ "retry-after-ms": "1e12" }`, `{ "x-ratelimit-reset-requests": "99999h" }`.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A neutral finish reason the wire formats translate (`tool-calls` → `tool_calls` / `tool_use`). */
@@ -98,11 +103,54 @@ export interface FaultStep {
   /** OpenAI streams: finish properly but leave out `data: [DONE]`. */
   readonly omitDone?: boolean;
   /**
-   * With a failure: put the full API key the client sent into the error
-   * message, as some OpenAI-compatible proxies do. For testing that a client
-   * never repeats it.
+   * Repeat the API key the client sent, as some OpenAI-compatible proxies do,
+   * for testing that a client never repeats it. `true` puts the full key into
+   * the error message of a failure; a {@link KeyEcho} says which part of the
+   * key goes where (an error's code, the request-id header, an answer's id).
    */
-  readonly echoApiKey?: boolean;
+  readonly echoApiKey?: boolean | KeyEcho;
+  /**
+   * Answer with exactly this instead, whether the request streams or not: a
+   * status (default 200), a content type (default `application/json`) and a
+   * body sent as it is — `null`, an HTML page, `{"error":{…}}` under a 200,
+   * a completion with a field of the wrong type, or raw SSE text.
+   */
+  readonly rawBody?: RawBody;
+  /**
+   * Usage fields to report instead of the computed ones, in the provider's own
+   * names and sent as given (`-5`, `"7"`, `1e308`, `null`), for testing that a
+   * client does not trust them. Merged over the answer's usage: OpenAI `usage`
+   * (the last chunk of a stream asked with `include_usage`), Anthropic `usage`
+   * (of the message, and of `message_start` and `message_delta` in a stream).
+   */
+  readonly usage?: Readonly<Record<string, unknown>>;
+}
+
+/** Which part of the client's API key a step repeats, and where. */
+export interface KeyEcho {
+  /**
+   * `full` (default): the key as sent; `middle`: its middle 12 characters;
+   * `unprefixed`: the key without its `sk-…-` / `gsk_` / `xai-` prefix, which no
+   * key-shape pattern recognises.
+   */
+  readonly part?: "full" | "middle" | "unprefixed";
+  /**
+   * Where it goes. `message` (default): a failure's error message; `code`: a
+   * failure's code (OpenAI `code`, Anthropic `error.type`); `request-id`: the
+   * request-id header of a failure or an answer; `response-id`: an answer's id
+   * (`chatcmpl-…`, `msg_…`).
+   */
+  readonly in?: readonly ("message" | "code" | "request-id" | "response-id")[];
+}
+
+/** A reply sent as it is (see {@link FaultStep.rawBody}). */
+export interface RawBody {
+  /** The HTTP status. Default 200. */
+  readonly status?: number;
+  /** The `content-type` header. Default `application/json`. */
+  readonly contentType?: string;
+  /** The body, sent byte for byte. */
+  readonly body: string;
 }
 
 /** Shorthands for common steps. */
@@ -143,6 +191,7 @@ export const faults = {
 export function describeStep(step: FaultStep): string {
   if (step.resetConnection) return "connection-reset";
   if (step.hang) return "silent";
+  if (step.rawBody) return `raw-${step.rawBody.status ?? 200}`;
   if (step.failure) return step.failure;
   const stream = [
     step.streamFailure && `stream-${step.streamFailure.failure}@${step.streamFailure.afterTokens}`,

@@ -156,7 +156,8 @@ export const openaiWire: WireFormat = {
       headers["x-ratelimit-reset-requests"] = openaiDuration(context.retry.resetInMs);
       headers["x-ratelimit-reset-tokens"] = openaiDuration(context.retry.resetInMs);
     }
-    return { status, headers, body };
+    // Raw headers last: they may contradict the ones above on purpose.
+    return { status, headers: { ...headers, ...context.retry?.headers }, body };
   },
 
   windowHeaders(): Record<string, string> {
@@ -248,6 +249,10 @@ export const openaiWire: WireFormat = {
 };
 
 function usageOf(answer: Answer) {
+  return { ...computedUsage(answer), ...answer.rawUsage };
+}
+
+function computedUsage(answer: Answer) {
   return {
     prompt_tokens: answer.usage.input + answer.usage.cached,
     completion_tokens: answer.usage.output,

@@ -27,6 +27,8 @@ export interface Answer {
   }[];
   readonly finishReason: FaultFinishReason;
   readonly usage: { readonly input: number; readonly output: number; readonly cached: number };
+  /** Usage fields in the provider's own names that override the computed ones, sent as given. */
+  readonly rawUsage?: Readonly<Record<string, unknown>>;
 }
 
 /** One server-sent event, already framed; `content` marks the events that count as tokens. */

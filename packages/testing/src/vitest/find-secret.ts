@@ -4,15 +4,30 @@ import { inspect } from "node:util";
  * Where `secret` appears in `values`, each fully inspected (`util.inspect` at
  * any depth, hidden fields and error causes included): the indexes of the
  * values that contain it. Empty when it appears nowhere.
+ *
+ * With `minFragment`, it also looks for every piece of the secret that many
+ * characters long (a value holding a longer piece holds these too): a
+ * provider may echo a key without its prefix, or only a part of it.
  */
-export function findSecret(secret: string, values: readonly unknown[]): number[] {
+export function findSecret(
+  secret: string,
+  values: readonly unknown[],
+  options: { readonly minFragment?: number } = {},
+): number[] {
+  const pieces = piecesOf(secret, options.minFragment);
   const found: number[] = [];
   values.forEach((value, index) => {
     const text =
       typeof value === "string" ? value : inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true });
-    if (text.includes(secret)) found.push(index);
+    if (pieces.some((piece) => text.includes(piece))) found.push(index);
   });
   return found;
+}
+
+function piecesOf(secret: string, length: number | undefined): string[] {
+  if (length === undefined || length >= secret.length) return [secret];
+  if (!Number.isInteger(length) || length < 1) throw new RangeError(`minFragment must be a whole number ≥ 1, got ${length}`);
+  return Array.from({ length: secret.length - length + 1 }, (_, start) => secret.slice(start, start + length));
 }
 
 /** A logger in the shape both SDKs take (`logger` option). */

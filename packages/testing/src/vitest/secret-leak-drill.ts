@@ -1,4 +1,10 @@
-import { createFallback, type FallbackEvents, type ModelAdapter } from "@understudy/core";
+import {
+  createFallback,
+  type FallbackEvents,
+  type FallbackResult,
+  type FallbackStream,
+  type ModelAdapter,
+} from "@understudy/core";
 import type { FaultServer } from "../server/fault-server.ts";
 import { type FaultStep, faults } from "../server/fault-step.ts";
 import { type CapturingLogger, captureConsole } from "./find-secret.ts";
@@ -13,9 +19,65 @@ export interface SecretLeakStep {
   readonly stream: boolean;
 }
 
-/** Every error path an adapter has, with the key echoed back wherever a body can carry it. */
+/** The middle of the key in an error's message and code and in the request-id header. */
+const middleEverywhere = { part: "middle", in: ["message", "code", "request-id"] } as const;
+
+/**
+ * Every error path an adapter has, with the key echoed back wherever a body
+ * or header can carry it: whole, without its prefix, or its middle 12
+ * characters; and answers whose ids carry a piece of it.
+ */
 export const secretLeakSteps: readonly SecretLeakStep[] = [
   { name: "401 echoing the key", step: { failure: "auth", echoApiKey: true }, stream: false },
+  {
+    name: "401 echoing the key without its prefix",
+    step: { failure: "auth", echoApiKey: { part: "unprefixed" } },
+    stream: false,
+  },
+  {
+    name: "429 echoing the key's middle in its message, code and request id",
+    step: { ...faults.rateLimit({ retryAfterSeconds: 1 }), echoApiKey: middleEverywhere },
+    stream: false,
+  },
+  {
+    name: "error event mid-stream echoing the key's middle in its message, code and request id",
+    step: { ...faults.midStreamError("overloaded", 1), echoApiKey: middleEverywhere },
+    stream: true,
+  },
+  {
+    name: "200 with an error body echoing the key's middle",
+    step: {
+      rawBody: { body: '{"error":{"message":"Overloaded","type":"overloaded_error","code":null}}' },
+      echoApiKey: middleEverywhere,
+    },
+    stream: false,
+  },
+  {
+    name: "200 with a body that is no answer, echoing the key without its prefix",
+    step: { rawBody: { body: '{"message":"no"}' }, echoApiKey: { part: "unprefixed", in: ["message", "request-id"] } },
+    stream: false,
+  },
+  {
+    name: "malformed event quoting the key's middle (an SDK logs what it cannot parse)",
+    step: {
+      rawBody: {
+        contentType: "text/event-stream",
+        body: 'event: content_block_delta\ndata: {"type":"content_block_delta","message":"cut\n\n',
+      },
+      echoApiKey: { part: "middle" },
+    },
+    stream: true,
+  },
+  {
+    name: "answer whose ids carry the key's middle",
+    step: { echoApiKey: { part: "middle", in: ["response-id", "request-id"] } },
+    stream: false,
+  },
+  {
+    name: "streamed answer whose ids carry the key's middle",
+    step: { echoApiKey: { part: "middle", in: ["response-id", "request-id"] } },
+    stream: true,
+  },
   { name: "500 echoing the key", step: { failure: "server", echoApiKey: true }, stream: false },
   { name: "429 echoing the key", step: { ...faults.rateLimit({ retryAfterSeconds: 1 }), echoApiKey: true }, stream: false },
   {
@@ -30,9 +92,9 @@ export const secretLeakSteps: readonly SecretLeakStep[] = [
 
 /**
  * Sends one request down each error path of an adapter through a real
- * pipeline, and returns everything a user could see: the errors thrown, every
- * event emitted, every console line and every line the SDK logged (`makeAdapter`
- * gets the logger to hand to its SDK client).
+ * pipeline, and returns everything a user could see: the errors thrown and
+ * results returned, every event emitted, every console line and every line the
+ * SDK logged (`makeAdapter` gets the logger to hand to its SDK client).
  */
 export async function runSecretLeakDrill(
   server: FaultServer,
@@ -54,7 +116,7 @@ export async function runSecretLeakDrill(
       const outcome = stream ? drain(chat.stream(request)) : chat.generate(request);
       seen.push(
         await outcome.then(
-          () => "no error",
+          (result) => result,
           (error: unknown) => error,
         ),
       );
@@ -68,8 +130,9 @@ export async function runSecretLeakDrill(
   return [...seen, ...captured.lines];
 }
 
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+async function drain(stream: FallbackStream): Promise<FallbackResult> {
   for await (const _ of stream) {
     // read to the end
   }
+  return stream.result;
 }
