@@ -9,6 +9,7 @@ import {
 } from "@understudy/core";
 import { openai } from "@understudy/openai";
 import { FaultServer, faults, type RequestLogEntry } from "@understudy/testing";
+import { roundMoney } from "./summary.ts";
 
 /** Phase lengths and load of a drill. */
 export interface DrillOptions {
@@ -209,8 +210,8 @@ function outcomeOf(index: number, phase: PhaseName, startedAt: number, result: F
     skips: result.attempts.filter((a) => a.outcome === "skipped").map((a) => `${a.model}:${a.skipReason}`),
     calls: callsOf(result.attempts),
     error: undefined,
-    cost: result.cost.total,
-    wastedCost: result.cost.wasted,
+    cost: roundMoney(result.cost.total),
+    wastedCost: roundMoney(result.cost.wasted),
   };
 }
 

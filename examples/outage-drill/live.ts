@@ -2,6 +2,7 @@ import { anthropic } from "@understudy/anthropic";
 import { createFallback } from "@understudy/core";
 import { openai } from "@understudy/openai";
 import type { DrillRun, RequestOutcome } from "./drill.ts";
+import { roundMoney } from "./summary.ts";
 
 /**
  * `--live`: a handful of real requests through the same kind of chain
@@ -41,8 +42,8 @@ export async function runLive(requests: number): Promise<DrillRun> {
       skips: [],
       calls: result.attempts.filter((a) => a.outcome !== "skipped").map((a) => ({ model: a.model, startedAt: a.startedAt })),
       error: undefined,
-      cost: result.cost.total,
-      wastedCost: result.cost.wasted,
+      cost: roundMoney(result.cost.total),
+      wastedCost: roundMoney(result.cost.wasted),
     });
   }
   return { phases: [{ name: "healthy", from: start, to: Date.now() }], outcomes, serverLog: [] };

@@ -2,7 +2,7 @@ import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { FaultServer } from "@understudy/testing";
 import { type DrillOptions, type DrillRun, drillModels, serverLogOf, stageOutages } from "./drill.ts";
-import type { ReplicaReport, ReplicaTask } from "./replica.ts";
+import type { ReplicaMessage, ReplicaReport, ReplicaSetup, ReplicaTask } from "./replica.ts";
 
 const replicaProgram = fileURLToPath(new URL("./replica.ts", import.meta.url));
 
@@ -27,33 +27,59 @@ export async function runReplicaDrills(options: DrillOptions, count: number, red
   return [local, shared];
 }
 
-async function runAcross(options: DrillOptions, count: number, redis: ReplicaTask["redis"]): Promise<ReplicaRun> {
+async function runAcross(options: DrillOptions, count: number, redis: ReplicaSetup["redis"]): Promise<ReplicaRun> {
   const server = await FaultServer.start();
+  const endpoints = { anthropicBaseURL: server.anthropicBaseURL, openaiBaseURL: server.openaiBaseURL };
+  const replicas = Array.from({ length: count }, () => startReplica({ endpoints, ...(redis && { redis }) }));
   try {
-    // The replicas start a little later than a single drill: forking takes a moment.
-    const phases = stageOutages(server, { ...options, healthyMs: options.healthyMs + 1_000 });
-    const endpoints = { anthropicBaseURL: server.anthropicBaseURL, openaiBaseURL: server.openaiBaseURL };
-    const task: ReplicaTask = { endpoints, phases, rate: options.rate, ...(redis && { redis }) };
-    const replicas = await Promise.all(Array.from({ length: count }, () => runReplica(task)));
-    return { shared: redis !== undefined, replicas, phases, serverLog: serverLogOf(server) };
+    // The phases start once every replica is ready: one that started late would
+    // send its first requests in a burst, all to the primary at once.
+    await Promise.all(replicas.map((replica) => replica.ready));
+    const phases = stageOutages(server, options);
+    for (const replica of replicas) replica.start({ phases, rate: options.rate });
+    const reports = await Promise.all(replicas.map((replica) => replica.report));
+    return { shared: redis !== undefined, replicas: reports, phases, serverLog: serverLogOf(server) };
   } finally {
+    for (const replica of replicas) replica.stop();
     await server.close();
   }
 }
 
-function runReplica(task: ReplicaTask): Promise<ReplicaReport> {
+/** A replica process being set up: ready once its modules are loaded and its health store connected. */
+function startReplica(setup: ReplicaSetup): {
+  ready: Promise<void>;
+  report: Promise<ReplicaReport>;
+  start: (task: ReplicaTask) => void;
+  stop: () => void;
+} {
   const child = fork(replicaProgram, {
     execArgv: ["--conditions=@understudy/source"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  return new Promise((resolve, reject) => {
-    let report: ReplicaReport | undefined;
-    child.once("message", (message: ReplicaReport) => {
-      report = message;
-    });
-    child.once("exit", (code) => (report ? resolve(report) : reject(new Error(`a replica exited with code ${code}`))));
-    child.send(task);
+  let report: ReplicaReport | undefined;
+  let markReady: () => void = () => {};
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    void exited.then((code) => reject(new Error(`a replica exited with code ${code} before it was ready`)));
   });
+  child.on("message", (message: ReplicaMessage) => {
+    if (message.type === "ready") markReady();
+    else report = { outcomes: message.outcomes, warnings: message.warnings };
+  });
+  const done = exited.then((code) => report ?? Promise.reject(new Error(`a replica exited with code ${code}`)));
+  // Awaited only once every replica is ready: until then, a failure is reported through `ready`.
+  done.catch(() => {});
+  ready.catch(() => {});
+  child.send(setup);
+  return {
+    ready,
+    report: done,
+    start: (task) => child.send(task),
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
 }
 
 /** Calls the fault server saw for the primary during its outage, in one run. */

@@ -15,7 +15,16 @@ export interface DrillSummary {
   /** Requests the primary answered after the recovery began. */
   readonly primaryAnswersAfterRecovery: number;
   readonly latencyMs: { readonly p50: number; readonly p95: number };
+  /** In dollars, rounded to the micro-dollar; `wasted` is the part spent on attempts that failed. */
   readonly cost: { readonly total: number; readonly wasted: number };
+}
+
+/**
+ * Rounds dollars to 6 decimals, so sums of prices print as `0.010601`, not
+ * `0.010601100000000001`.
+ */
+export function roundMoney(dollars: number): number {
+  return Math.round(dollars * 1e6) / 1e6;
 }
 
 /** Summarises the library's outcomes (the server's log is kept apart, to check this against). */
@@ -41,7 +50,7 @@ export function summarise(run: Pick<DrillRun, "outcomes" | "phases">, primaryId:
       ? answered.filter((o) => o.model === primaryId && o.startedAt >= recovery.from).length
       : 0,
     latencyMs: { p50: percentile(durations, 0.5), p95: percentile(durations, 0.95) },
-    cost: { total: sum(outcomes.map((o) => o.cost)), wasted: sum(outcomes.map((o) => o.wastedCost)) },
+    cost: { total: roundMoney(sum(outcomes.map((o) => o.cost))), wasted: roundMoney(sum(outcomes.map((o) => o.wastedCost))) },
   };
 }
 
@@ -58,7 +67,7 @@ export function summaryTable(summary: DrillSummary): string {
     ],
     ["primary answers after recovery", String(summary.primaryAnswersAfterRecovery)],
     ["latency p50 / p95", `${summary.latencyMs.p50} ms / ${summary.latencyMs.p95} ms`],
-    ["cost (wasted)", `$${summary.cost.total.toFixed(6)} ($${summary.cost.wasted.toFixed(6)} on failed attempts)`],
+    ["cost", `$${summary.cost.total.toFixed(6)}, of which wasted on failed attempts $${summary.cost.wasted.toFixed(6)}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join("\n");

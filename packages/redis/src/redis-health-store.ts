@@ -144,10 +144,10 @@ export class RedisHealthStore implements HealthStore {
   }
 
   /**
-   * @inheritDoc
-   * Times are rounded up to whole ms and clamped to `maxRecordHorizonMs`, here
-   * as in every process that reads the record; a record with a time that is
-   * not a finite number ≥ 0 stays in this process and is not shared.
+   * Replaces the record of a model. Times are rounded up to whole ms and
+   * clamped to `maxRecordHorizonMs`, here as in every process that reads the
+   * record; a record with a time that is not a finite number ≥ 0 stays in
+   * this process and is not shared.
    */
   write(modelId: string, record: ModelHealthRecord): void {
     this.known.add(modelId);
