@@ -72,3 +72,22 @@ describe("Bulkhead", () => {
     expect(bulkhead.inFlight).toBe(0);
   });
 });
+
+describe("found by the adversarial suite: a queued call", () => {
+  it("does not call a model that was isolated while it waited in the queue", async () => {
+    const model = scriptedModel({ modelId: "m", default: { delayMs: 100 } });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model, bulkhead: { maxConcurrent: 1, maxQueued: 1 } }, { model: backup }] });
+    const first = chat.generate(request);
+    const queued = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(0);
+    chat.isolate("scripted:m");
+    await vi.advanceTimersByTimeAsync(100);
+    const result = await queued;
+    expect(result.model).toBe("scripted:backup");
+    expect(result.attempts[0]).toMatchObject({ model: "scripted:m", outcome: "skipped", skipReason: "isolated" });
+    expect(model.calls).toHaveLength(1);
+    await first;
+    expect(chat.health()[0]).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+});

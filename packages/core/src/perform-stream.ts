@@ -34,7 +34,11 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       collector.add(part);
       context.outputChars = collector.textLength;
       run.deliver(part);
+      context.waitingOnProvider = false;
       yield part;
+      // A scope that fired while the consumer held the part ends the attempt on the consumer's time.
+      if (scope.cause) throw new Error(`the request stopped while the consumer held the stream (${scope.cause})`);
+      context.waitingOnProvider = true;
       scope.startTimer("idle-timeout", settings.idleMs);
       step = await scope.race((iterator as AsyncIterator<StreamPart>).next());
       scope.clearTimer("idle-timeout");

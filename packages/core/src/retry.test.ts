@@ -174,3 +174,17 @@ describe("a provider's delay is untrusted", () => {
     expect(retries).toEqual([undefined]);
   });
 });
+
+describe("found by the adversarial suite: the request's own faults", () => {
+  it.each(["context_length", "invalid_request", "content_filter", "auth"] as const)(
+    "%s with a Retry-After never cools the model down",
+    async (error) => {
+      const model = scriptedModel({ modelId: "m", script: [{ error, retryAfterMs: 60_000 }] });
+      const backup = scriptedModel({ modelId: "backup" });
+      const chat = createFallback({ models: [{ model }, { model: backup }] });
+      await chat.generate(request).catch(() => {});
+      expect(chat.health()[0]?.cooldownUntil).toBeUndefined();
+      expect((await chat.generate(request)).model).toBe("scripted:m");
+    },
+  );
+});

@@ -4,6 +4,7 @@ import type { ChatRequest } from "./chat-request.ts";
 import type { ChatResponse } from "./chat-response.ts";
 import { classifyFailure } from "./classify-failure.ts";
 import { countsAgainstHealth, ModelError } from "./model-error.ts";
+import type { HealthSkipReason } from "./model-health.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { ProbeLease } from "./probe-lease.ts";
 import type { RequestRun } from "./request-run.ts";
@@ -21,6 +22,8 @@ export interface AttemptContext {
   request: ChatRequest;
   /** Characters of answer the attempt produced, for a usage estimate if it dies. */
   outputChars: number;
+  /** Whether the engine is waiting on the provider now (vs. on the consumer, who holds a streamed part). */
+  waitingOnProvider: boolean;
   /**
    * The timer that guards the provider's silence before anything arrives (the
    * attempt timer, or the first-token timer of a stream), as the perform
@@ -42,7 +45,20 @@ export type PerformAttempt = (
 export type AttemptOutcome =
   | { readonly type: "answered"; readonly response: ChatResponse }
   | { readonly type: "failed"; readonly error: ModelError }
-  | { readonly type: "bulkhead_full" };
+  | { readonly type: "bulkhead_full" }
+  | { readonly type: "unavailable"; readonly reason: HealthSkipReason; readonly until: number };
+
+/** Which call to a model this is, and what it holds. */
+export interface AttemptCall {
+  /** 1 for the first call to the model in this request. */
+  readonly attempt: number;
+  /** Ms waited before it (backoff or Retry-After). */
+  readonly waitedMs: number;
+  /** The half-open probe, when this call is it. */
+  readonly lease: ProbeLease | undefined;
+  /** The model's health must not stop this call (the all-unavailable rule chose it). */
+  readonly ignoresHealth: boolean;
+}
 
 /**
  * Makes one call to `slot` within its bulkhead and timers, records it, and
@@ -52,11 +68,10 @@ export type AttemptOutcome =
 export async function* runAttempt(
   run: RequestRun,
   slot: ModelSlot,
-  attempt: number,
-  waitedMs: number,
-  lease: ProbeLease | undefined,
+  call: AttemptCall,
   perform: PerformAttempt,
 ): AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined> {
+  const { attempt, waitedMs, lease } = call;
   let release: (() => void) | undefined;
   if (slot.bulkhead) {
     try {
@@ -66,12 +81,27 @@ export async function* runAttempt(
       throw run.stopped();
     }
   }
+  // A wait (in the bulkhead's queue, or a backoff) may have seen the model
+  // opened or isolated meanwhile: the model's health is read again at the call.
+  const availability = lease || call.ignoresHealth ? undefined : slot.health.check(Date.now());
+  if (availability && !availability.available) {
+    release?.();
+    return { type: "unavailable", reason: availability.reason, until: availability.until };
+  }
   // The call is made: only now is this model the one the request switched to.
   run.enter(slot);
   const probe = lease !== undefined;
   const scope = run.scope.child();
   const startedAt = Date.now();
-  const context: AttemptContext = { run, slot, scope, request: run.request, outputChars: 0, silenceTimerMs: false };
+  const context: AttemptContext = {
+    run,
+    slot,
+    scope,
+    request: run.request,
+    outputChars: 0,
+    waitingOnProvider: true,
+    silenceTimerMs: false,
+  };
   let settled = false;
   let answered = false;
   try {
@@ -109,7 +139,7 @@ export async function* runAttempt(
       probe,
       startedAt,
     });
-    if (countsAgainstHealth(error.kind)) slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
+    if (blamesModel(error, scope, context)) slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
     else slot.health.recordNeutral(lease, Date.now());
     return { type: "failed", error };
   } finally {
@@ -147,8 +177,8 @@ async function* beginAttempt(
   cut: NonNullable<RequestRun["restartAfter"]>,
 ): AsyncGenerator<FallbackStreamPart, string, undefined> {
   run.restartAfter = undefined;
-  const continuing =
-    run.settings.midStream === "continue" && slot.settings.acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
+  const acceptsPrefill = slot.settings.acceptsPrefill && slot.settings.adapter.capabilities?.prefill !== false;
+  const continuing = run.settings.midStream === "continue" && acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
   if (continuing) {
     run.prefix = run.shownText;
     return run.shownText;
@@ -159,6 +189,16 @@ async function* beginAttempt(
   run.prefix = "";
   yield { type: "reset", model: cut.model, reason: cut.reason };
   return "";
+}
+
+/**
+ * Whether a failure counts against the model's health. A deadline that ran
+ * out while the consumer held a streamed part (between two `next()` calls)
+ * was the consumer's time, not the provider's: the model is not to blame.
+ */
+function blamesModel(error: ModelError, scope: AbortScope, context: AttemptContext): boolean {
+  if (!countsAgainstHealth(error.kind)) return false;
+  return !(scope.cause === "deadline" && !context.waitingOnProvider);
 }
 
 function estimatedUsage(context: AttemptContext): Usage {

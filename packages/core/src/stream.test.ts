@@ -284,3 +284,40 @@ describe("every promise a stream hands out settles", () => {
     expect(chat.health()[0]).toMatchObject({ breaker: "closed", recentFailures: 0 });
   });
 });
+
+describe("found by the adversarial suite", () => {
+  it("continue never sends a prefill to a model whose adapter says it rejects one, even with acceptsPrefill", async () => {
+    const primary = scriptedModel({ modelId: "primary", default: { text: "a b c", error: "server", afterChunks: 1 } });
+    const backup = scriptedModel({ modelId: "backup", default: { text: "backup answer" }, capabilities: { prefill: false } });
+    const chat = createFallback({
+      models: [
+        { model: primary, retry: { maxAttempts: 1 } },
+        { model: backup, acceptsPrefill: true },
+      ],
+      midStream: "continue",
+    });
+    const { parts } = await readAll(chat.stream(request));
+    expect(parts.some((p) => p.type === "reset")).toBe(true);
+    expect(backup.calls[0]?.request.messages).toHaveLength(1);
+  });
+
+  it("a deadline that runs out while the consumer holds a part does not count against the model", async () => {
+    const model = scriptedModel({ modelId: "m", default: { text: "one two three" } });
+    const chat = createFallback({
+      models: [{ model, breaker: { consecutiveFailures: 1 } }],
+      deadlineMs: 1_000,
+    });
+    const stream = chat.stream(request);
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await first).value).toMatchObject({ type: "text-delta" });
+    // The consumer sits on the first part past the deadline.
+    await vi.advanceTimersByTimeAsync(1_000);
+    const next = iterator.next().catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await next).toMatchObject({ name: "FallbackExhaustedError", reason: "deadline" });
+    await stream.result.catch(() => {});
+    expect(chat.health()[0]).toMatchObject({ breaker: "closed" });
+  });
+});

@@ -165,3 +165,16 @@ describe("a silent route", () => {
     expect((await pending).attempts.map((a) => a.kind ?? a.outcome)).toEqual(["connection", "success"]);
   });
 });
+
+describe("found by the adversarial suite: an already aborted call", () => {
+  it("with every model skipped is aborted, not exhausted", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    chat.isolate("scripted:m");
+    const controller = new AbortController();
+    controller.abort();
+    const error = await chat.generate(request, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ModelError", kind: "aborted" });
+    expect(model.calls).toHaveLength(0);
+  });
+});

@@ -2,7 +2,7 @@ import type { IBackoff } from "cockatiel";
 import { abortableDelay } from "./abortable-delay.ts";
 import type { FailureAction } from "./failure-action.ts";
 import type { FallbackResult } from "./fallback-result.ts";
-import type { ModelError } from "./model-error.ts";
+import { countsAgainstHealth, type ModelError } from "./model-error.ts";
 import { unfitReason } from "./model-fit.ts";
 import type { HealthSkipReason } from "./model-health.ts";
 import type { ModelSlot } from "./model-slot.ts";
@@ -30,11 +30,14 @@ export async function* walkChain(
 ): AsyncGenerator<FallbackStreamPart, FallbackResult, undefined> {
   const unavailable: Candidate[] = [];
   for (const slot of run.settings.slots) {
+    // A request already stopped ends as stopped, however the models stand.
+    if (run.scope.cause) throw run.stopped();
     const outcome = yield* tryModel(run, slot, perform, false);
     if (outcome.type === "answered") return outcome.result;
     if (outcome.type === "unavailable") unavailable.push({ slot, until: outcome.until, reason: outcome.reason });
   }
   if (!run.calledAny && unavailable.length > 0) {
+    if (run.scope.cause) throw run.stopped();
     if (run.settings.whenAllUnavailable === "fail") throw run.exhausted("all_unavailable");
     const nearest = nearestToRecovery(unavailable);
     if (nearest) {
@@ -42,6 +45,7 @@ export async function* walkChain(
       if (outcome.type === "answered") return outcome.result;
     }
   }
+  if (run.scope.cause) throw run.stopped();
   throw run.exhausted(run.calledAny ? "all_failed" : unavailable.length > 0 ? "all_unavailable" : "none_fit");
 }
 
@@ -96,7 +100,7 @@ async function* tryModel(
     }
   }
   try {
-    return yield* callModel(run, slot, perform, lease);
+    return yield* callModel(run, slot, perform, lease, forced);
   } finally {
     // A probe that made no call (full bulkhead, abort, deadline) goes back at once.
     lease?.release();
@@ -109,19 +113,26 @@ async function* callModel(
   slot: ModelSlot,
   perform: PerformAttempt,
   lease: ProbeLease | undefined,
+  forced: boolean,
 ): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
   let backoff: IBackoff<unknown> | undefined;
   let waitedMs = 0;
   let lastError: ModelError | undefined;
   for (let attempt = 1; ; attempt++) {
     if (run.scope.cause) throw run.stopped();
-    const outcome = yield* runAttempt(run, slot, attempt, waitedMs, attempt === 1 ? lease : undefined, perform);
+    const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
+    const outcome = yield* runAttempt(run, slot, call, perform);
     if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
     if (outcome.type === "bulkhead_full") {
       run.recordSkip(slot, "bulkhead_full");
       // A retry refused for a full bulkhead still leaves the model after its failure.
       if (lastError) run.leave(slot, lastError.kind);
       return { type: "unfit" };
+    }
+    if (outcome.type === "unavailable") {
+      run.recordSkip(slot, outcome.reason, outcome.until);
+      if (lastError) run.leave(slot, lastError.kind);
+      return outcome;
     }
     const { error } = outcome;
     lastError = error;
@@ -196,6 +207,8 @@ function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt
  * untrusted, and through a shared store it would bench the model fleet-wide.
  */
 function coolDownAfter(slot: ModelSlot, error: ModelError): void {
+  // The request's own faults say nothing of the model, whatever header came with them.
+  if (!countsAgainstHealth(error.kind)) return;
   const now = Date.now();
   const asked = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
   if (error.kind === "quota") slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, asked ?? 0), "quota");
