@@ -8,7 +8,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "bench/src/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "bench/src/**/*.test.ts", "chaos/src/**/*.test.ts"],
     // A path, not the package name: setupFiles resolve without the source condition, and would load a stale build.
     setupFiles: ["./packages/testing/src/vitest/leak-guard-setup.ts"],
     pool: "forks",

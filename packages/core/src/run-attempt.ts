@@ -129,7 +129,7 @@ export async function* runAttempt(
     run.errors.push(error);
     run.recordAttempt(slot, {
       attempt,
-      outcome: error.kind === "aborted" ? "cancelled" : "failure",
+      outcome: error.kind === "aborted" || onConsumersTime(scope, context) ? "cancelled" : "failure",
       kind: error.kind,
       ...(error.status === undefined ? {} : { status: error.status }),
       message: error.message,
@@ -139,7 +139,8 @@ export async function* runAttempt(
       probe,
       startedAt,
     });
-    if (blamesModel(error, scope, context)) slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
+    if (countsAgainstHealth(error.kind) && !onConsumersTime(scope, context))
+      slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
     else slot.health.recordNeutral(lease, Date.now());
     return { type: "failed", error };
   } finally {
@@ -192,13 +193,12 @@ async function* beginAttempt(
 }
 
 /**
- * Whether a failure counts against the model's health. A deadline that ran
- * out while the consumer held a streamed part (between two `next()` calls)
- * was the consumer's time, not the provider's: the model is not to blame.
+ * Whether the attempt was cut on the consumer's time: the deadline ran out
+ * while the consumer held a streamed part (between two `next()` calls). The
+ * model is not to blame: the attempt is cancelled, not failed.
  */
-function blamesModel(error: ModelError, scope: AbortScope, context: AttemptContext): boolean {
-  if (!countsAgainstHealth(error.kind)) return false;
-  return !(scope.cause === "deadline" && !context.waitingOnProvider);
+function onConsumersTime(scope: AbortScope, context: AttemptContext): boolean {
+  return scope.cause === "deadline" && !context.waitingOnProvider;
 }
 
 function estimatedUsage(context: AttemptContext): Usage {

@@ -317,7 +317,8 @@ describe("found by the adversarial suite", () => {
     const next = iterator.next().catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(0);
     expect(await next).toMatchObject({ name: "FallbackExhaustedError", reason: "deadline" });
-    await stream.result.catch(() => {});
-    expect(chat.health()[0]).toMatchObject({ breaker: "closed" });
+    const error = await stream.result.catch((e: unknown) => e);
+    expect(error).toMatchObject({ attempts: [{ outcome: "cancelled", kind: "timeout" }] });
+    expect(chat.health()[0]).toMatchObject({ breaker: "closed", recentFailures: 0 });
   });
 });

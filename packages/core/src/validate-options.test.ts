@@ -26,7 +26,7 @@ describe("config validation", () => {
     ["no options", undefined, "options", /must be an object/],
     ["no models", {}, "models", /non-empty array/],
     ["empty models", { models: [] }, "models", /non-empty array/],
-    ["unknown top-level key", { models: [{ model }], retries: 3 }, "options.retries", /not a known option.*models, defaults/],
+    ["unknown top-level key", { models: [{ model }], retries: 3 }, "retries", /not a known option.*models, defaults/],
     ["entry not an object", { models: ["gpt"] }, "models[0]", /must be an object, got "gpt"/],
     ["missing adapter", { models: [{}] }, "models[0].model", /must be an object/],
     [

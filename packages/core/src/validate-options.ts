@@ -19,7 +19,7 @@ const entryKeys = ["model", "id", "price", "providerOptions", ...policyKeys];
  */
 export function validateOptions(options: FallbackOptions): void {
   requireObject(options, "options", "pass `{ models: [...] }`");
-  rejectUnknownKeys(options, "options", topLevelKeys);
+  rejectUnknownKeys(options, "", topLevelKeys);
   validateModels(options.models);
   if (options.defaults !== undefined) validatePolicy(options.defaults as Fields, "defaults");
   optionalDuration(options.deadlineMs, "deadlineMs", { unlimited: true });
@@ -252,7 +252,9 @@ function requireObject(value: unknown, path: string, fix: string): asserts value
 function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]): void {
   const unknown = firstUnknownKey(value, known);
   if (unknown) {
-    throw new ConfigError(`${path}.${unknown.key}`, "is not a known option", unknownKeyFix(unknown.suggestion, known));
+    // Top-level paths carry no prefix (`models`, `deadlineMs`), and neither does an unknown top-level key.
+    const keyPath = path === "" ? unknown.key : `${path}.${unknown.key}`;
+    throw new ConfigError(keyPath, "is not a known option", unknownKeyFix(unknown.suggestion, known));
   }
 }
 

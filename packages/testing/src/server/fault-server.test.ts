@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -208,6 +209,23 @@ describe("scripts, outages and the log", () => {
       await server.reset();
       await expect(openai.chat.completions.create({ model: "gpt-test", messages: ask })).resolves.toBeTruthy();
     }
+  });
+});
+
+describe("reset() leaves no socket behind", () => {
+  it("a connection that arrives while reset() closes the others is closed too", async () => {
+    // A hanging request keeps reset() waiting for its socket to close; a client reconnecting meanwhile must not outlive it.
+    server.script("gpt-test", [faults.silent()]);
+    const hanging = openai.chat.completions.create({ model: "gpt-test", messages: ask }).catch(() => "gone");
+    await waitFor(() => server.log.length === 1);
+    const resetting = server.reset();
+    const late = connect(Number(new URL(server.url).port), "127.0.0.1");
+    const lateClosed = new Promise((resolve) => late.once("close", resolve));
+    late.on("error", () => {});
+    await resetting;
+    await lateClosed;
+    expect(late.destroyed).toBe(true);
+    expect(await hanging).toBe("gone");
   });
 });
 

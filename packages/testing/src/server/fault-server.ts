@@ -94,6 +94,7 @@ export class FaultServer {
   private readonly inFlight = new Map<AbortController, ServerResponse>();
   private readonly sockets = new Set<Socket>();
   private answers = 0;
+  private resetting = false;
 
   private constructor(server: Server, clock: () => number) {
     this.server = server;
@@ -101,6 +102,12 @@ export class FaultServer {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     server.on("connection", (socket: Socket) => {
+      // A client may reconnect for a request it gave up while reset() closes
+      // everything: such a late socket would outlive the reset, so it goes too.
+      if (this.resetting) {
+        socket.destroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.once("close", () => this.sockets.delete(socket));
     });
@@ -175,13 +182,19 @@ export class FaultServer {
     this.outages.clear();
     this.attempts.clear();
     this.log.length = 0;
-    this.abortInFlight();
-    const closing = [...this.sockets].map((socket) => new Promise((resolve) => socket.once("close", resolve)));
-    this.server.closeAllConnections();
-    await Promise.all(closing);
-    // A client in this process learns of the close in its next I/O phase; until
-    // then it would send its next request down a dead kept-alive socket.
-    await new Promise((resolve) => setImmediate(resolve));
+    this.resetting = true;
+    try {
+      this.abortInFlight();
+      const closing = [...this.sockets].map((socket) => new Promise((resolve) => socket.once("close", resolve)));
+      this.server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy();
+      await Promise.all(closing);
+      // A client in this process learns of the close in its next I/O phase; until
+      // then it would send its next request down a dead kept-alive socket.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      this.resetting = false;
+    }
   }
 
   /** Ends every open request and stops listening. */

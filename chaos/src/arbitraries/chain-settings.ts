@@ -1,0 +1,120 @@
+import { type MidStreamMode, type ModelErrorKind, modelErrorKinds, type WhenAllUnavailable } from "@understudy/core";
+import fc from "fast-check";
+
+/** Valid policy settings of one model, with short timers (the chaos is in what the models and callers do). */
+export interface ModelPolicy {
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly initialDelayMs: number;
+    readonly maxDelayMs: number;
+    readonly maxRetryAfterMs: number;
+  };
+  readonly timeout: {
+    readonly attemptMs: number | false;
+    readonly firstTokenMs: number | false;
+    readonly idleMs: number | false;
+  };
+  readonly breaker:
+    | false
+    | { readonly consecutiveFailures: number; readonly halfOpenAfterMs: number }
+    | { readonly failureRate: number; readonly windowMs: number; readonly minimumRps: number; readonly halfOpenAfterMs: number };
+  readonly bulkhead?: { readonly maxConcurrent: number; readonly maxQueued: number };
+  readonly cooldown: { readonly quotaMs: number };
+  readonly onFailure: Partial<Record<ModelErrorKind, "retry" | "fallback" | "surface">>;
+  readonly acceptsPrefill: boolean;
+}
+
+/** Chain-wide settings. */
+export interface ChainPolicy {
+  readonly deadlineMs: number | undefined;
+  readonly midStream: MidStreamMode;
+  readonly whenAllUnavailable: WhenAllUnavailable;
+}
+
+/** The timing scale of a property: fake time can afford seconds, real HTTP runs want tens of ms. */
+export interface TimeScale {
+  /** Shortest and longest timer, in ms. */
+  readonly timer: readonly [number, number];
+  /** Longest backoff delay and longest Retry-After waited out, in ms. */
+  readonly maxDelay: number;
+  /** Shortest and longest deadline, in ms. */
+  readonly deadline: readonly [number, number];
+  /** Whether a timer may be off (`false`, `Infinity`): only when the call has a deadline. */
+  readonly timersMayBeOff: boolean;
+}
+
+/** Seconds of fake time. */
+export const fakeTimeScale: TimeScale = { timer: [50, 3_000], maxDelay: 2_000, deadline: [100, 15_000], timersMayBeOff: true };
+
+const kinds = modelErrorKinds.filter((kind) => kind !== "aborted");
+
+function timer(scale: TimeScale, mayBeOff: boolean): fc.Arbitrary<number | false> {
+  const on = fc.integer({ min: scale.timer[0], max: scale.timer[1] });
+  if (!mayBeOff) return on;
+  return fc.oneof(
+    { weight: 6, arbitrary: on },
+    { weight: 1, arbitrary: fc.constant(false as const) },
+    { weight: 1, arbitrary: fc.constant(Number.POSITIVE_INFINITY) },
+  );
+}
+
+/** One model's policy; timers may be off only when `withDeadline`. */
+export function modelPolicy(scale: TimeScale, withDeadline: boolean): fc.Arbitrary<ModelPolicy> {
+  const off = withDeadline && scale.timersMayBeOff;
+  return fc.record({
+    retry: fc.record({
+      maxAttempts: fc.integer({ min: 1, max: 3 }),
+      initialDelayMs: fc.integer({ min: 0, max: Math.min(200, scale.maxDelay) }),
+      maxDelayMs: fc.integer({ min: 0, max: scale.maxDelay }),
+      maxRetryAfterMs: fc.integer({ min: 0, max: scale.maxDelay }),
+    }),
+    timeout: fc.record({ attemptMs: timer(scale, off), firstTokenMs: timer(scale, off), idleMs: timer(scale, off) }),
+    breaker: fc.oneof(
+      fc.constant(false as const),
+      fc.record({ consecutiveFailures: fc.integer({ min: 1, max: 3 }), halfOpenAfterMs: fc.integer({ min: 50, max: 5_000 }) }),
+      fc.record({
+        failureRate: fc.double({ min: 0.1, max: 0.9, noNaN: true }),
+        windowMs: fc.integer({ min: 100, max: 10_000 }),
+        minimumRps: fc.double({ min: 0.01, max: 2, noNaN: true }),
+        halfOpenAfterMs: fc.integer({ min: 50, max: 5_000 }),
+      }),
+    ),
+    bulkhead: fc.option(fc.record({ maxConcurrent: fc.integer({ min: 1, max: 2 }), maxQueued: fc.integer({ min: 0, max: 2 }) }), {
+      nil: undefined,
+    }),
+    cooldown: fc.record({ quotaMs: fc.integer({ min: 50, max: 60_000 }) }),
+    onFailure: fc.dictionary(
+      fc.constantFrom(...kinds),
+      fc.constantFrom("retry" as const, "fallback" as const, "surface" as const),
+      { maxKeys: 2 },
+    ),
+    acceptsPrefill: fc.boolean(),
+  });
+}
+
+/** Chain-wide settings; the deadline is given (it decides whether timers may be off). */
+export function chainPolicy(deadlineMs: number | undefined): fc.Arbitrary<ChainPolicy> {
+  return fc.record({
+    deadlineMs: fc.constant(deadlineMs),
+    midStream: fc.constantFrom("error" as const, "restart" as const, "continue" as const),
+    whenAllUnavailable: fc.constantFrom("try-nearest" as const, "fail" as const),
+  });
+}
+
+/** A deadline, or none. */
+export function deadline(scale: TimeScale): fc.Arbitrary<number | undefined> {
+  return fc.option(fc.integer({ min: scale.deadline[0], max: scale.deadline[1] }), { nil: undefined, freq: 3 });
+}
+
+/**
+ * The longest one call may take on a model under `policy` with no deadline:
+ * every attempt running to its timer and every wait to its longest, `parts`
+ * being the most parts a stream attempt yields.
+ */
+export function worstCaseMs(policy: ModelPolicy, method: "generate" | "stream", parts: number): number {
+  const { attemptMs, firstTokenMs, idleMs } = policy.timeout;
+  const finite = (ms: number | false): number => (ms === false || !Number.isFinite(ms) ? Number.POSITIVE_INFINITY : ms);
+  const attempt = method === "generate" ? finite(attemptMs) : finite(firstTokenMs) + finite(idleMs) * (parts + 1);
+  const wait = Math.max(policy.retry.maxDelayMs, policy.retry.maxRetryAfterMs);
+  return policy.retry.maxAttempts * (attempt + wait);
+}
