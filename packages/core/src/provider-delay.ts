@@ -1,3 +1,5 @@
+import { boundedDelayMs } from "./retry-after.ts";
+
 /**
  * A delay a provider asked for (Retry-After, a rate-limit reset), made safe
  * to act on: `undefined` when it is not a finite number ≥ 0, else whole ms,
@@ -6,6 +8,6 @@
  * `retry-after: 999999999` that would bench a model for decades.
  */
 export function providerDelay(ms: number | undefined, maxMs: number): number | undefined {
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return undefined;
-  return Math.min(Math.ceil(ms), maxMs);
+  const bounded = typeof ms === "number" ? boundedDelayMs(ms) : undefined;
+  return bounded === undefined ? undefined : Math.min(bounded, maxMs);
 }

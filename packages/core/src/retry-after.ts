@@ -1,3 +1,5 @@
+import { maxTimerMs } from "./duration.ts";
+
 /** The minimal header lookup the SDKs' `Headers` objects (and plain fetch `Headers`) provide. */
 export interface HeaderLookup {
   /** The header's value, or null or undefined when absent; `name` is lower case. */
@@ -10,7 +12,7 @@ export interface HeaderLookup {
  * `retry-after: 999999999` is read as this; the engine then applies its own,
  * much smaller cap (`cooldown.maxMs`).
  */
-export const maxProviderDelayMs = 2 ** 31 - 1;
+export const maxProviderDelayMs = maxTimerMs;
 
 /** A plain non-negative decimal number (`7`, `0.5`, `1e3`): no sign, no hex, no `Infinity`. */
 const plainNumber = /^\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i;
