@@ -22,71 +22,17 @@ export {
   unserialisableRequest,
   unsupportedFeature,
   untranslatableRequest,
-} from "./adapter-failure.ts";
-export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
-export type {
-  AssistantMessage,
-  ChatMessage,
-  ChatRequest,
-  ImagePart,
-  ProviderOptions,
-  ResponseFormat,
-  TextPart,
-  ToolCallPart,
-  ToolChoice,
-  ToolDefinition,
-  ToolMessage,
-  ToolResultPart,
-  UserMessage,
-} from "./chat-request.ts";
-export type { ChatResponse, FinishReason, ToolCall } from "./chat-response.ts";
-export { ConfigError, isConfigError } from "./config-error.ts";
-export { type Cost, priceOf } from "./cost.ts";
-export { defaultFailureActions, type FailureAction, type FailureActionOverrides, failureActions } from "./failure-action.ts";
-export { createFallback, Fallback, type ModelStatus } from "./fallback.ts";
-export type {
-  AttemptEvent,
-  BreakerEvent,
-  ExhaustedEvent,
-  FailureEvent,
-  FallbackEvent,
-  FallbackEvents,
-  ListenerErrorEvent,
-  RequestEvent,
-  RetryEvent,
-  SkipEvent,
-  SuccessEvent,
-} from "./fallback-events.ts";
+} from "./adapter-kit/adapter-failure.ts";
+export { minSecretFragment, redactSecrets } from "./adapter-kit/redact-secrets.ts";
+export { redactingLogger, type SdkLogger } from "./adapter-kit/redacting-logger.ts";
+export { boundedDelayMs, type HeaderLookup, maxProviderDelayMs, retryAfterMs } from "./adapter-kit/retry-after.ts";
 export {
-  type ExhaustedReason,
-  FallbackExhaustedError,
-  type FallbackExhaustedInit,
-  isFallbackExhaustedError,
-} from "./fallback-exhausted-error.ts";
-export type { FallbackResult } from "./fallback-result.ts";
-export { FallbackStream } from "./fallback-stream.ts";
-export { FieldError } from "./field-error.ts";
-export {
-  type BreakerState,
-  type HealthStore,
-  type HealthStoreEvent,
-  healthyRecord,
-  InMemoryHealthStore,
-  type ModelHealthRecord,
-  takeProbe,
-} from "./health-store.ts";
-export type { AdapterCallOptions, ModelAdapter, ModelCapabilities } from "./model-adapter.ts";
-export {
-  countsAgainstHealth,
-  isModelError,
-  isModelErrorKind,
-  ModelError,
-  type ModelErrorInit,
-  type ModelErrorKind,
-  modelErrorKinds,
-} from "./model-error.ts";
-export type { HealthSkipReason, ModelHealthSnapshot } from "./model-health.ts";
-export { defaultModelId, policyDefaults } from "./model-settings.ts";
+  defaultFailureActions,
+  type FailureAction,
+  type FailureActionOverrides,
+  failureActions,
+} from "./config/failure-action.ts";
+export { defaultModelId, policyDefaults } from "./config/model-settings.ts";
 export type {
   BreakerOptions,
   BulkheadOptions,
@@ -103,12 +49,70 @@ export type {
   SamplingBreakerOptions,
   TimeoutOptions,
   WhenAllUnavailable,
-} from "./options.ts";
-export { minSecretFragment, redactSecrets } from "./redact-secrets.ts";
-export { redactingLogger, type SdkLogger } from "./redacting-logger.ts";
-export { isRequestError, RequestError } from "./request-error.ts";
-export { boundedDelayMs, type HeaderLookup, maxProviderDelayMs, retryAfterMs } from "./retry-after.ts";
-export { isStreamInterruptedError, StreamInterruptedError } from "./stream-interrupted-error.ts";
+} from "./config/options.ts";
+export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./engine/attempt-record.ts";
+export { type Cost, priceOf } from "./engine/cost.ts";
+export { createFallback, Fallback, type ModelStatus } from "./engine/fallback.ts";
+export type { FallbackResult } from "./engine/fallback-result.ts";
+export { ConfigError, isConfigError } from "./errors/config-error.ts";
+export {
+  type ExhaustedReason,
+  FallbackExhaustedError,
+  type FallbackExhaustedInit,
+  isFallbackExhaustedError,
+} from "./errors/fallback-exhausted-error.ts";
+export { FieldError } from "./errors/field-error.ts";
+export {
+  countsAgainstHealth,
+  isModelError,
+  isModelErrorKind,
+  ModelError,
+  type ModelErrorInit,
+  type ModelErrorKind,
+  modelErrorKinds,
+} from "./errors/model-error.ts";
+export { isRequestError, RequestError } from "./errors/request-error.ts";
+export { isStreamInterruptedError, StreamInterruptedError } from "./errors/stream-interrupted-error.ts";
+export type {
+  AttemptEvent,
+  BreakerEvent,
+  ExhaustedEvent,
+  FailureEvent,
+  FallbackEvent,
+  FallbackEvents,
+  ListenerErrorEvent,
+  RequestEvent,
+  RetryEvent,
+  SkipEvent,
+  SuccessEvent,
+} from "./events/fallback-events.ts";
+export {
+  type BreakerState,
+  type HealthStore,
+  type HealthStoreEvent,
+  healthyRecord,
+  InMemoryHealthStore,
+  type ModelHealthRecord,
+  takeProbe,
+} from "./health/health-store.ts";
+export type { HealthSkipReason, ModelHealthSnapshot } from "./health/model-health.ts";
+export type {
+  AssistantMessage,
+  ChatMessage,
+  ChatRequest,
+  ImagePart,
+  ProviderOptions,
+  ResponseFormat,
+  TextPart,
+  ToolCallPart,
+  ToolChoice,
+  ToolDefinition,
+  ToolMessage,
+  ToolResultPart,
+  UserMessage,
+} from "./spec/chat-request.ts";
+export type { ChatResponse, FinishReason, ToolCall } from "./spec/chat-response.ts";
+export type { AdapterCallOptions, ModelAdapter, ModelCapabilities } from "./spec/model-adapter.ts";
 export {
   type FallbackStreamPart,
   type FinishPart,
@@ -119,7 +123,8 @@ export {
   type TextDeltaPart,
   type ToolCallDeltaPart,
   type ToolCallStreamPart,
-} from "./stream-part.ts";
-export { maxTokenCount, tokenCount } from "./token-count.ts";
-export { toolCallFromText } from "./tool-arguments.ts";
-export { addUsage, totalTokens, type Usage, zeroUsage } from "./usage.ts";
+} from "./spec/stream-part.ts";
+export { maxTokenCount, tokenCount } from "./spec/token-count.ts";
+export { toolCallFromText } from "./spec/tool-arguments.ts";
+export { addUsage, totalTokens, type Usage, zeroUsage } from "./spec/usage.ts";
+export { FallbackStream } from "./streaming/fallback-stream.ts";

@@ -1,0 +1,218 @@
+import { isModelError, ModelError, type ModelErrorKind } from "../errors/model-error.ts";
+import { redactSecrets } from "./redact-secrets.ts";
+
+/** Who failed, and which secrets must never appear in what an adapter reports. */
+export interface FailureSource {
+  /** The provider name. */
+  readonly provider: string;
+  /** The provider's model id. */
+  readonly model: string;
+  /** The keys the adapter holds; redacted wherever they appear. */
+  readonly secrets: readonly (string | undefined)[];
+  /** True once a stream has delivered content: a dropped connection is then a broken stream. */
+  readonly midStream?: boolean;
+}
+
+/**
+ * A copy of an SDK error fit for `cause`: its name and redacted message, and
+ * nothing else. The SDK's own error may carry request options, and an
+ * OpenAI-compatible server may echo the key in its body.
+ */
+export function redactedError(error: unknown, secrets: readonly (string | undefined)[]): Error {
+  const source = error instanceof Error ? error : new Error(String(error));
+  const copy = new Error(redactSecrets(source.message, secrets));
+  copy.name = source.name;
+  return copy;
+}
+
+/**
+ * A copy of `error` with every field that may carry provider text redacted
+ * (see {@link redactSecrets}): `message`, `providerMessage`, `providerCode`,
+ * `requestId`, and `cause` replaced by {@link redactedError}'s sanitised copy
+ * (no stack, no fields of the original). Adapters pass every error they
+ * throw through it, so that no field can be forgotten.
+ */
+export function redactModelError(error: ModelError, secrets: readonly (string | undefined)[]): ModelError {
+  const redact = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, secrets));
+  return new ModelError({
+    kind: error.kind,
+    message: redactSecrets(error.message, secrets),
+    provider: error.provider,
+    model: error.model,
+    status: error.status,
+    retryAfterMs: error.retryAfterMs,
+    requestId: redact(error.requestId),
+    providerCode: redact(error.providerCode),
+    providerMessage: redact(error.providerMessage),
+    ...(error.cause === undefined ? {} : { cause: redactedError(error.cause, secrets) }),
+  });
+}
+
+/** How many characters of an unusable body a failure's message quotes. */
+export const maxBodyExcerpt = 200;
+
+/**
+ * A short quote of a body an adapter could not use, for a message: on one
+ * line, redacted, at most {@link maxBodyExcerpt} characters.
+ */
+export function bodyExcerpt(body: unknown, secrets: readonly (string | undefined)[]): string {
+  const text = body === undefined ? "(empty)" : typeof body === "string" ? body : jsonOrString(body);
+  // Cut before redacting, so a huge body costs no more than a small one.
+  const clean = redactSecrets(text.slice(0, maxBodyExcerpt * 2).replace(/\s+/g, " "), secrets).trim();
+  return clean.length > maxBodyExcerpt || text.length > maxBodyExcerpt * 2 ? `${clean.slice(0, maxBodyExcerpt)}…` : clean;
+}
+
+function jsonOrString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * A 200 whose body is not the answer it should be (`null`, HTML, a field of
+ * the wrong type): a `server` failure, because the provider answered with
+ * something no client can use. `problem` says what is wrong ("a body that is
+ * not a chat completion"); the message quotes the body, bounded and redacted.
+ */
+export function malformedAnswer(source: FailureSource, problem: string, body: unknown, requestId?: string | null): ModelError {
+  return redactModelError(
+    new ModelError({
+      kind: "server",
+      provider: source.provider,
+      model: source.model,
+      message: `answered 200 with ${problem}: ${bodyExcerpt(body, source.secrets)}`,
+      ...(requestId ? { requestId } : {}),
+    }),
+    source.secrets,
+  );
+}
+
+/**
+ * A stream event of the wrong shape (a text delta that is an object, an
+ * event that is `null`): `stream_broken`, like a chunk that is not JSON.
+ * `problem` says what is wrong; the message quotes the event, bounded and redacted.
+ */
+export function malformedChunk(source: FailureSource, problem: string, chunk: unknown): ModelError {
+  return redactModelError(
+    new ModelError({
+      kind: "stream_broken",
+      provider: source.provider,
+      model: source.model,
+      message: `malformed stream: ${problem}: ${bodyExcerpt(chunk, source.secrets)}`,
+    }),
+    source.secrets,
+  );
+}
+
+/**
+ * A request the adapter could not translate (its translation threw): the
+ * caller's own bug, so `invalid_request`, which never counts against a
+ * model's health. A {@link ModelError} the translation threw on purpose
+ * (`unsupported`) is kept.
+ */
+export function untranslatableRequest(error: unknown, source: FailureSource): ModelError {
+  if (isModelError(error)) return redactModelError(error, source.secrets);
+  const detail = error instanceof Error ? error.message : String(error);
+  return adapterFailure("invalid_request", `cannot translate the request for ${source.model}: ${detail}`, source, error);
+}
+
+/**
+ * An `invalid_request` failure when `body` cannot be serialised as the SDKs
+ * do it (`JSON.stringify`: a cycle, a BigInt, a throwing `toJSON`), else
+ * `undefined`. Call it when an SDK call failed with an error that is not the
+ * SDK's own: a body the SDK could not even send is the caller's bug, never
+ * a provider's `connection` fault.
+ */
+export function unserialisableRequest(body: unknown, source: FailureSource): ModelError | undefined {
+  try {
+    JSON.stringify(body);
+    return undefined;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return adapterFailure("invalid_request", `the request cannot be sent as JSON: ${detail}`, source, error);
+  }
+}
+
+/** A {@link ModelError} for a failure an adapter saw, its message redacted and its cause sanitised. */
+export function adapterFailure(kind: ModelErrorKind, message: string, source: FailureSource, error: unknown): ModelError {
+  return new ModelError({
+    kind,
+    provider: source.provider,
+    model: source.model,
+    message: redactSecrets(message, source.secrets),
+    cause: redactedError(error, source.secrets),
+  });
+}
+
+/** A constructor of an SDK error class, as `instanceof` needs it. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The transport error classes of an SDK. `openai` and `@anthropic-ai/sdk` are
+ * generated from one template and both carry these (pass the client class).
+ */
+export interface SdkTransportErrors {
+  /** Thrown when the call's signal aborted it: classified `aborted`. */
+  readonly APIUserAbortError: ErrorClass;
+  /** Thrown when the SDK's own timeout fired: classified `timeout`. */
+  readonly APIConnectionTimeoutError: ErrorClass;
+  /** Thrown when no HTTP response arrived (refused, reset, DNS): classified `connection`. */
+  readonly APIConnectionError: ErrorClass;
+}
+
+/**
+ * A failure that is not the provider's answer — the caller's abort, the SDK's
+ * own timeout, a dropped connection (a broken stream once content arrived) —
+ * or `undefined` for anything else. Check it before the SDK's `APIError`: the
+ * abort class extends it.
+ */
+export function transportFailure(error: unknown, source: FailureSource, sdk: SdkTransportErrors): ModelError | undefined {
+  if (error instanceof sdk.APIUserAbortError) return adapterFailure("aborted", "the request was aborted", source, error);
+  if (error instanceof sdk.APIConnectionTimeoutError)
+    return adapterFailure("timeout", "the SDK's own timeout fired", source, error);
+  if (error instanceof sdk.APIConnectionError) {
+    return adapterFailure(
+      source.midStream ? "stream_broken" : "connection",
+      `connection failed: ${error.message}`,
+      source,
+      error,
+    );
+  }
+  return undefined;
+}
+
+/** What an adapter makes of an error that is neither transport nor API: a malformed stream (JSON), or a network fault. */
+export function unexpectedFailure(error: unknown, source: FailureSource): ModelError {
+  if (error instanceof SyntaxError) return adapterFailure("stream_broken", `malformed stream: ${error.message}`, source, error);
+  const message = error instanceof Error ? error.message : String(error);
+  return adapterFailure(source.midStream ? "stream_broken" : "connection", message, source, error);
+}
+
+/**
+ * A stream that ended without its terminal event (`missing` names it): broken,
+ * or `aborted` when the signal fired — both SDKs end an aborted stream silently.
+ */
+export function unfinishedStream(
+  source: Pick<FailureSource, "provider" | "model">,
+  signal: AbortSignal,
+  missing: string,
+): ModelError {
+  return new ModelError({
+    kind: signal.aborted ? "aborted" : "stream_broken",
+    provider: source.provider,
+    model: source.model,
+    message: `the stream ended without ${missing}`,
+  });
+}
+
+/** A request feature the model cannot express, refused before any call so the engine moves on. */
+export function unsupportedFeature(source: Pick<FailureSource, "provider" | "model">, feature: string): ModelError {
+  return new ModelError({
+    kind: "unsupported",
+    provider: source.provider,
+    model: source.model,
+    message: `${source.model} cannot take ${feature}`,
+  });
+}

@@ -1,0 +1,192 @@
+import type { IBreaker, IPolicy } from "cockatiel";
+import type { HealthStore } from "../health/health-store.ts";
+import type { ProviderOptions } from "../spec/chat-request.ts";
+import type { ModelAdapter } from "../spec/model-adapter.ts";
+import type { FailureActionOverrides } from "./failure-action.ts";
+
+/** Retry of the same model. */
+export interface RetryOptions {
+  /** Calls to this model in one request, the first included. Default 2 (one retry). */
+  readonly maxAttempts?: number;
+  /** First backoff delay in ms, before jitter. Default 250. */
+  readonly initialDelayMs?: number;
+  /** Largest backoff delay in ms. Default 4000. */
+  readonly maxDelayMs?: number;
+  /**
+   * The longest provider Retry-After the engine waits out on the same model, in
+   * ms. A longer one cools the model down for that long and falls over.
+   * Default 5000.
+   */
+  readonly maxRetryAfterMs?: number;
+}
+
+/**
+ * The three timers of an attempt, in ms. `false` or `Infinity` turns a timer
+ * off; a finite value may be at most 2 147 483 647 (about 24.8 days, the
+ * longest a timer can wait). Fractions are rounded up.
+ */
+export interface TimeoutOptions {
+  /** Whole attempt of a non-streamed call, in ms. Default 120 000. */
+  readonly attemptMs?: number | false;
+  /**
+   * Time from the start of a streamed attempt to its first part, in ms.
+   * Default 20 000, or 120 000 for models whose capabilities say `reasoning`.
+   */
+  readonly firstTokenMs?: number | false;
+  /** Longest gap between two parts of a stream while the engine waits on the provider, in ms. Default 30 000. */
+  readonly idleMs?: number | false;
+}
+
+/** Opens after a run of consecutive failures. */
+export interface ConsecutiveBreakerOptions {
+  /** Failures in a row that open the breaker. */
+  readonly consecutiveFailures: number;
+  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** Opens when the share of failures over a sliding window passes a threshold. */
+export interface SamplingBreakerOptions {
+  /** Share of failed calls (0 to 1, exclusive of 0) that opens the breaker. */
+  readonly failureRate: number;
+  /** Length of the sliding window, in ms. */
+  readonly windowMs: number;
+  /**
+   * Calls per second below which the breaker never opens (low traffic is not a
+   * signal). Default, as in cockatiel: enough calls for 5 failures a second at
+   * `failureRate` (10 calls/s at 0.5).
+   */
+  readonly minimumRps?: number;
+  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** A breaker that counts with any cockatiel `IBreaker` (`CountBreaker`, your own). */
+export interface CustomBreakerOptions {
+  /** Makes a fresh counter; called at start and at every manual reset. */
+  readonly counter: () => IBreaker;
+  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** Circuit breaker settings; `false` turns the breaker off. Default: 5 consecutive failures, 30 s open. */
+export type BreakerOptions = ConsecutiveBreakerOptions | SamplingBreakerOptions | CustomBreakerOptions | false;
+
+/** Concurrency limit of one model. A call that finds the model and its queue full falls over. */
+export interface BulkheadOptions {
+  /** Calls in flight at once. */
+  readonly maxConcurrent: number;
+  /** Calls that may wait for a slot. Default 0. */
+  readonly maxQueued?: number;
+}
+
+/** How long a model is skipped without a call after a failure that says "not now". */
+export interface CooldownOptions {
+  /** After a `quota` failure, in ms. Default 300 000. */
+  readonly quotaMs?: number;
+  /**
+   * The longest a provider's own figure — a Retry-After, a rate-limit reset —
+   * may keep the model cooling down (or a quota cooldown beyond `quotaMs`),
+   * in ms. Providers' numbers are untrusted: `retry-after: 999999999` must not
+   * bench a model for decades, and through a shared health store for every
+   * replica. Default 600 000 (10 minutes).
+   */
+  readonly maxMs?: number;
+}
+
+/** Prices per million tokens, in your currency (the cost report sums them). */
+export interface ModelPrice {
+  /** Uncached input tokens. */
+  readonly inputPerMillion: number;
+  /** Output tokens (reasoning included). */
+  readonly outputPerMillion: number;
+  /** Cached input tokens read. Default: `inputPerMillion`. */
+  readonly cachedInputPerMillion?: number;
+  /** Input tokens written to the cache. Default: `inputPerMillion`. */
+  readonly cacheWritePerMillion?: number;
+}
+
+/** Policy settings that apply to one model; set them per model, or for all in `defaults`. */
+export interface ModelPolicyOptions {
+  /** Retry of the same model. */
+  readonly retry?: RetryOptions;
+  /** Attempt, first-token and idle timers. */
+  readonly timeout?: TimeoutOptions;
+  /** Circuit breaker, or `false` for none. */
+  readonly breaker?: BreakerOptions;
+  /** Concurrency limit; none by default. */
+  readonly bulkhead?: BulkheadOptions;
+  /** Cooldowns after quota failures. */
+  readonly cooldown?: CooldownOptions;
+  /** Changes to the action taken per failure kind (see `defaultFailureActions`). */
+  readonly onFailure?: FailureActionOverrides;
+  /**
+   * Your own cockatiel policy, run around each attempt (inside the engine's
+   * breaker and timers). For streams it covers the attempt until its first part.
+   */
+  readonly policy?: IPolicy;
+  /**
+   * Let a stream cut mid-answer continue on this model with the partial text as
+   * an assistant prefill (`midStream: "continue"`). Only for models that accept
+   * a prefill. Default false.
+   */
+  readonly acceptsPrefill?: boolean;
+}
+
+/** One model of the chain. */
+export interface ModelEntry extends ModelPolicyOptions {
+  /** The adapter, e.g. `openai("gpt-4.1-mini")`. */
+  readonly model: ModelAdapter;
+  /** Unique id in this chain. Default `provider:modelId`; give one when the same model appears twice. */
+  readonly id?: string;
+  /** Prices, for the cost report. */
+  readonly price?: ModelPrice;
+  /** Provider options merged into every request sent to this model. */
+  readonly providerOptions?: ProviderOptions;
+}
+
+/**
+ * What the engine does with a stream that fails after content reached the caller:
+ * `error` — a `StreamInterruptedError` (default);
+ * `restart` — a `reset` part, then the answer again from the next attempt;
+ * `continue` — on a model with `acceptsPrefill`, the next attempt continues the
+ * partial text as a prefill (no reset); elsewhere, as `restart`.
+ */
+export type MidStreamMode = "error" | "restart" | "continue";
+
+/** What the engine does when every model is skipped for its health. */
+export type WhenAllUnavailable = "try-nearest" | "fail";
+
+/** Options of `createFallback`. */
+export interface FallbackOptions {
+  /** The chain, in order of preference. */
+  readonly models: readonly ModelEntry[];
+  /** Policy settings for every model that does not set its own. */
+  readonly defaults?: ModelPolicyOptions;
+  /**
+   * Time limit of one request across all its retries and fallbacks, in ms, at
+   * most 2 147 483 647; `Infinity` is the same as none. Off by default.
+   */
+  readonly deadlineMs?: number;
+  /** Stream failures after content reached the caller. Default `error`. */
+  readonly midStream?: MidStreamMode;
+  /**
+   * When every model is open or cooling down: `try-nearest` (default) makes one
+   * attempt on the model nearest to recovery; `fail` fails at once.
+   */
+  readonly whenAllUnavailable?: WhenAllUnavailable;
+  /** Where model health lives; in memory by default. Share it across processes with a shared store. */
+  readonly healthStore?: HealthStore;
+}
+
+/** Per-call options of `generate` and `stream`. */
+export interface CallOptions {
+  /** Cancels the whole request. */
+  readonly signal?: AbortSignal;
+  /** Ids of the chain's models to use for this call, in the chain's order. */
+  readonly models?: readonly string[];
+  /** Overrides the chain's `deadlineMs` for this call; `Infinity` lifts it. */
+  readonly deadlineMs?: number;
+  /** Overrides the chain's `midStream` for this call. */
+  readonly midStream?: MidStreamMode;
+}

@@ -1,0 +1,302 @@
+import { ConfigError } from "../errors/config-error.ts";
+import { isModelErrorKind } from "../errors/model-error.ts";
+import { type DurationRule, describeValue, durationFix, durationProblem } from "./duration.ts";
+import { failureActions } from "./failure-action.ts";
+import { jsonProblem } from "./json-problem.ts";
+import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
+import type { FallbackOptions, ModelPolicyOptions } from "./options.ts";
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore"];
+const policyKeys = ["retry", "timeout", "breaker", "bulkhead", "cooldown", "onFailure", "policy", "acceptsPrefill"];
+const entryKeys = ["model", "id", "price", "providerOptions", ...policyKeys];
+
+/**
+ * Checks `createFallback`'s options and throws a {@link ConfigError} naming
+ * the first wrong field and its fix. Plain JavaScript callers get the same
+ * checks the types give TypeScript callers, and more (ranges, duplicates).
+ */
+export function validateOptions(options: FallbackOptions): void {
+  requireObject(options, "options", "pass `{ models: [...] }`");
+  rejectUnknownKeys(options, "", topLevelKeys);
+  validateModels(options.models);
+  if (options.defaults !== undefined) validatePolicy(options.defaults as Fields, "defaults");
+  optionalDuration(options.deadlineMs, "deadlineMs", { unlimited: true });
+  optionalOneOf(options.midStream, "midStream", ["error", "restart", "continue"]);
+  optionalOneOf(options.whenAllUnavailable, "whenAllUnavailable", ["try-nearest", "fail"]);
+  validateHealthStore(options.healthStore);
+}
+
+function validateModels(models: unknown): void {
+  if (!Array.isArray(models) || models.length === 0) {
+    throw new ConfigError(
+      "models",
+      "must be a non-empty array",
+      'list at least one model: `models: [{ model: openai("gpt-4.1-mini") }]`',
+    );
+  }
+  const seen = new Map<string, number>();
+  models.forEach((entry: unknown, index) => {
+    const path = `models[${index}]`;
+    requireObject(entry, path, "write `{ model: adapter }`");
+    rejectUnknownKeys(entry, path, entryKeys);
+    const id = validateAdapter(entry, path);
+    const previous = seen.get(id);
+    if (previous !== undefined) {
+      throw new ConfigError(
+        `${path}.id`,
+        `duplicates the id "${id}" of models[${previous}]`,
+        "give each entry a unique `id` (the same model through two endpoints is two entries with two ids)",
+      );
+    }
+    seen.set(id, index);
+    validatePolicy(entry, path);
+    validatePrice(entry.price, `${path}.price`);
+    if (entry.providerOptions !== undefined) {
+      requireObject(entry.providerOptions, `${path}.providerOptions`, "key it by provider name");
+      const problem = jsonProblem(entry.providerOptions);
+      if (problem)
+        throw new ConfigError(`${path}.providerOptions`, problem, "pass plain JSON values (they are sent to the provider)");
+    }
+  });
+}
+
+function validateAdapter(entry: Fields, path: string): string {
+  const model = entry.model;
+  const fix = 'pass an adapter from a provider package, e.g. `openai("gpt-4.1-mini")`';
+  requireObject(model, `${path}.model`, fix);
+  for (const field of ["provider", "modelId"]) {
+    if (typeof model[field] !== "string" || model[field] === "") {
+      throw new ConfigError(`${path}.model.${field}`, "must be a non-empty string", fix);
+    }
+  }
+  for (const method of ["generate", "stream"]) {
+    if (typeof model[method] !== "function") throw new ConfigError(`${path}.model.${method}`, "must be a function", fix);
+  }
+  if (entry.id === undefined) return `${model.provider}:${model.modelId}`;
+  if (typeof entry.id !== "string" || entry.id.trim() === "") {
+    throw new ConfigError(
+      `${path}.id`,
+      "must be a non-empty string",
+      'write an id like `"openai:gpt-4.1-mini@azure"`, or leave it out',
+    );
+  }
+  return entry.id;
+}
+
+function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void {
+  requireObject(policy, path, "write an object of policy settings");
+  if (path === "defaults") rejectUnknownKeys(policy, path, policyKeys);
+  validateRetry(policy.retry, `${path}.retry`);
+  validateTimeout(policy.timeout, `${path}.timeout`);
+  validateBreaker(policy.breaker, `${path}.breaker`);
+  validateBulkhead(policy.bulkhead, `${path}.bulkhead`);
+  if (policy.cooldown !== undefined) {
+    requireObject(policy.cooldown, `${path}.cooldown`, "write `{ quotaMs: 300000, maxMs: 600000 }`");
+    rejectUnknownKeys(policy.cooldown, `${path}.cooldown`, ["quotaMs", "maxMs"]);
+    optionalDuration(policy.cooldown.quotaMs, `${path}.cooldown.quotaMs`);
+    optionalDuration(policy.cooldown.maxMs, `${path}.cooldown.maxMs`);
+  }
+  validateActions(policy.onFailure, `${path}.onFailure`);
+  if (policy.policy !== undefined && typeof (policy.policy as unknown as Fields).execute !== "function") {
+    throw new ConfigError(
+      `${path}.policy`,
+      "is not a cockatiel policy (no `execute` method)",
+      "pass a policy built with cockatiel, e.g. `timeout(5000)`",
+    );
+  }
+  if (policy.acceptsPrefill !== undefined && typeof policy.acceptsPrefill !== "boolean") {
+    throw new ConfigError(
+      `${path}.acceptsPrefill`,
+      "must be true or false",
+      "write `acceptsPrefill: true` only for models that accept a prefill",
+    );
+  }
+}
+
+function validateRetry(retry: unknown, path: string): void {
+  if (retry === undefined) return;
+  requireObject(retry, path, "write e.g. `{ maxAttempts: 2 }`");
+  rejectUnknownKeys(retry, path, ["maxAttempts", "initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]);
+  if (retry.maxAttempts !== undefined && !(Number.isInteger(retry.maxAttempts) && (retry.maxAttempts as number) >= 1)) {
+    throw new ConfigError(
+      `${path}.maxAttempts`,
+      `must be a whole number ≥ 1, got ${String(retry.maxAttempts)}`,
+      "it counts calls to the model, the first included: 1 means no retry",
+    );
+  }
+  for (const field of ["initialDelayMs", "maxDelayMs", "maxRetryAfterMs"]) {
+    optionalDuration(retry[field], `${path}.${field}`, { zero: true });
+  }
+}
+
+function validateTimeout(timeout: unknown, path: string): void {
+  if (timeout === undefined) return;
+  requireObject(timeout, path, "write e.g. `{ attemptMs: 30000, firstTokenMs: 8000, idleMs: 10000 }`");
+  rejectUnknownKeys(timeout, path, ["attemptMs", "firstTokenMs", "idleMs"]);
+  for (const field of ["attemptMs", "firstTokenMs", "idleMs"]) {
+    if (timeout[field] !== false) optionalDuration(timeout[field], `${path}.${field}`, { unlimited: true }, "or `false`");
+  }
+}
+
+function validateBreaker(breaker: unknown, path: string): void {
+  if (breaker === undefined || breaker === false) return;
+  const fix =
+    "write `{ consecutiveFailures: 5 }`, `{ failureRate: 0.5, windowMs: 30000 }`, `{ counter: () => new CountBreaker(...) }`, or `false`";
+  requireObject(breaker, path, fix);
+  optionalDuration(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
+  if ("counter" in breaker) {
+    rejectUnknownKeys(breaker, path, ["counter", "halfOpenAfterMs"]);
+    if (typeof breaker.counter !== "function")
+      throw new ConfigError(`${path}.counter`, "must be a function that makes a cockatiel IBreaker", fix);
+  } else if ("consecutiveFailures" in breaker) {
+    rejectUnknownKeys(breaker, path, ["consecutiveFailures", "halfOpenAfterMs"]);
+    if (!(Number.isInteger(breaker.consecutiveFailures) && (breaker.consecutiveFailures as number) >= 1)) {
+      throw new ConfigError(
+        `${path}.consecutiveFailures`,
+        `must be a whole number ≥ 1, got ${String(breaker.consecutiveFailures)}`,
+        "e.g. `5`",
+      );
+    }
+  } else if ("failureRate" in breaker) {
+    rejectUnknownKeys(breaker, path, ["failureRate", "windowMs", "minimumRps", "halfOpenAfterMs"]);
+    const rate = breaker.failureRate;
+    if (typeof rate !== "number" || !(rate > 0 && rate < 1)) {
+      throw new ConfigError(
+        `${path}.failureRate`,
+        `must be a share between 0 and 1 (exclusive), got ${String(rate)}`,
+        "e.g. `0.5` opens when half the calls fail",
+      );
+    }
+    requireDuration(breaker.windowMs, `${path}.windowMs`);
+    optionalPositive(breaker.minimumRps, `${path}.minimumRps`, "(calls per second)");
+  } else {
+    throw new ConfigError(path, "names no way of counting failures", fix);
+  }
+}
+
+function validateBulkhead(bulkhead: unknown, path: string): void {
+  if (bulkhead === undefined) return;
+  requireObject(bulkhead, path, "write `{ maxConcurrent: 10, maxQueued: 20 }`");
+  rejectUnknownKeys(bulkhead, path, ["maxConcurrent", "maxQueued"]);
+  if (!(Number.isInteger(bulkhead.maxConcurrent) && (bulkhead.maxConcurrent as number) >= 1)) {
+    throw new ConfigError(
+      `${path}.maxConcurrent`,
+      `must be a whole number ≥ 1, got ${String(bulkhead.maxConcurrent)}`,
+      "leave `bulkhead` out for no limit",
+    );
+  }
+  if (bulkhead.maxQueued !== undefined && !(Number.isInteger(bulkhead.maxQueued) && (bulkhead.maxQueued as number) >= 0)) {
+    throw new ConfigError(
+      `${path}.maxQueued`,
+      `must be a whole number ≥ 0, got ${String(bulkhead.maxQueued)}`,
+      "0 means callers never wait",
+    );
+  }
+}
+
+function validateActions(actions: unknown, path: string): void {
+  if (actions === undefined) return;
+  requireObject(actions, path, 'write e.g. `{ rate_limit: "fallback" }`');
+  for (const [kind, action] of Object.entries(actions)) {
+    if (!isModelErrorKind(kind)) {
+      throw new ConfigError(
+        `${path}.${kind}`,
+        `"${kind}" is not a failure kind`,
+        "use one of the kinds in `modelErrorKinds` (rate_limit, overloaded, server, …)",
+      );
+    }
+    if (kind === "aborted")
+      throw new ConfigError(`${path}.aborted`, "cannot be changed", "an abort always ends the request; remove this key");
+    if (!failureActions.includes(action as never)) {
+      throw new ConfigError(
+        `${path}.${kind}`,
+        `"${String(action)}" is not an action`,
+        `use one of ${failureActions.map((a) => `"${a}"`).join(", ")}`,
+      );
+    }
+  }
+}
+
+function validatePrice(price: unknown, path: string): void {
+  if (price === undefined) return;
+  requireObject(price, path, "write `{ inputPerMillion: 3, outputPerMillion: 15 }`");
+  rejectUnknownKeys(price, path, ["inputPerMillion", "outputPerMillion", "cachedInputPerMillion", "cacheWritePerMillion"]);
+  requireNonNegative(price.inputPerMillion, `${path}.inputPerMillion`);
+  requireNonNegative(price.outputPerMillion, `${path}.outputPerMillion`);
+  optionalNonNegative(price.cachedInputPerMillion, `${path}.cachedInputPerMillion`);
+  optionalNonNegative(price.cacheWritePerMillion, `${path}.cacheWritePerMillion`);
+}
+
+function validateHealthStore(store: unknown): void {
+  if (store === undefined) return;
+  requireObject(store, "healthStore", "pass an object implementing `HealthStore`");
+  for (const method of ["read", "write", "acquireProbe"]) {
+    if (typeof store[method] !== "function") {
+      throw new ConfigError(
+        `healthStore.${method}`,
+        "must be a function",
+        "implement the `HealthStore` interface, or leave `healthStore` out for the in-memory store",
+      );
+    }
+  }
+}
+
+function requireObject(value: unknown, path: string, fix: string): asserts value is Fields {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(path, `must be an object, got ${describeValue(value)}`, fix);
+  }
+}
+
+function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]): void {
+  const unknown = firstUnknownKey(value, known);
+  if (unknown) {
+    // Top-level paths carry no prefix (`models`, `deadlineMs`), and neither does an unknown top-level key.
+    const keyPath = path === "" ? unknown.key : `${path}.${unknown.key}`;
+    throw new ConfigError(keyPath, "is not a known option", unknownKeyFix(unknown.suggestion, known));
+  }
+}
+
+function requireDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
+  const problem = durationProblem(value, rule);
+  if (problem) throw new ConfigError(path, problem, `${durationFix(rule)}${alternative ? ` ${alternative}` : ""}`);
+}
+
+function optionalDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
+  if (value !== undefined) requireDuration(value, path, rule, alternative);
+}
+
+function optionalOneOf(value: unknown, path: string, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new ConfigError(
+      path,
+      `must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${describeValue(value)}`,
+      "pick one of those",
+    );
+  }
+}
+
+function requirePositive(value: unknown, path: string, alternative = ""): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError(
+      path,
+      `must be a positive number, got ${describeValue(value)}`,
+      `write a number > 0${alternative ? ` ${alternative}` : ""}`,
+    );
+  }
+}
+
+function optionalPositive(value: unknown, path: string, alternative = ""): void {
+  if (value !== undefined) requirePositive(value, path, alternative);
+}
+
+function requireNonNegative(value: unknown, path: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(path, `must be a number ≥ 0, got ${describeValue(value)}`, "write a finite number ≥ 0");
+  }
+}
+
+function optionalNonNegative(value: unknown, path: string): void {
+  if (value !== undefined) requireNonNegative(value, path);
+}

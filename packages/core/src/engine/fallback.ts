@@ -1,0 +1,205 @@
+import { resolveModelSettings } from "../config/model-settings.ts";
+import type { CallOptions, FallbackOptions } from "../config/options.ts";
+import { validateCallOptions } from "../config/validate-call-options.ts";
+import { validateOptions } from "../config/validate-options.ts";
+import { validateRequest } from "../config/validate-request.ts";
+import { RequestError } from "../errors/request-error.ts";
+import { SafeEmitter } from "../events/safe-emitter.ts";
+import { type HealthStore, InMemoryHealthStore } from "../health/health-store.ts";
+import type { BreakerTransition, ModelHealthSnapshot } from "../health/model-health.ts";
+import type { ChatRequest } from "../spec/chat-request.ts";
+import { FallbackStream } from "../streaming/fallback-stream.ts";
+import type { FallbackResult } from "./fallback-result.ts";
+import { ModelSlot } from "./model-slot.ts";
+import { performGenerate } from "./perform-generate.ts";
+import { RequestRun } from "./request-run.ts";
+import { walkChain } from "./walk-chain.ts";
+
+/** A model's health plus its bulkhead's load, as `Fallback.health()` reports it. */
+export interface ModelStatus extends ModelHealthSnapshot {
+  /** The provider. */
+  readonly provider: string;
+  /** The model id as the provider knows it. */
+  readonly modelId: string;
+  /** Calls in flight through the bulkhead (0 without one). */
+  readonly inFlight: number;
+  /** Calls waiting for a bulkhead slot. */
+  readonly queued: number;
+}
+
+const transitionEvents = { open: "breakerOpen", half_open: "breakerHalfOpen", closed: "breakerClose" } as const;
+
+/**
+ * An ordered chain of models answering as one. Each request walks the chain
+ * on its own; what requests share is each model's health. Emits typed events
+ * (see {@link FallbackEvents}).
+ *
+ * Build it with {@link createFallback}.
+ */
+export class Fallback extends SafeEmitter {
+  private readonly slots: readonly ModelSlot[];
+  private readonly options: FallbackOptions;
+  private readonly unsubscribe: (() => void) | undefined;
+
+  /** @param options - validated by {@link createFallback}'s rules; throws `ConfigError` */
+  constructor(options: FallbackOptions) {
+    super();
+    validateOptions(options);
+    this.options = options;
+    const store: HealthStore = options.healthStore ?? new InMemoryHealthStore();
+    const onTransition = (transition: BreakerTransition): void => {
+      const { state, ...event } = transition;
+      this.emit(transitionEvents[state], event);
+    };
+    this.slots = options.models.map((entry) => new ModelSlot(resolveModelSettings(entry, options.defaults), store, onTransition));
+    this.unsubscribe = store.subscribe?.((event) => {
+      if (event.type === "change") this.slots.find((slot) => slot.id === event.modelId)?.health.observe(event.record);
+      this.emit("healthStore", event);
+    });
+  }
+
+  /**
+   * Stops listening to a shared health store. A chain on the in-memory store
+   * holds nothing open and needs no close; one on a shared store should be
+   * closed when it is no longer used (before the store itself is closed).
+   */
+  close(): void {
+    this.unsubscribe?.();
+  }
+
+  /** The chain's model ids, in order. */
+  get modelIds(): readonly string[] {
+    return this.slots.map((slot) => slot.id);
+  }
+
+  /**
+   * Answers a request with the first model that can. Rejects with a
+   * `RequestError` (the request is invalid for any model), a `ModelError`
+   * whose kind surfaces (`invalid_request`, `content_filter`, `aborted`), or a
+   * `FallbackExhaustedError` (no model answered).
+   *
+   * @example
+   * ```ts
+   * const result = await chat.generate({ messages: [{ role: "user", content: "Hi" }], maxTokens: 200 });
+   * console.log(result.text, result.model, result.fallbacks, result.cost.total);
+   * ```
+   */
+  async generate(request: ChatRequest, options: CallOptions = {}): Promise<FallbackResult> {
+    const run = this.prepareRun(request, options)();
+    try {
+      const walk = walkChain(run, performGenerate);
+      let step = await walk.next();
+      while (!step.done) step = await walk.next();
+      return step.value;
+    } catch (error) {
+      throw run.fail(error);
+    } finally {
+      run.dispose();
+    }
+  }
+
+  /**
+   * Streams a request's answer from the first model that can. Failover before
+   * the first part reaches the caller is invisible; after it, see `midStream`.
+   * Throws a `RequestError` at once for a request invalid for any model.
+   *
+   * @example
+   * ```ts
+   * const stream = chat.stream({ messages: [{ role: "user", content: "Hi" }] }, { signal });
+   * for await (const part of stream) {
+   *   if (part.type === "text-delta") process.stdout.write(part.text);
+   *   if (part.type === "reset") clearShownText(); // only with midStream: "restart"
+   * }
+   * const { model, usage } = await stream.result;
+   * ```
+   */
+  stream(request: ChatRequest, options: CallOptions = {}): FallbackStream {
+    return new FallbackStream(this.prepareRun(request, options));
+  }
+
+  /** Each model's health and load, in chain order. */
+  health(): ModelStatus[] {
+    const now = Date.now();
+    return this.slots.map((slot) => ({
+      ...slot.health.snapshot(now),
+      provider: slot.settings.adapter.provider,
+      modelId: slot.settings.adapter.modelId,
+      inFlight: slot.bulkhead?.inFlight ?? 0,
+      queued: slot.bulkhead?.queued ?? 0,
+    }));
+  }
+
+  /** Holds a model's breaker open (no calls) until {@link Fallback.reset}. */
+  isolate(modelId: string): void {
+    this.slot(modelId).health.isolate();
+  }
+
+  /** Closes a model's breaker, ends its cooldown and clears its failure counts. */
+  reset(modelId: string): void {
+    this.slot(modelId).health.reset();
+  }
+
+  private slot(modelId: string): ModelSlot {
+    const slot = this.slots.find((s) => s.id === modelId);
+    if (!slot) throw new RequestError("modelId", `"${modelId}" is not in this chain`, `use one of: ${this.modelIds.join(", ")}`);
+    return slot;
+  }
+
+  /** Validates a call at once and returns what starts it: a stream starts only when it is read. */
+  private prepareRun(request: ChatRequest, options: CallOptions): () => RequestRun {
+    validateRequest(request);
+    validateCallOptions(options);
+    const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
+    const settings = {
+      slots: this.chainFor(options.models),
+      emitter: this,
+      signal: options.signal,
+      // Infinity says "no deadline", here and in config alike.
+      deadlineMs: deadlineMs === Number.POSITIVE_INFINITY ? undefined : deadlineMs,
+      midStream: options.midStream ?? this.options.midStream ?? "error",
+      whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
+    };
+    return () => new RequestRun(request, settings);
+  }
+
+  private chainFor(ids: readonly string[] | undefined): readonly ModelSlot[] {
+    if (ids === undefined) return this.slots;
+    if (!Array.isArray(ids) || ids.length === 0) {
+      throw new RequestError(
+        "options.models",
+        "must be a non-empty array of model ids",
+        `use ids from: ${this.modelIds.join(", ")}`,
+      );
+    }
+    for (const [index, id] of ids.entries()) {
+      if (!this.slots.some((slot) => slot.id === id)) {
+        throw new RequestError(
+          `options.models[${index}]`,
+          `"${id}" is not in this chain`,
+          `use ids from: ${this.modelIds.join(", ")}`,
+        );
+      }
+    }
+    return this.slots.filter((slot) => ids.includes(slot.id));
+  }
+}
+
+/**
+ * Builds a fallback chain. Throws a `ConfigError` naming the field and the fix
+ * for a configuration that cannot work.
+ *
+ * @example
+ * ```ts
+ * const chat = createFallback({
+ *   models: [
+ *     { model: anthropic("claude-sonnet-4-6"), retry: { maxAttempts: 2 } },
+ *     { model: openai("gpt-4.1-mini"), breaker: { consecutiveFailures: 5, halfOpenAfterMs: 10_000 } },
+ *   ],
+ *   deadlineMs: 60_000,
+ * });
+ * const res = await chat.generate({ messages: [{ role: "user", content: "Hi" }], maxTokens: 200 });
+ * ```
+ */
+export function createFallback(options: FallbackOptions): Fallback {
+  return new Fallback(options);
+}

@@ -1,0 +1,54 @@
+import { ExponentialBackoff } from "cockatiel";
+import type { ModelSettings } from "../config/model-settings.ts";
+import type { HealthStore } from "../health/health-store.ts";
+import { type BreakerTransition, ModelHealth } from "../health/model-health.ts";
+import { Bulkhead } from "../policies/bulkhead.ts";
+
+/** The longest a half-open probe may hold a model when it has no timer of its own. */
+const fallbackProbeLeaseMs = 120_000;
+
+/** One model of a chain at run time: its settings, its health, its bulkhead. Shared by all requests. */
+export class ModelSlot {
+  /** Breaker and cooldown. */
+  readonly health: ModelHealth;
+  /** Concurrency limit, when configured. */
+  readonly bulkhead: Bulkhead | undefined;
+  /** Makes a fresh backoff sequence for each request (cockatiel's exponential backoff with decorrelated jitter). */
+  readonly backoff: ExponentialBackoff<unknown>;
+  /** The model's resolved settings. */
+  readonly settings: ModelSettings;
+
+  /**
+   * @param settings - the model's resolved settings
+   * @param store - where health lives
+   * @param onTransition - told of breaker state changes
+   */
+  constructor(settings: ModelSettings, store: HealthStore, onTransition: (transition: BreakerTransition) => void) {
+    this.settings = settings;
+    this.health = new ModelHealth(
+      settings.id,
+      {
+        counter: settings.breakerCounter,
+        halfOpenAfterMs: settings.halfOpenAfterMs,
+        probeLeaseMs: probeLeaseFor(settings),
+      },
+      store,
+      onTransition,
+    );
+    this.bulkhead = settings.bulkhead
+      ? new Bulkhead(settings.id, settings.bulkhead.maxConcurrent, settings.bulkhead.maxQueued)
+      : undefined;
+    this.backoff = new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs });
+  }
+
+  /** The model's id in the chain. */
+  get id(): string {
+    return this.settings.id;
+  }
+}
+
+/** A probe's lease outlives its own longest timer, so only a crashed prober lets it lapse. */
+function probeLeaseFor(settings: ModelSettings): number {
+  const timers = [settings.attemptMs, settings.firstTokenMs].filter((ms): ms is number => ms !== false);
+  return timers.length === 0 ? fallbackProbeLeaseMs : Math.ceil(Math.max(...timers) * 2);
+}

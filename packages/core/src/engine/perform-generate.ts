@@ -1,0 +1,12 @@
+import { underPolicy } from "../policies/user-policy.ts";
+import type { ChatResponse } from "../spec/chat-response.ts";
+import type { AttemptContext } from "./run-attempt.ts";
+
+/** One non-streamed call under the whole-attempt timer. `generate()` shows the caller nothing until the end. */
+export function performGenerate(context: AttemptContext): Promise<ChatResponse> {
+  const { slot, scope, request } = context;
+  scope.startTimer("attempt-timeout", slot.settings.attemptMs);
+  context.silenceTimerMs = slot.settings.attemptMs;
+  const call = () => slot.settings.adapter.generate(request, { signal: scope.signal });
+  return scope.race(underPolicy(slot.settings.policy, scope, call));
+}

@@ -1,0 +1,213 @@
+import type { MidStreamMode, WhenAllUnavailable } from "../config/options.ts";
+import { type ExhaustedReason, FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
+import { ModelError } from "../errors/model-error.ts";
+import type { SafeEmitter } from "../events/safe-emitter.ts";
+import { AbortScope } from "../policies/abort-scope.ts";
+import type { ChatRequest } from "../spec/chat-request.ts";
+import type { ChatResponse } from "../spec/chat-response.ts";
+import type { StreamPart } from "../spec/stream-part.ts";
+import { addUsage, zeroUsage } from "../spec/usage.ts";
+import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
+import { costOf } from "./cost.ts";
+import type { FallbackResult } from "./fallback-result.ts";
+import type { ModelSlot } from "./model-slot.ts";
+import { nextRequestId } from "./request-id.ts";
+
+/** How a request runs, fixed at its start. */
+export interface RunSettings {
+  readonly slots: readonly ModelSlot[];
+  readonly emitter: SafeEmitter;
+  readonly signal: AbortSignal | undefined;
+  readonly deadlineMs: number | undefined;
+  readonly midStream: MidStreamMode;
+  readonly whenAllUnavailable: WhenAllUnavailable;
+}
+
+/** A call's facts, as `RequestRun.recordAttempt` takes them. */
+export type AttemptFacts = Omit<AttemptRecord, "model" | "provider" | "modelId">;
+
+/**
+ * The state of one request as it walks the chain: its history, its abort
+ * scope (caller's signal and deadline), what a stream has shown the caller,
+ * and the events it emits. Nothing here is shared with other requests.
+ */
+export class RequestRun {
+  /** The engine's id of this request. */
+  readonly requestId = nextRequestId();
+  /** Epoch ms of the start. */
+  readonly startedAt = Date.now();
+  /** The validated request. */
+  readonly request: ChatRequest;
+  /** The chain and this call's options. */
+  readonly settings: RunSettings;
+  /** Fires on the caller's abort or the deadline. */
+  readonly scope: AbortScope;
+  /** Epoch ms of the deadline, if any. */
+  readonly deadlineAt: number | undefined;
+  /** Every call and skip, in order. */
+  readonly attempts: AttemptRecord[] = [];
+  /** Every failure, in order. */
+  readonly errors: ModelError[] = [];
+  private readonly fallbacks: FallbackSwitch[] = [];
+  private pendingSwitch: { readonly from: string; readonly reason: ModelError["kind"] } | undefined;
+  private ended = false;
+
+  /** Models with a window this small or smaller are skipped (one found the prompt too long). */
+  minContextWindow = 0;
+  /** Whether any call was made (vs. every model skipped). */
+  calledAny = false;
+
+  /** Stream state: content has reached the caller since the start or the last reset. */
+  committed = false;
+  /** Stream state: a complete tool call has reached the caller (no restart after that). */
+  toolCallDelivered = false;
+  /** Stream state: a tool call's arguments have started to reach the caller (no prefill continuation). */
+  toolCallStarted = false;
+  /** Stream state: answer text shown since the start or the last reset. */
+  shownText = "";
+  /** Stream state: text a continued answer starts with (a prefill), part of the final text. */
+  prefix = "";
+  /** Stream state: a failure after content, waiting for the next attempt to restart or continue. */
+  restartAfter: { readonly model: string; readonly reason: ModelError["kind"] } | undefined;
+
+  /**
+   * @param request - the validated request
+   * @param settings - the chain and this call's options
+   */
+  constructor(request: ChatRequest, settings: RunSettings) {
+    this.request = request;
+    this.settings = settings;
+    this.scope = AbortScope.root(settings.signal);
+    this.deadlineAt = settings.deadlineMs === undefined ? undefined : this.startedAt + settings.deadlineMs;
+    if (settings.deadlineMs !== undefined) this.scope.startTimer("deadline", settings.deadlineMs);
+  }
+
+  /** The request as sent to `slot`: its provider options merged in, and a prefill when continuing. */
+  requestFor(slot: ModelSlot, prefill: string): ChatRequest {
+    const extra = slot.settings.providerOptions;
+    let request = this.request;
+    if (extra) request = { ...request, providerOptions: mergeProviderOptions(extra, request.providerOptions) };
+    if (prefill) request = { ...request, messages: [...request.messages, { role: "assistant", content: prefill }] };
+    return request;
+  }
+
+  /** Notes a part on its way to the caller. */
+  deliver(part: StreamPart): void {
+    this.committed = true;
+    if (part.type === "text-delta") this.shownText += part.text;
+    else if (part.type === "tool-call-delta") this.toolCallStarted = true;
+    else if (part.type === "tool-call") this.toolCallDelivered = this.toolCallStarted = true;
+  }
+
+  /** Records a call, and emits `attempt`. */
+  recordAttempt(slot: ModelSlot, facts: AttemptFacts): void {
+    const record = { ...identify(slot), ...facts };
+    this.attempts.push(record);
+    this.calledAny = true;
+    this.settings.emitter.emit("attempt", { requestId: this.requestId, record });
+  }
+
+  /** Records a model passed over, and emits `skip`. */
+  recordSkip(slot: ModelSlot, reason: SkipReason, until?: number, message?: string): void {
+    const now = Date.now();
+    this.attempts.push({
+      ...identify(slot),
+      attempt: 0,
+      outcome: "skipped",
+      skipReason: reason,
+      ...(message === undefined ? {} : { message }),
+      waitedMs: 0,
+      durationMs: 0,
+      probe: false,
+      startedAt: now,
+    });
+    this.settings.emitter.emit("skip", {
+      requestId: this.requestId,
+      model: slot.id,
+      reason,
+      ...(until === undefined || !Number.isFinite(until) ? {} : { until }),
+      ...(message === undefined ? {} : { message }),
+    });
+  }
+
+  /** Remembers that `slot` failed, so the next call announces the switch. */
+  leave(slot: ModelSlot, reason: ModelError["kind"]): void {
+    this.pendingSwitch = { from: slot.id, reason };
+  }
+
+  /** Emits `fallback` when `slot` is the first model called after a failed one. */
+  enter(slot: ModelSlot): void {
+    const pending = this.pendingSwitch;
+    if (!pending || pending.from === slot.id) return;
+    this.pendingSwitch = undefined;
+    const change = { from: pending.from, to: slot.id, reason: pending.reason };
+    this.fallbacks.push(change);
+    this.settings.emitter.emit("fallback", { requestId: this.requestId, ...change });
+  }
+
+  /** Builds the result from the answering call, and emits `success`. */
+  succeed(slot: ModelSlot, response: ChatResponse): FallbackResult {
+    const priceOf = (id: string) => this.settings.slots.find((s) => s.id === id)?.settings.price;
+    const result: FallbackResult = {
+      ...response,
+      text: this.prefix + response.text,
+      requestId: this.requestId,
+      ...identify(slot),
+      attempts: this.attempts,
+      fallbacks: this.fallbacks,
+      totalUsage: this.attempts.reduce((sum, a) => (a.usage ? addUsage(sum, a.usage) : sum), zeroUsage),
+      cost: costOf(this.attempts, priceOf),
+      durationMs: Date.now() - this.startedAt,
+    };
+    this.ended = true;
+    this.settings.emitter.emit("success", { requestId: this.requestId, result });
+    return result;
+  }
+
+  /** The error for a request that ran out of models, with every model's health. */
+  exhausted(reason: ExhaustedReason): FallbackExhaustedError {
+    const now = Date.now();
+    return new FallbackExhaustedError({
+      reason,
+      requestId: this.requestId,
+      attempts: this.attempts,
+      errors: this.errors,
+      models: this.settings.slots.map((slot) => slot.health.snapshot(now)),
+    });
+  }
+
+  /** The error for a request whose scope fired: the caller's abort, or the deadline. */
+  stopped(): Error {
+    if (this.scope.cause === "deadline") return this.exhausted("deadline");
+    return new ModelError({ kind: "aborted", message: "the caller aborted the request", cause: this.scope.signal.reason });
+  }
+
+  /** Emits `failure` (and `exhausted`) once for the error the caller receives, and returns it. */
+  fail(error: unknown): unknown {
+    if (this.ended || !(error instanceof Error)) return error;
+    this.ended = true;
+    const { emitter } = this.settings;
+    if (error instanceof FallbackExhaustedError) emitter.emit("exhausted", { requestId: this.requestId, error });
+    emitter.emit("failure", { requestId: this.requestId, error, attempts: this.attempts });
+    return error;
+  }
+
+  /** Clears the deadline timer and stops following the caller's signal. */
+  dispose(): void {
+    this.scope.dispose();
+  }
+}
+
+function identify(slot: ModelSlot): { model: string; provider: string; modelId: string } {
+  return { model: slot.id, provider: slot.settings.adapter.provider, modelId: slot.settings.adapter.modelId };
+}
+
+function mergeProviderOptions(
+  base: NonNullable<ChatRequest["providerOptions"]>,
+  overrides: ChatRequest["providerOptions"],
+): NonNullable<ChatRequest["providerOptions"]> {
+  if (!overrides) return base;
+  const merged: Record<string, Readonly<Record<string, unknown>>> = { ...base };
+  for (const [provider, options] of Object.entries(overrides)) merged[provider] = { ...base[provider], ...options };
+  return merged;
+}

@@ -1,0 +1,238 @@
+import { countsAgainstHealth, ModelError } from "../errors/model-error.ts";
+import type { HealthSkipReason } from "../health/model-health.ts";
+import type { ProbeLease } from "../health/probe-lease.ts";
+import type { AbortScope } from "../policies/abort-scope.ts";
+import { BulkheadFullError } from "../policies/bulkhead.ts";
+import type { ChatRequest } from "../spec/chat-request.ts";
+import type { ChatResponse } from "../spec/chat-response.ts";
+import type { FallbackStreamPart } from "../spec/stream-part.ts";
+import { safeUsage, type Usage } from "../spec/usage.ts";
+import { classifyFailure } from "./classify-failure.ts";
+import type { ModelSlot } from "./model-slot.ts";
+import type { RequestRun } from "./request-run.ts";
+import { estimateRequestTokens, tokensForChars } from "./token-estimate.ts";
+
+/** What one attempt works with. */
+export interface AttemptContext {
+  readonly run: RequestRun;
+  readonly slot: ModelSlot;
+  /** Fires on the caller's abort, the deadline, or one of this attempt's timers. */
+  readonly scope: AbortScope;
+  /** The request as this model gets it. */
+  request: ChatRequest;
+  /** Characters of answer the attempt produced, for a usage estimate if it dies. */
+  outputChars: number;
+  /** Whether the engine is waiting on the provider now (vs. on the consumer, who holds a streamed part). */
+  waitingOnProvider: boolean;
+  /**
+   * The timer that guards the provider's silence before anything arrives (the
+   * attempt timer, or the first-token timer of a stream), as the perform
+   * function sets it: a connection dropped after half of it was a silent route.
+   */
+  silenceTimerMs: number | false;
+}
+
+/**
+ * Calls the model once: `stream` yielding parts to the caller, or `generate`,
+ * which yields nothing and so is a plain promise (a generator level less on
+ * every call).
+ */
+export type PerformAttempt = (
+  context: AttemptContext,
+) => AsyncGenerator<FallbackStreamPart, ChatResponse, undefined> | Promise<ChatResponse>;
+
+/** How an attempt ended. */
+export type AttemptOutcome =
+  | { readonly type: "answered"; readonly response: ChatResponse }
+  | { readonly type: "failed"; readonly error: ModelError }
+  | { readonly type: "bulkhead_full" }
+  | { readonly type: "unavailable"; readonly reason: HealthSkipReason; readonly until: number };
+
+/** Which call to a model this is, and what it holds. */
+export interface AttemptCall {
+  /** 1 for the first call to the model in this request. */
+  readonly attempt: number;
+  /** Ms waited before it (backoff or Retry-After). */
+  readonly waitedMs: number;
+  /** The half-open probe, when this call is it. */
+  readonly lease: ProbeLease | undefined;
+  /** The model's health must not stop this call (the all-unavailable rule chose it). */
+  readonly ignoresHealth: boolean;
+}
+
+/**
+ * Makes one call to `slot` within its bulkhead and timers, records it, and
+ * tells the breaker. A caller that stops reading mid-stream (the generator's
+ * `return`) ends the call as `cancelled`: neither success nor failure.
+ */
+export async function* runAttempt(
+  run: RequestRun,
+  slot: ModelSlot,
+  call: AttemptCall,
+  perform: PerformAttempt,
+): AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined> {
+  const { attempt, waitedMs, lease } = call;
+  let release: (() => void) | undefined;
+  if (slot.bulkhead) {
+    try {
+      release = await slot.bulkhead.acquire(run.scope.signal);
+    } catch (error) {
+      if (error instanceof BulkheadFullError) return { type: "bulkhead_full" };
+      throw run.stopped();
+    }
+  }
+  // A wait (in the bulkhead's queue, or a backoff) may have seen the model
+  // opened or isolated meanwhile: the model's health is read again at the call.
+  const availability = lease || call.ignoresHealth ? undefined : slot.health.check(Date.now());
+  if (availability && !availability.available) {
+    release?.();
+    return { type: "unavailable", reason: availability.reason, until: availability.until };
+  }
+  // The call is made: only now is this model the one the request switched to.
+  run.enter(slot);
+  const probe = lease !== undefined;
+  const scope = run.scope.child();
+  const startedAt = Date.now();
+  const context: AttemptContext = {
+    run,
+    slot,
+    scope,
+    request: run.request,
+    outputChars: 0,
+    waitingOnProvider: true,
+    silenceTimerMs: false,
+  };
+  let settled = false;
+  let answered = false;
+  try {
+    const prefill = run.restartAfter ? yield* beginAttempt(run, slot, run.restartAfter) : "";
+    context.request = run.requestFor(slot, prefill);
+    const performing = perform(context);
+    const reply = performing instanceof Promise ? await performing : yield* performing;
+    const response = { ...reply, usage: safeUsage(reply.usage) };
+    settled = true;
+    run.recordAttempt(slot, {
+      attempt,
+      outcome: "success",
+      waitedMs,
+      durationMs: Date.now() - startedAt,
+      usage: response.usage,
+      probe,
+      startedAt,
+    });
+    slot.health.recordSuccess(lease, run.requestId);
+    answered = true;
+    return { type: "answered", response };
+  } catch (thrown) {
+    settled = true;
+    const error = silentRouteAsTimeout(classifyFailure(thrown, scope.cause, slot.settings), context, Date.now() - startedAt);
+    run.errors.push(error);
+    run.recordAttempt(slot, {
+      attempt,
+      outcome: error.kind === "aborted" || onConsumersTime(scope, context) ? "cancelled" : "failure",
+      kind: error.kind,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      message: error.message,
+      waitedMs,
+      durationMs: Date.now() - startedAt,
+      ...(context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
+      probe,
+      startedAt,
+    });
+    if (countsAgainstHealth(error.kind) && !onConsumersTime(scope, context))
+      slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
+    else slot.health.recordNeutral(lease, Date.now());
+    return { type: "failed", error };
+  } finally {
+    if (!settled) {
+      scope.abort("consumer");
+      run.recordAttempt(slot, {
+        attempt,
+        outcome: "cancelled",
+        kind: "aborted",
+        message: "the consumer stopped reading the stream",
+        waitedMs,
+        durationMs: Date.now() - startedAt,
+        probe,
+        startedAt,
+      });
+      slot.health.recordNeutral(lease, Date.now());
+    }
+    // A failed or abandoned call may leave the SDK holding a socket: cancel it.
+    // An answered one has nothing left running, and an abort (an Error with its
+    // stack, the signal's listeners) would be most of the engine's cost per call.
+    if (!answered) scope.abort("cleanup");
+    scope.dispose();
+    release?.();
+  }
+}
+
+/**
+ * Before an attempt that follows a stream cut after content: either a prefill
+ * of the text shown (with `midStream: "continue"` on a model that accepts one),
+ * or a `reset` part telling the caller to discard what it showed.
+ */
+async function* beginAttempt(
+  run: RequestRun,
+  slot: ModelSlot,
+  cut: NonNullable<RequestRun["restartAfter"]>,
+): AsyncGenerator<FallbackStreamPart, string, undefined> {
+  run.restartAfter = undefined;
+  const acceptsPrefill = slot.settings.acceptsPrefill && slot.settings.adapter.capabilities?.prefill !== false;
+  const continuing = run.settings.midStream === "continue" && acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
+  if (continuing) {
+    run.prefix = run.shownText;
+    return run.shownText;
+  }
+  run.committed = false;
+  run.toolCallStarted = false;
+  run.shownText = "";
+  run.prefix = "";
+  yield { type: "reset", model: cut.model, reason: cut.reason };
+  return "";
+}
+
+/**
+ * Whether the attempt was cut on the consumer's time: the deadline ran out
+ * while the consumer held a streamed part (between two `next()` calls). The
+ * model is not to blame: the attempt is cancelled, not failed.
+ */
+function onConsumersTime(scope: AbortScope, context: AttemptContext): boolean {
+  return scope.cause === "deadline" && !context.waitingOnProvider;
+}
+
+function estimatedUsage(context: AttemptContext): Usage {
+  return {
+    inputTokens: estimateRequestTokens(context.request),
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: tokensForChars(context.outputChars),
+    reasoningTokens: 0,
+    estimated: true,
+  };
+}
+
+/** A provider silent this long, then gone, was a silent route, however its connection ended. */
+const silentRouteMs = 5_000;
+
+/**
+ * A connection that drops after the provider had stayed silent for a long
+ * while — `silentRouteMs`, or half the timer that guards that silence if it
+ * is shorter — is the silent route it was (`timeout`, not retried by
+ * default), not a transient connection fault: a retry would make the caller
+ * wait out the silence twice.
+ */
+function silentRouteAsTimeout(error: ModelError, context: AttemptContext, durationMs: number): ModelError {
+  if (error.kind !== "connection" || context.outputChars > 0) return error;
+  const timer = context.silenceTimerMs;
+  const threshold = timer === false ? silentRouteMs : Math.min(silentRouteMs, timer / 2);
+  if (durationMs < threshold) return error;
+  return new ModelError({
+    kind: "timeout",
+    message: `the provider was silent for ${durationMs} ms, then the connection dropped (${error.message})`,
+    cause: error,
+    ...(error.provider === undefined ? {} : { provider: error.provider }),
+    ...(error.model === undefined ? {} : { model: error.model }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  });
+}

@@ -1,0 +1,221 @@
+import type { IBackoff } from "cockatiel";
+import type { FailureAction } from "../config/failure-action.ts";
+import { countsAgainstHealth, type ModelError } from "../errors/model-error.ts";
+import { StreamInterruptedError } from "../errors/stream-interrupted-error.ts";
+import type { HealthSkipReason } from "../health/model-health.ts";
+import type { ProbeLease } from "../health/probe-lease.ts";
+import { abortableDelay } from "../policies/abortable-delay.ts";
+import { providerDelay } from "../policies/provider-delay.ts";
+import type { FallbackStreamPart } from "../spec/stream-part.ts";
+import { unfitReason } from "./capability-fit.ts";
+import type { FallbackResult } from "./fallback-result.ts";
+import type { ModelSlot } from "./model-slot.ts";
+import type { RequestRun } from "./request-run.ts";
+import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
+
+type ModelOutcome =
+  | { readonly type: "answered"; readonly result: FallbackResult }
+  | { readonly type: "failed" }
+  | { readonly type: "unfit" }
+  | { readonly type: "unavailable"; readonly until: number; readonly reason: HealthSkipReason };
+
+/**
+ * Walks the request's chain in order until a model answers. Each request walks
+ * on its own: the only state shared with other requests is each model's
+ * health (breaker, cooldown) and bulkhead.
+ */
+export async function* walkChain(
+  run: RequestRun,
+  perform: PerformAttempt,
+): AsyncGenerator<FallbackStreamPart, FallbackResult, undefined> {
+  const unavailable: Candidate[] = [];
+  for (const slot of run.settings.slots) {
+    // A request already stopped ends as stopped, however the models stand.
+    if (run.scope.cause) throw run.stopped();
+    const outcome = yield* tryModel(run, slot, perform, false);
+    if (outcome.type === "answered") return outcome.result;
+    if (outcome.type === "unavailable") unavailable.push({ slot, until: outcome.until, reason: outcome.reason });
+  }
+  if (!run.calledAny && unavailable.length > 0) {
+    if (run.scope.cause) throw run.stopped();
+    if (run.settings.whenAllUnavailable === "fail") throw run.exhausted("all_unavailable");
+    const nearest = nearestToRecovery(unavailable);
+    if (nearest) {
+      const outcome = yield* tryModel(run, nearest, perform, true);
+      if (outcome.type === "answered") return outcome.result;
+    }
+  }
+  if (run.scope.cause) throw run.stopped();
+  throw run.exhausted(run.calledAny ? "all_failed" : unavailable.length > 0 ? "all_unavailable" : "none_fit");
+}
+
+interface Candidate {
+  readonly slot: ModelSlot;
+  readonly until: number;
+  readonly reason: HealthSkipReason;
+}
+
+/**
+ * The model whose breaker or cooldown ends first; never an isolated one, and
+ * never one whose half-open probe is in flight: that call is the probe's to
+ * make, and a second one would load a model that is only being tried.
+ */
+function nearestToRecovery(candidates: readonly Candidate[]): ModelSlot | undefined {
+  let best: Candidate | undefined;
+  for (const candidate of candidates) {
+    if (candidate.reason === "isolated" || candidate.reason === "half_open_probe_in_flight") continue;
+    if (Number.isFinite(candidate.until) && (!best || candidate.until < best.until)) best = candidate;
+  }
+  return best?.slot;
+}
+
+/**
+ * Calls one model until it answers, fails in a way that moves on, or runs
+ * out of attempts. `forced` skips the health check (the all-unavailable rule).
+ */
+async function* tryModel(
+  run: RequestRun,
+  slot: ModelSlot,
+  perform: PerformAttempt,
+  forced: boolean,
+): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
+  const unfit = unfitReason(run.request, slot.settings.adapter.capabilities, run.minContextWindow);
+  if (unfit) {
+    run.recordSkip(slot, "unsupported", undefined, unfit);
+    return { type: "unfit" };
+  }
+  let lease: ProbeLease | undefined;
+  if (!forced) {
+    const availability = slot.health.check(Date.now());
+    if (!availability.available) {
+      run.recordSkip(slot, availability.reason, availability.until);
+      return { type: "unavailable", until: availability.until, reason: availability.reason };
+    }
+    if (availability.probe) {
+      lease = await slot.health.beginProbe(Date.now(), run.requestId);
+      if (!lease) {
+        run.recordSkip(slot, "half_open_probe_in_flight");
+        return { type: "unavailable", until: Date.now(), reason: "half_open_probe_in_flight" };
+      }
+    }
+  }
+  try {
+    return yield* callModel(run, slot, perform, lease, forced);
+  } finally {
+    // A probe that made no call (full bulkhead, abort, deadline) goes back at once.
+    lease?.release();
+  }
+}
+
+/** The attempts on one model that may be called: the first, then retries while the failure kind allows. */
+async function* callModel(
+  run: RequestRun,
+  slot: ModelSlot,
+  perform: PerformAttempt,
+  lease: ProbeLease | undefined,
+  forced: boolean,
+): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
+  let backoff: IBackoff<unknown> | undefined;
+  let waitedMs = 0;
+  let lastError: ModelError | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (run.scope.cause) throw run.stopped();
+    const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
+    const outcome = yield* runAttempt(run, slot, call, perform);
+    if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
+    if (outcome.type === "bulkhead_full") {
+      run.recordSkip(slot, "bulkhead_full");
+      // A retry refused for a full bulkhead still leaves the model after its failure.
+      if (lastError) run.leave(slot, lastError.kind);
+      return { type: "unfit" };
+    }
+    if (outcome.type === "unavailable") {
+      run.recordSkip(slot, outcome.reason, outcome.until);
+      if (lastError) run.leave(slot, lastError.kind);
+      return outcome;
+    }
+    const { error } = outcome;
+    lastError = error;
+    if (run.scope.cause || error.kind === "aborted") throw run.stopped();
+    const action = slot.settings.actions[error.kind];
+    if (run.committed) noteCutAfterContent(run, slot, error, action);
+    if (action === "surface") throw error;
+    if (error.kind === "context_length") {
+      run.minContextWindow = Math.max(run.minContextWindow, slot.settings.adapter.capabilities?.contextWindow ?? 0);
+    }
+    backoff = action === "retry" ? (backoff ? backoff.next(undefined) : slot.backoff.next()) : undefined;
+    const delay = backoff && retryDelay(run, slot, error, attempt, backoff.duration);
+    if (delay === undefined) {
+      coolDownAfter(slot, error);
+      run.leave(slot, error.kind);
+      return { type: "failed" };
+    }
+    run.settings.emitter.emit("retry", {
+      requestId: run.requestId,
+      model: slot.id,
+      attempt: attempt + 1,
+      delayMs: delay,
+      reason: error.kind,
+      ...retryAfterField(error, slot),
+    });
+    try {
+      await abortableDelay(delay, run.scope.signal);
+    } catch {
+      throw run.stopped();
+    }
+    waitedMs = delay;
+  }
+}
+
+/**
+ * A stream failed after content reached the caller: restart it on the next
+ * attempt (with `reset` or a prefill), or end with a typed error — always the
+ * error once a complete tool call was delivered, since the caller may have run it.
+ */
+function noteCutAfterContent(run: RequestRun, slot: ModelSlot, error: ModelError, action: FailureAction): void {
+  if (run.settings.midStream === "error" || run.toolCallDelivered || action === "surface") {
+    throw new StreamInterruptedError(error, {
+      model: slot.id,
+      requestId: run.requestId,
+      attempts: run.attempts,
+      afterToolCall: run.toolCallDelivered,
+    });
+  }
+  run.restartAfter = { model: slot.id, reason: error.kind };
+}
+
+/**
+ * The wait before calling the same model again, or `undefined` to move on:
+ * no attempts left, the breaker opened, the provider's Retry-After is longer
+ * than `maxRetryAfterMs`, or the wait would outlast the deadline.
+ */
+function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt: number, backoffMs: number): number | undefined {
+  const { settings } = slot;
+  if (attempt >= settings.maxAttempts) return undefined;
+  const now = Date.now();
+  if (!slot.health.check(now).available) return undefined;
+  const retryAfter = providerDelay(error.retryAfterMs, settings.maxCooldownMs);
+  if (retryAfter !== undefined && retryAfter > settings.maxRetryAfterMs) return undefined;
+  const delay = Math.max(backoffMs, retryAfter ?? 0);
+  if (run.deadlineAt !== undefined && now + delay >= run.deadlineAt) return undefined;
+  return delay;
+}
+
+/**
+ * A model that said "not now" (Retry-After, quota) is skipped by every request
+ * until then — for at most `cooldown.maxMs`: the provider's figure is
+ * untrusted, and through a shared store it would bench the model fleet-wide.
+ */
+function coolDownAfter(slot: ModelSlot, error: ModelError): void {
+  // The request's own faults say nothing of the model, whatever header came with them.
+  if (!countsAgainstHealth(error.kind)) return;
+  const now = Date.now();
+  const asked = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
+  if (error.kind === "quota") slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, asked ?? 0), "quota");
+  else if (asked !== undefined && asked > 0) slot.health.coolDown(now + asked, error.kind);
+}
+
+function retryAfterField(error: ModelError, slot: ModelSlot): { retryAfterMs?: number } {
+  const retryAfterMs = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
+  return retryAfterMs === undefined ? {} : { retryAfterMs };
+}
