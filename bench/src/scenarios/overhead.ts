@@ -1,4 +1,5 @@
-import { type ChatRequest, type ChatResponse, createFallback, type ModelAdapter, zeroUsage } from "@understudy/core";
+import { type ChatRequest, type ChatResponse, createFallback, type ModelAdapter } from "@understudy/core";
+import { zeroUsage } from "@understudy/core/adapter";
 import { openai } from "@understudy/openai";
 import type { BenchContext } from "../bench-context.ts";
 import { budget } from "../budget.ts";

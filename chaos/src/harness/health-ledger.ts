@@ -1,4 +1,4 @@
-import { type HealthStore, healthyRecord, InMemoryHealthStore, type ModelHealthRecord } from "@understudy/core";
+import { type HealthStore, healthyRecord, InMemoryHealthStore, type ModelHealthRecord } from "@understudy/core/health-store";
 import { currentTag, nextSeq } from "./call-context.ts";
 
 /** A change to a model's health, and the call that made it. */

@@ -1,4 +1,10 @@
-import { type FailureSource, malformedChunk, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
+import {
+  type FailureSource,
+  malformedChunk,
+  type StreamPart,
+  toolCallFromText,
+  unfinishedStream,
+} from "@understudy/core/adapter";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
 import { answerIds, finishReasonOf, isRecord, refusalError, usageOf } from "./from-anthropic-response.ts";
 

@@ -7,7 +7,7 @@ import type {
   ModelAdapter,
   ModelCapabilities,
   StreamPart,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import {
   adapterFailure,
   isModelError,
@@ -16,7 +16,7 @@ import {
   redactingLogger,
   unserialisableRequest,
   untranslatableRequest,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import { anthropicParts } from "./anthropic-stream.ts";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
 import { fromAnthropicResponse } from "./from-anthropic-response.ts";

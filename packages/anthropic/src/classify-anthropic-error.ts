@@ -11,7 +11,7 @@ import {
   retryAfterMs,
   transportFailure,
   unexpectedFailure,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 
 /**
  * What the SDK throws, before any call, when it finds no credentials: no

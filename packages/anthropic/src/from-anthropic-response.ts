@@ -8,7 +8,7 @@ import {
   type ToolCall,
   tokenCount,
   type Usage,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import { anthropicErrorBodyFailure } from "./classify-anthropic-error.ts";
 
 /** Maps Claude's stop reasons to the neutral set; `refusal` is a failure, not a finish. */

@@ -1,5 +1,5 @@
 import type { ContentBlockParam, MessageCreateParamsBase, MessageParam } from "@anthropic-ai/sdk/resources/messages";
-import { type ChatMessage, type ChatRequest, type ModelError, unsupportedFeature } from "@understudy/core";
+import { type ChatMessage, type ChatRequest, type ModelError, unsupportedFeature } from "@understudy/core/adapter";
 
 /** How this model takes a request. */
 export interface AnthropicRequestSettings {

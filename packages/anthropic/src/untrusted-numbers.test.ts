@@ -1,4 +1,4 @@
-import { type ChatRequest, type ModelAdapter, maxProviderDelayMs, maxTokenCount } from "@understudy/core";
+import { type ChatRequest, type ModelAdapter, maxProviderDelayMs, maxTokenCount } from "@understudy/core/adapter";
 import { type FaultStep, faults } from "@understudy/testing";
 import { expectModelError, readAdapterStream, useFaultServer } from "@understudy/testing/vitest";
 import { describe, expect, it } from "vitest";

@@ -9,7 +9,7 @@ import {
   retryAfterMs,
   transportFailure,
   unexpectedFailure,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import OpenAI from "openai";
 
 const contentPolicyCodes = new Set(["content_filter", "content_policy_violation", "invalid_prompt"]);

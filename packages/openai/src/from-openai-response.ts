@@ -10,7 +10,7 @@ import {
   tokenCount,
   toolCallFromText,
   type Usage,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import { openAIErrorBodyFailure } from "./classify-openai-error.ts";
 
 /** Maps OpenAI's finish reasons to the neutral set; `content_filter` is a failure, not a finish. */

@@ -1,4 +1,10 @@
-import { type FailureSource, malformedChunk, type StreamPart, toolCallFromText, unfinishedStream } from "@understudy/core";
+import {
+  type FailureSource,
+  malformedChunk,
+  type StreamPart,
+  toolCallFromText,
+  unfinishedStream,
+} from "@understudy/core/adapter";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { answerIds, contentFilterError, finishReasonOf, isRecord, usageOf } from "./from-openai-response.ts";
 

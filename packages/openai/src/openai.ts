@@ -6,7 +6,7 @@ import type {
   ModelAdapter,
   ModelCapabilities,
   StreamPart,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import {
   adapterFailure,
   isModelError,
@@ -15,7 +15,7 @@ import {
   redactingLogger,
   unserialisableRequest,
   untranslatableRequest,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import OpenAI, { type ClientOptions } from "openai";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { fromOpenAIResponse } from "./from-openai-response.ts";

@@ -1,4 +1,4 @@
-import { type ChatMessage, type ChatRequest, unsupportedFeature } from "@understudy/core";
+import { type ChatMessage, type ChatRequest, unsupportedFeature } from "@understudy/core/adapter";
 import type {
   ChatCompletionContentPart,
   ChatCompletionCreateParamsBase,

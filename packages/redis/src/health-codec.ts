@@ -1,4 +1,4 @@
-import { type BreakerState, isModelErrorKind, type ModelHealthRecord } from "@understudy/core";
+import { type BreakerState, isModelErrorKind, type ModelHealthRecord } from "@understudy/core/health-store";
 
 /** A record as stored in Redis: the engine's record, plus who opened the breaker and who holds its probe. */
 export interface StoredRecord extends ModelHealthRecord {

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { type HealthStore, type HealthStoreEvent, healthyRecord, type ModelHealthRecord, takeProbe } from "@understudy/core";
+import {
+  type HealthStore,
+  type HealthStoreEvent,
+  healthyRecord,
+  type ModelHealthRecord,
+  takeProbe,
+} from "@understudy/core/health-store";
 import { Redis, type RedisOptions } from "ioredis";
 import {
   decodeRecord,

@@ -10,7 +10,7 @@ import {
   type StreamPart,
   type ToolCall,
   type Usage,
-} from "@understudy/core";
+} from "@understudy/core/adapter";
 import { quietPause } from "./quiet-pause.ts";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets, retryAfterMs, toolCallFromText } from "../index.ts";
+import { redactSecrets, retryAfterMs, toolCallFromText } from "../adapter-kit.ts";
 
 const headers = (entries: Record<string, string>) => new Headers(entries);
 

@@ -8,7 +8,7 @@ import { estimateRequestTokens } from "./token-estimate.ts";
  * `minContextWindow` excludes models no larger than one that already answered
  * `context_length` for this request.
  */
-export function unfitReason(
+export function capabilityMismatch(
   request: ChatRequest,
   capabilities: ModelCapabilities | undefined,
   minContextWindow: number,

@@ -1,4 +1,4 @@
-import { underPolicy } from "../policies/user-policy.ts";
+import { underUserPolicy } from "../policies/user-policy.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
 import type { AttemptContext } from "./run-attempt.ts";
 
@@ -8,5 +8,5 @@ export function performGenerate(context: AttemptContext): Promise<ChatResponse> 
   scope.startTimer("attempt-timeout", slot.settings.attemptMs);
   context.silenceTimerMs = slot.settings.attemptMs;
   const call = () => slot.settings.adapter.generate(request, { signal: scope.signal });
-  return scope.race(underPolicy(slot.settings.policy, scope, call));
+  return scope.race(underUserPolicy(slot.settings.policy, scope, call));
 }

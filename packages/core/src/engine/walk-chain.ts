@@ -7,7 +7,7 @@ import type { ProbeLease } from "../health/probe-lease.ts";
 import { abortableDelay } from "../policies/abortable-delay.ts";
 import { providerDelay } from "../policies/provider-delay.ts";
 import type { FallbackStreamPart } from "../spec/stream-part.ts";
-import { unfitReason } from "./capability-fit.ts";
+import { capabilityMismatch } from "./capability-fit.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
@@ -79,7 +79,7 @@ async function* tryModel(
   perform: PerformAttempt,
   forced: boolean,
 ): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
-  const unfit = unfitReason(run.request, slot.settings.adapter.capabilities, run.minContextWindow);
+  const unfit = capabilityMismatch(run.request, slot.settings.adapter.capabilities, run.minContextWindow);
   if (unfit) {
     run.recordSkip(slot, "unsupported", undefined, unfit);
     return { type: "unfit" };

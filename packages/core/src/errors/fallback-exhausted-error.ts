@@ -1,7 +1,7 @@
 import type { AttemptRecord } from "../engine/attempt-record.ts";
 import type { ModelHealthSnapshot } from "../health/model-health.ts";
 import type { ModelError, ModelErrorKind } from "./model-error.ts";
-import { brandError, hasErrorBrand } from "./understudy-error.ts";
+import { brandError, hasErrorBrand, UnderstudyError } from "./understudy-error.ts";
 
 /**
  * Why no model answered:
@@ -47,7 +47,7 @@ const relevance: readonly ModelErrorKind[] = [
  * No model of the chain answered. Lists every attempt and skip, every
  * model's health, and keeps the most actionable failure as `cause`.
  */
-export class FallbackExhaustedError extends Error {
+export class FallbackExhaustedError extends UnderstudyError {
   /** Why no model answered. */
   readonly reason: ExhaustedReason;
   /** The request's id. */
@@ -59,7 +59,12 @@ export class FallbackExhaustedError extends Error {
   /** Each model's health when the request gave up. */
   readonly models: readonly ModelHealthSnapshot[];
 
-  /** @param init - the request's history */
+  /**
+   * Made by the engine, not by users.
+   *
+   * @param init - the request's history
+   * @internal
+   */
   constructor(init: FallbackExhaustedInit) {
     const cause = mostRelevant(init.errors);
     super(summarise(init, cause), cause === undefined ? undefined : { cause });

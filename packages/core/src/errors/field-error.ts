@@ -1,8 +1,9 @@
+import { UnderstudyError } from "./understudy-error.ts";
 /**
  * The shape shared by errors that point at one field of the caller's input:
  * a path to it and the fix, both also in the message.
  */
-export abstract class FieldError extends Error {
+export abstract class FieldError extends UnderstudyError {
   /** The offending field, as a path (`models[1].timeout.idleMs`, `request.messages[0].role`). */
   readonly path: string;
   /** What to change. */

@@ -1,4 +1,4 @@
-import { brandError, hasErrorBrand } from "./understudy-error.ts";
+import { brandError, hasErrorBrand, UnderstudyError } from "./understudy-error.ts";
 
 /**
  * Every failure kind an adapter can report. The engine decides from the kind
@@ -86,7 +86,7 @@ export interface ModelErrorInit {
  * throw new ModelError({ kind: "overloaded", status: 529, message: "Overloaded", provider: "anthropic" });
  * ```
  */
-export class ModelError extends Error {
+export class ModelError extends UnderstudyError {
   /** The failure kind. */
   readonly kind: ModelErrorKind;
   /** The provider (`openai`, `anthropic`, …), when known. */

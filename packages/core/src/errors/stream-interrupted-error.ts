@@ -1,13 +1,13 @@
 import type { AttemptRecord } from "../engine/attempt-record.ts";
 import type { ModelError, ModelErrorKind } from "./model-error.ts";
-import { brandError, hasErrorBrand } from "./understudy-error.ts";
+import { brandError, hasErrorBrand, UnderstudyError } from "./understudy-error.ts";
 
 /**
  * A stream failed after some of its answer reached the caller, and the engine
  * did not restart it (`midStream: "error"`, or a complete tool call had
  * already been delivered). What was shown is not a complete answer.
  */
-export class StreamInterruptedError extends Error {
+export class StreamInterruptedError extends UnderstudyError {
   /** The failure's kind. */
   readonly kind: ModelErrorKind;
   /** The chain id of the model whose stream broke. */

@@ -1,13 +1,7 @@
 import { scriptedModel } from "@understudy/testing";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  createFallback,
-  type FallbackEvent,
-  type HealthStore,
-  InMemoryHealthStore,
-  isFallbackExhaustedError,
-  type ModelHealthRecord,
-} from "../index.ts";
+import { createFallback, type FallbackEvent, type HealthStore, InMemoryHealthStore, isFallbackExhaustedError } from "../index.ts";
+import type { ModelHealthRecord } from "./health-store.ts";
 
 const request = { messages: [{ role: "user" as const, content: "hi" }] };
 const breaker = { consecutiveFailures: 1, halfOpenAfterMs: 10_000 };

@@ -7,7 +7,7 @@ import type { AbortScope } from "./abort-scope.ts";
  * cockatiel's `timeout()` aborts its signal when the wrapped function returns
  * (`abortOnReturn`), which would otherwise kill a stream that was just opened.
  */
-export function underPolicy<T>(policy: IPolicy | undefined, scope: AbortScope, work: () => Promise<T>): Promise<T> {
+export function underUserPolicy<T>(policy: IPolicy | undefined, scope: AbortScope, work: () => Promise<T>): Promise<T> {
   if (!policy) return work();
   return policy.execute(async ({ signal }) => {
     const forward = (): void => scope.abort("policy", signal.reason);

@@ -1,7 +1,8 @@
 import { scriptedModel } from "@understudy/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createFallback, maxTokenCount, type Usage } from "../index.ts";
+import { createFallback, type Usage } from "../index.ts";
+import { maxTokenCount } from "./token-count.ts";
 import { safeUsage } from "./usage.ts";
 
 const request = { messages: [{ role: "user" as const, content: "hi" }] };

@@ -2,6 +2,7 @@ import type { FallbackResult } from "../engine/fallback-result.ts";
 import type { RequestRun } from "../engine/request-run.ts";
 import { walkChain } from "../engine/walk-chain.ts";
 import { ModelError } from "../errors/model-error.ts";
+import { RequestError } from "../errors/request-error.ts";
 import type { FallbackStreamPart, FinishPart } from "../spec/stream-part.ts";
 import { performStream } from "./perform-stream.ts";
 
@@ -50,7 +51,13 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
    * makes no call and settles `result` as aborted.
    */
   [Symbol.asyncIterator](): AsyncIterator<FallbackStreamPart> {
-    if (this.started) throw new Error("this stream is already being read; call stream() again for another answer");
+    if (this.started) {
+      throw new RequestError(
+        "stream",
+        "is already being read (a stream can be read once)",
+        "call `chat.stream()` again for another answer",
+      );
+    }
     this.started = true;
     const parts = this.drive();
     let begun = false;

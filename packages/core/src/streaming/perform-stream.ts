@@ -1,6 +1,6 @@
 import type { AttemptContext } from "../engine/run-attempt.ts";
 import { ModelError } from "../errors/model-error.ts";
-import { underPolicy } from "../policies/user-policy.ts";
+import { underUserPolicy } from "../policies/user-policy.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
 import type { FallbackStreamPart, StreamPart } from "../spec/stream-part.ts";
 import { StreamCollector } from "./stream-collector.ts";
@@ -25,7 +25,7 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
   try {
     scope.startTimer("first-token-timeout", settings.firstTokenMs);
     context.silenceTimerMs = settings.firstTokenMs;
-    let step = await scope.race(underPolicy(settings.policy, scope, open));
+    let step = await scope.race(underUserPolicy(settings.policy, scope, open));
     scope.clearTimer("first-token-timeout");
     for (;;) {
       if (step.done) throw endedWithoutFinish(context);
