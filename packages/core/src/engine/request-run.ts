@@ -5,8 +5,8 @@ import type { SafeEmitter } from "../events/safe-emitter.ts";
 import { AbortScope } from "../policies/abort-scope.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
-import type { StreamPart } from "../spec/stream-part.ts";
 import { addUsage, zeroUsage } from "../spec/usage.ts";
+import { StreamProgress } from "../streaming/stream-progress.ts";
 import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 import { costOf } from "./cost.ts";
 import type { FallbackResult } from "./fallback-result.ts";
@@ -28,8 +28,9 @@ export type AttemptFacts = Omit<AttemptRecord, "model" | "provider" | "modelId">
 
 /**
  * The state of one request as it walks the chain: its history, its abort
- * scope (caller's signal and deadline), what a stream has shown the caller,
- * and the events it emits. Nothing here is shared with other requests.
+ * scope (caller's signal and deadline), what a stream has shown the caller
+ * (its {@link StreamProgress}), and the events it emits. Nothing here is
+ * shared with other requests.
  */
 export class RequestRun {
   /** The engine's id of this request. */
@@ -52,23 +53,9 @@ export class RequestRun {
   private pendingSwitch: { readonly from: string; readonly reason: ModelError["kind"] } | undefined;
   private ended = false;
 
-  /** Models with a window this small or smaller are skipped (one found the prompt too long). */
-  minContextWindow = 0;
-  /** Whether any call was made (vs. every model skipped). */
-  calledAny = false;
-
-  /** Stream state: content has reached the caller since the start or the last reset. */
-  committed = false;
-  /** Stream state: a complete tool call has reached the caller (no restart after that). */
-  toolCallDelivered = false;
-  /** Stream state: a tool call's arguments have started to reach the caller (no prefill continuation). */
-  toolCallStarted = false;
-  /** Stream state: answer text shown since the start or the last reset. */
-  shownText = "";
-  /** Stream state: text a continued answer starts with (a prefill), part of the final text. */
-  prefix = "";
-  /** Stream state: a failure after content, waiting for the next attempt to restart or continue. */
-  restartAfter: { readonly model: string; readonly reason: ModelError["kind"] } | undefined;
+  /** What a stream has shown its caller (a `generate` shows nothing). */
+  readonly progress = new StreamProgress();
+  private contextWindowFloor = 0;
 
   /**
    * @param request - the validated request
@@ -91,19 +78,25 @@ export class RequestRun {
     return request;
   }
 
-  /** Notes a part on its way to the caller. */
-  deliver(part: StreamPart): void {
-    this.committed = true;
-    if (part.type === "text-delta") this.shownText += part.text;
-    else if (part.type === "tool-call-delta") this.toolCallStarted = true;
-    else if (part.type === "tool-call") this.toolCallDelivered = this.toolCallStarted = true;
+  /** Whether any call was made (vs. every model skipped). */
+  get calledAny(): boolean {
+    return this.attempts.some((attempt) => attempt.outcome !== "skipped");
+  }
+
+  /** Models with a context window this small or smaller are skipped: one of that size found the prompt too long. */
+  get minContextWindow(): number {
+    return this.contextWindowFloor;
+  }
+
+  /** Notes that a model with this context window found the prompt too long. */
+  noteContextTooLong(contextWindow: number): void {
+    this.contextWindowFloor = Math.max(this.contextWindowFloor, contextWindow);
   }
 
   /** Records a call, and emits `attempt`. */
   recordAttempt(slot: ModelSlot, facts: AttemptFacts): void {
     const record = { ...identify(slot), ...facts };
     this.attempts.push(record);
-    this.calledAny = true;
     this.settings.emitter.emit("attempt", { requestId: this.requestId, record });
   }
 
@@ -150,7 +143,7 @@ export class RequestRun {
     const priceOf = (id: string) => this.settings.slots.find((s) => s.id === id)?.settings.price;
     const result: FallbackResult = {
       ...response,
-      text: this.prefix + response.text,
+      text: this.progress.prefix + response.text,
       requestId: this.requestId,
       ...identify(slot),
       attempts: this.attempts,

@@ -105,8 +105,10 @@ export async function* runAttempt(
   let settled = false;
   let answered = false;
   try {
-    const prefill = run.restartAfter ? yield* beginAttempt(run, slot, run.restartAfter) : "";
-    context.request = run.requestFor(slot, prefill);
+    // After a stream cut: a prefill of the text shown, or a `reset` telling the caller to discard it.
+    const resumption = run.progress.resume(mayContinue(run, slot));
+    if (resumption && "reset" in resumption) yield resumption.reset;
+    context.request = run.requestFor(slot, resumption && "prefill" in resumption ? resumption.prefill : "");
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;
     const response = { ...reply, usage: safeUsage(reply.usage) };
@@ -168,28 +170,13 @@ export async function* runAttempt(
 }
 
 /**
- * Before an attempt that follows a stream cut after content: either a prefill
- * of the text shown (with `midStream: "continue"` on a model that accepts one),
- * or a `reset` part telling the caller to discard what it showed.
+ * Whether the attempt after a stream cut may continue the text shown as a
+ * prefill (`midStream: "continue"`, on a model configured to accept one whose
+ * adapter does not say it rejects them); otherwise it starts over after a `reset`.
  */
-async function* beginAttempt(
-  run: RequestRun,
-  slot: ModelSlot,
-  cut: NonNullable<RequestRun["restartAfter"]>,
-): AsyncGenerator<FallbackStreamPart, string, undefined> {
-  run.restartAfter = undefined;
-  const acceptsPrefill = slot.settings.acceptsPrefill && slot.settings.adapter.capabilities?.prefill !== false;
-  const continuing = run.settings.midStream === "continue" && acceptsPrefill && run.shownText !== "" && !run.toolCallStarted;
-  if (continuing) {
-    run.prefix = run.shownText;
-    return run.shownText;
-  }
-  run.committed = false;
-  run.toolCallStarted = false;
-  run.shownText = "";
-  run.prefix = "";
-  yield { type: "reset", model: cut.model, reason: cut.reason };
-  return "";
+function mayContinue(run: RequestRun, slot: ModelSlot): boolean {
+  const { settings } = slot;
+  return run.settings.midStream === "continue" && settings.acceptsPrefill && settings.adapter.capabilities?.prefill !== false;
 }
 
 /**

@@ -138,10 +138,10 @@ async function* callModel(
     lastError = error;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
-    if (run.committed) noteCutAfterContent(run, slot, error, action);
+    if (run.progress.hasShownContent) noteCutAfterContent(run, slot, error, action);
     if (action === "surface") throw error;
     if (error.kind === "context_length") {
-      run.minContextWindow = Math.max(run.minContextWindow, slot.settings.adapter.capabilities?.contextWindow ?? 0);
+      run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
     }
     backoff = action === "retry" ? (backoff ? backoff.next(undefined) : slot.backoff.next()) : undefined;
     const delay = backoff && retryDelay(run, slot, error, attempt, backoff.duration);
@@ -173,15 +173,16 @@ async function* callModel(
  * error once a complete tool call was delivered, since the caller may have run it.
  */
 function noteCutAfterContent(run: RequestRun, slot: ModelSlot, error: ModelError, action: FailureAction): void {
-  if (run.settings.midStream === "error" || run.toolCallDelivered || action === "surface") {
+  const afterToolCall = run.progress.hasShownToolCall;
+  if (run.settings.midStream === "error" || afterToolCall || action === "surface") {
     throw new StreamInterruptedError(error, {
       model: slot.id,
       requestId: run.requestId,
       attempts: run.attempts,
-      afterToolCall: run.toolCallDelivered,
+      afterToolCall,
     });
   }
-  run.restartAfter = { model: slot.id, reason: error.kind };
+  run.progress.cut({ model: slot.id, reason: error.kind });
 }
 
 /**

@@ -33,7 +33,7 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       if (part.type === "finish") return collector.finish(part);
       collector.add(part);
       context.outputChars = collector.textLength;
-      run.deliver(part);
+      run.progress.deliver(part);
       context.waitingOnProvider = false;
       yield part;
       // A scope that fired while the consumer held the part ends the attempt on the consumer's time.
