@@ -1,22 +1,5 @@
 import Anthropic, { type ClientOptions } from "@anthropic-ai/sdk";
-import type {
-  AdapterCallOptions,
-  ChatRequest,
-  ChatResponse,
-  FailureSource,
-  ModelAdapter,
-  ModelCapabilities,
-  StreamPart,
-} from "@understudy/core/adapter";
-import {
-  adapterFailure,
-  isModelError,
-  type ModelError,
-  malformedAnswer,
-  redactingLogger,
-  unserialisableRequest,
-  untranslatableRequest,
-} from "@understudy/core/adapter";
+import { type ModelAdapter, type ModelCapabilities, redactingLogger, sdkAdapter } from "@understudy/core/adapter";
 import { anthropicParts } from "./anthropic-stream.ts";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
 import { fromAnthropicResponse } from "./from-anthropic-response.ts";
@@ -61,80 +44,39 @@ const dayMs = 24 * 60 * 60 * 1_000;
 export function anthropic(modelId: string, options: AnthropicModelOptions = {}): ModelAdapter {
   const provider = options.provider ?? "anthropic";
   const settings: AnthropicRequestSettings = { provider, modelId, defaultMaxTokens: options.defaultMaxTokens ?? 4_096 };
-  let client = options.client;
-  // Read when a failure is built, not before: a client made from ANTHROPIC_API_KEY holds the key only once it exists.
-  const source = (): FailureSource => ({
-    provider,
-    model: modelId,
-    secrets: [options.apiKey, client?.apiKey ?? undefined, client?.authToken ?? undefined],
-  });
-  const clientOrFail = (): Anthropic => {
-    try {
-      client ??= new Anthropic({
-        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-        ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
-        // The SDK logs what the provider sent (a chunk it cannot parse): redacted, like everything else.
-        logger: redactingLogger(options.logger ?? console, () => source().secrets),
-        maxRetries: 0,
-      });
-      return client;
-    } catch (error) {
-      throw adapterFailure(
-        "auth",
-        `cannot make an Anthropic client (pass apiKey or set ANTHROPIC_API_KEY): ${String(error)}`,
-        source(),
-        error,
-      );
-    }
-  };
   const requestOptions = (signal: AbortSignal) => ({ signal, maxRetries: 0, timeout: options.sdkTimeoutMs ?? dayMs });
-  const translate = (request: ChatRequest): AnthropicBody => {
-    try {
-      return toAnthropicRequest(request, settings);
-    } catch (error) {
-      throw untranslatableRequest(error, source());
-    }
-  };
-
-  return {
+  return sdkAdapter<Anthropic, AnthropicBody, unknown>({
     provider,
     modelId,
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
-    async generate(request: ChatRequest, { signal }: AdapterCallOptions): Promise<ChatResponse> {
-      const body = translate(request);
-      let answer: { data: unknown; request_id: string | null | undefined };
-      try {
-        answer = await clientOrFail()
-          .messages.create({ ...body, stream: false }, requestOptions(signal))
-          .withResponse();
-      } catch (error) {
-        // The only JSON the SDK parses here is the body of a 200.
-        if (error instanceof SyntaxError) throw malformedAnswer(source(), "a body that is not JSON", error.message);
-        throw failureOf(error, body, source());
-      }
-      return fromAnthropicResponse(answer.data, answer.request_id, source());
+    keyHint: "pass apiKey or set ANTHROPIC_API_KEY",
+    makeClient: (secrets) =>
+      options.client ??
+      new Anthropic({
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+        // The SDK logs what the provider sent (a chunk it cannot parse): redacted, like everything else.
+        logger: redactingLogger(options.logger ?? console, secrets),
+        maxRetries: 0,
+      }),
+    secrets: (client) => {
+      const made = client ?? options.client;
+      return [options.apiKey, made?.apiKey ?? undefined, made?.authToken ?? undefined];
     },
-    async *stream(request: ChatRequest, { signal }: AdapterCallOptions): AsyncGenerator<StreamPart> {
-      const body = translate(request);
-      let opened: { data: AsyncIterable<unknown>; request_id: string | null | undefined };
-      try {
-        opened = await clientOrFail()
-          .messages.create({ ...body, stream: true }, requestOptions(signal))
-          .withResponse();
-      } catch (error) {
-        throw failureOf(error, body, source());
-      }
-      yield* anthropicParts(opened.data, signal, opened.request_id, source());
+    translate: (request) => toAnthropicRequest(request, settings),
+    send: async (client, body, signal) => {
+      const { data, request_id } = await client.messages
+        .create({ ...body, stream: false }, requestOptions(signal))
+        .withResponse();
+      return { data, requestId: request_id };
     },
-  };
-}
-
-/**
- * What a failed SDK call means. An error that is not the SDK's own may be its
- * `JSON.stringify` refusing the body (a cycle, a BigInt): the caller's bug,
- * `invalid_request`, never a `connection` fault against the model.
- */
-function failureOf(error: unknown, body: AnthropicBody, source: FailureSource): ModelError {
-  const sdkError = isModelError(error) || error instanceof Anthropic.AnthropicError;
-  return (sdkError ? undefined : unserialisableRequest(body, source)) ?? classifyAnthropicError(error, source);
+    open: async (client, body, signal) => {
+      const { data, request_id } = await client.messages.create({ ...body, stream: true }, requestOptions(signal)).withResponse();
+      return { data, requestId: request_id };
+    },
+    answer: fromAnthropicResponse,
+    parts: anthropicParts,
+    classify: classifyAnthropicError,
+    isSdkError: (error) => error instanceof Anthropic.AnthropicError,
+  });
 }

@@ -1,21 +1,4 @@
-import type {
-  AdapterCallOptions,
-  ChatRequest,
-  ChatResponse,
-  FailureSource,
-  ModelAdapter,
-  ModelCapabilities,
-  StreamPart,
-} from "@understudy/core/adapter";
-import {
-  adapterFailure,
-  isModelError,
-  type ModelError,
-  malformedAnswer,
-  redactingLogger,
-  unserialisableRequest,
-  untranslatableRequest,
-} from "@understudy/core/adapter";
+import { type ModelAdapter, type ModelCapabilities, redactingLogger, sdkAdapter } from "@understudy/core/adapter";
 import OpenAI, { type ClientOptions } from "openai";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
 import { fromOpenAIResponse } from "./from-openai-response.ts";
@@ -75,81 +58,42 @@ export function openai(modelId: string, options: OpenAIModelOptions = {}): Model
     maxTokensField: options.maxTokensField ?? (reasoning ? "max_completion_tokens" : "max_tokens"),
     systemRole: options.systemRole ?? (reasoning ? "developer" : "system"),
   };
-  let client = options.client;
-  // Read when a failure is built, not before: a client made from OPENAI_API_KEY holds the key only once it exists.
-  const source = (): FailureSource => ({
+  const requestOptions = (signal: AbortSignal) => ({ signal, maxRetries: 0, timeout: options.sdkTimeoutMs ?? dayMs });
+  return sdkAdapter<OpenAI, OpenAIBody, unknown>({
     provider,
-    model: modelId,
-    secrets: [options.apiKey, typeof client?.apiKey === "string" ? client.apiKey : undefined],
-  });
-  const clientOrFail = (): OpenAI => {
-    try {
-      client ??= new OpenAI({
+    modelId,
+    capabilities: { prefill: false, ...options.capabilities, reasoning },
+    keyHint: "pass apiKey or set OPENAI_API_KEY",
+    makeClient: (secrets) =>
+      options.client ??
+      new OpenAI({
         ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
         ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
         ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
         // The SDK logs what the provider sent (a chunk it cannot parse): redacted, like everything else.
-        logger: redactingLogger(options.logger ?? console, () => source().secrets),
+        logger: redactingLogger(options.logger ?? console, secrets),
         maxRetries: 0,
-      });
-      return client;
-    } catch (error) {
-      throw adapterFailure(
-        "auth",
-        `cannot make an OpenAI client (pass apiKey or set OPENAI_API_KEY): ${String(error)}`,
-        source(),
-        error,
-      );
-    }
-  };
-  const requestOptions = (signal: AbortSignal) => ({ signal, maxRetries: 0, timeout: options.sdkTimeoutMs ?? dayMs });
-  const translate = (request: ChatRequest): OpenAIBody => {
-    try {
-      return toOpenAIRequest(request, settings);
-    } catch (error) {
-      throw untranslatableRequest(error, source());
-    }
-  };
-
-  return {
-    provider,
-    modelId,
-    capabilities: { prefill: false, ...options.capabilities, reasoning },
-    async generate(request: ChatRequest, { signal }: AdapterCallOptions): Promise<ChatResponse> {
-      const body = translate(request);
-      let answer: { data: unknown; request_id: string | null };
-      try {
-        answer = await clientOrFail()
-          .chat.completions.create({ ...body, stream: false }, requestOptions(signal))
-          .withResponse();
-      } catch (error) {
-        // The only JSON the SDK parses here is the body of a 200.
-        if (error instanceof SyntaxError) throw malformedAnswer(source(), "a body that is not JSON", error.message);
-        throw failureOf(error, body, source());
-      }
-      return fromOpenAIResponse(answer.data, answer.request_id, source());
+      }),
+    secrets: (client) => {
+      const made = client ?? options.client;
+      return [options.apiKey, typeof made?.apiKey === "string" ? made.apiKey : undefined];
     },
-    async *stream(request: ChatRequest, { signal }: AdapterCallOptions): AsyncGenerator<StreamPart> {
-      const body = translate(request);
-      let opened: { data: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>; request_id: string | null };
-      try {
-        opened = await clientOrFail()
-          .chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, requestOptions(signal))
-          .withResponse();
-      } catch (error) {
-        throw failureOf(error, body, source());
-      }
-      yield* openaiParts(opened.data, signal, opened.request_id, source());
+    translate: (request) => toOpenAIRequest(request, settings),
+    send: async (client, body, signal) => {
+      const { data, request_id } = await client.chat.completions
+        .create({ ...body, stream: false }, requestOptions(signal))
+        .withResponse();
+      return { data, requestId: request_id };
     },
-  };
-}
-
-/**
- * What a failed SDK call means. An error that is not the SDK's own may be its
- * `JSON.stringify` refusing the body (a cycle, a BigInt): the caller's bug,
- * `invalid_request`, never a `connection` fault against the model.
- */
-function failureOf(error: unknown, body: OpenAIBody, source: FailureSource): ModelError {
-  const sdkError = isModelError(error) || error instanceof OpenAI.OpenAIError;
-  return (sdkError ? undefined : unserialisableRequest(body, source)) ?? classifyOpenAIError(error, source);
+    open: async (client, body, signal) => {
+      const { data, request_id } = await client.chat.completions
+        .create({ ...body, stream: true, stream_options: { include_usage: true } }, requestOptions(signal))
+        .withResponse();
+      return { data, requestId: request_id };
+    },
+    answer: fromOpenAIResponse,
+    parts: openaiParts,
+    classify: classifyOpenAIError,
+    isSdkError: (error) => error instanceof OpenAI.OpenAIError,
+  });
 }
