@@ -1,4 +1,5 @@
 import {
+  answerIds,
   type FailureSource,
   malformedChunk,
   type StreamPart,
@@ -6,7 +7,7 @@ import {
   unfinishedStream,
 } from "@understudy/core/adapter";
 import { classifyAnthropicError } from "./classify-anthropic-error.ts";
-import { answerIds, finishReasonOf, isRecord, refusalError, usageOf } from "./from-anthropic-response.ts";
+import { finishReasonOf, isRecord, refusalError, usageOf } from "./from-anthropic-response.ts";
 
 /** What a stream has gathered so far. */
 interface StreamState {
@@ -14,6 +15,7 @@ interface StreamState {
   usage: Record<string, unknown>;
   stopReason: string | null | undefined;
   responseId: unknown;
+  responseModel: unknown;
   delivered: boolean;
   stopped: boolean;
 }
@@ -35,6 +37,7 @@ export async function* anthropicParts(
     usage: {},
     stopReason: undefined,
     responseId: undefined,
+    responseModel: undefined,
     delivered: false,
     stopped: false,
   };
@@ -53,7 +56,7 @@ export async function* anthropicParts(
     type: "finish",
     finishReason: finishReasonOf(state.stopReason),
     usage: usageOf(state.usage),
-    ...answerIds(state.responseId, requestId, source),
+    ...answerIds(state, requestId, source),
   };
 }
 
@@ -65,6 +68,7 @@ function partsOf(event: unknown, state: StreamState, source: FailureSource): Str
     case "message_start": {
       if (!isRecord(event.message)) throw malformed("a message_start without a message");
       state.responseId = event.message.id;
+      state.responseModel = event.message.model;
       state.usage = isRecord(event.message.usage) ? { ...event.message.usage } : {};
       return [];
     }

@@ -263,3 +263,12 @@ describe("anthropic adapter under the pipeline's timers (real time, short and ge
     expect(error).toMatchObject({ name: "StreamInterruptedError", kind: "timeout" });
   });
 });
+
+describe("anthropic adapter: what the provider says of its answer", () => {
+  it("reports the model that answered, generated and streamed", async () => {
+    server().script("claude-test", [{ text: "hi" }, { text: "hi" }]);
+    expect((await model().generate(ask, { signal: new AbortController().signal })).responseModel).toBe("claude-test");
+    const { parts } = await readStream(model());
+    expect(parts.at(-1)).toMatchObject({ type: "finish", responseModel: "claude-test" });
+  });
+});

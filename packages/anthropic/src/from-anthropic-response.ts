@@ -1,4 +1,5 @@
 import {
+  answerIds,
   type ChatResponse,
   type FailureSource,
   type FinishReason,
@@ -60,18 +61,6 @@ export function refusalError(source: FailureSource): ModelError {
   });
 }
 
-/** The provider's ids of an answer, redacted: a proxy may put a piece of the key in them. */
-export function answerIds(
-  responseId: unknown,
-  requestId: string | null | undefined,
-  source: FailureSource,
-): { responseId?: string; requestId?: string } {
-  return {
-    ...(typeof responseId === "string" && responseId ? { responseId: redactSecrets(responseId, source.secrets) } : {}),
-    ...(requestId ? { requestId: redactSecrets(requestId, source.secrets) } : {}),
-  };
-}
-
 /**
  * Translates a complete Messages answer, checking its shape first: the body
  * of a 200 is untrusted. An error object under a 200 is classified like an
@@ -112,7 +101,7 @@ export function fromAnthropicResponse(body: unknown, requestId: string | null | 
     toolCalls,
     finishReason: finishReasonOf(stopReason),
     usage: usageOf(body.usage),
-    ...answerIds(body.id, requestId, source),
+    ...answerIds({ responseId: body.id, responseModel: body.model }, requestId, source),
   };
 }
 

@@ -27,6 +27,7 @@ export {
   unsupportedFeature,
   untranslatableRequest,
 } from "./adapter-kit/adapter-failure.ts";
+export { type AnswerIds, answerIds } from "./adapter-kit/answer-ids.ts";
 export { minSecretFragment, redactSecrets } from "./adapter-kit/redact-secrets.ts";
 export { redactingLogger, type SdkLogger } from "./adapter-kit/redacting-logger.ts";
 export { boundedDelayMs, type HeaderLookup, maxProviderDelayMs, retryAfterMs } from "./adapter-kit/retry-after.ts";

@@ -40,6 +40,8 @@ export { isStreamInterruptedError, StreamInterruptedError } from "./errors/strea
 export { isUnderstudyError, UnderstudyError } from "./errors/understudy-error.ts";
 export type {
   AttemptEvent,
+  AttemptStartEvent,
+  AttemptWrapper,
   BreakerEvent,
   ExhaustedEvent,
   FailureEvent,
@@ -47,6 +49,7 @@ export type {
   FallbackEvents,
   ListenerErrorEvent,
   RequestEvent,
+  RequestStartEvent,
   RetryEvent,
   SkipEvent,
   SuccessEvent,

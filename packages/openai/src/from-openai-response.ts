@@ -1,4 +1,5 @@
 import {
+  answerIds,
   type ChatResponse,
   type FailureSource,
   type FinishReason,
@@ -68,18 +69,6 @@ export function contentFilterError(source: FailureSource, refusal: string | null
   return redactModelError(error, source.secrets);
 }
 
-/** The provider's ids of an answer, redacted: a proxy may put a piece of the key in them. */
-export function answerIds(
-  responseId: unknown,
-  requestId: string | null | undefined,
-  source: FailureSource,
-): { responseId?: string; requestId?: string } {
-  return {
-    ...(typeof responseId === "string" && responseId ? { responseId: redactSecrets(responseId, source.secrets) } : {}),
-    ...(requestId ? { requestId: redactSecrets(requestId, source.secrets) } : {}),
-  };
-}
-
 /**
  * Translates a complete Chat Completions answer, checking its shape first:
  * the body of a 200 is untrusted. An error object under a 200 is classified
@@ -113,7 +102,7 @@ export function fromOpenAIResponse(body: unknown, requestId: string | null | und
     toolCalls,
     finishReason: finishReasonOf(choice.finish_reason),
     usage: usageOf(body.usage),
-    ...answerIds(body.id, requestId, source),
+    ...answerIds({ responseId: body.id, responseModel: body.model }, requestId, source),
   };
 }
 

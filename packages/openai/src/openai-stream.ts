@@ -1,4 +1,5 @@
 import {
+  answerIds,
   type FailureSource,
   malformedChunk,
   type StreamPart,
@@ -6,7 +7,7 @@ import {
   unfinishedStream,
 } from "@understudy/core/adapter";
 import { classifyOpenAIError } from "./classify-openai-error.ts";
-import { answerIds, contentFilterError, finishReasonOf, isRecord, usageOf } from "./from-openai-response.ts";
+import { contentFilterError, finishReasonOf, isRecord, usageOf } from "./from-openai-response.ts";
 
 interface PendingCall {
   id: string;
@@ -21,6 +22,7 @@ interface StreamState {
   refusal: string;
   usage: unknown;
   responseId: unknown;
+  responseModel: unknown;
   delivered: boolean;
 }
 
@@ -43,6 +45,7 @@ export async function* openaiParts(
     refusal: "",
     usage: undefined,
     responseId: undefined,
+    responseModel: undefined,
     delivered: false,
   };
   try {
@@ -64,7 +67,7 @@ export async function* openaiParts(
     type: "finish",
     finishReason: finishReasonOf(state.finish),
     usage: usageOf(state.usage),
-    ...answerIds(state.responseId, requestId, source),
+    ...answerIds(state, requestId, source),
   };
 }
 
@@ -73,6 +76,7 @@ function partsOf(chunk: unknown, state: StreamState, source: FailureSource): Str
   const malformed = (problem: string) => malformedChunk(source, problem, chunk);
   if (!isRecord(chunk)) throw malformed("a chunk that is not an object");
   state.responseId ??= chunk.id;
+  state.responseModel ??= chunk.model;
   if (chunk.usage) state.usage = chunk.usage;
   const choice = Array.isArray(chunk.choices) ? chunk.choices[0] : undefined;
   if (!isRecord(choice)) return [];

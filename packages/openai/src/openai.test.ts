@@ -304,3 +304,12 @@ describe("openai adapter under the pipeline's timers (real time, short and gener
     expect((await stream.result).model).toBe("openai:gpt-backup");
   });
 });
+
+describe("openai adapter: what the provider says of its answer", () => {
+  it("reports the model that answered, generated and streamed", async () => {
+    server().script("gpt-test", [{ text: "hi" }, { text: "hi" }]);
+    expect((await model().generate(ask, call())).responseModel).toBe("gpt-test");
+    const { parts } = await readStream(model());
+    expect(parts.at(-1)).toMatchObject({ type: "finish", responseModel: "gpt-test" });
+  });
+});

@@ -1,5 +1,6 @@
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { HealthSkipReason } from "../health/model-health.ts";
+import type { FinishReason } from "../spec/chat-response.ts";
 import type { Usage } from "../spec/usage.ts";
 
 /** Why a model was passed over without a call: its health, its capabilities, or its full bulkhead. */
@@ -39,6 +40,14 @@ export interface AttemptRecord {
   readonly usage?: Usage;
   /** True when this call was the half-open probe of an open breaker. */
   readonly probe: boolean;
+  /** Streams: ms from the call's start to its first content part, when one arrived. */
+  readonly firstContentMs?: number;
+  /** With `success`: the provider's id of the response. */
+  readonly responseId?: string;
+  /** With `success`: why the model stopped. */
+  readonly finishReason?: FinishReason;
+  /** With `success`: the model the provider says answered (often a dated snapshot of the one asked for). */
+  readonly responseModel?: string;
   /** Epoch ms of the call's start. */
   readonly startedAt: number;
 }

@@ -4,6 +4,7 @@ import { validateCallOptions } from "../config/validate-call-options.ts";
 import { validateOptions } from "../config/validate-options.ts";
 import { validateRequest } from "../config/validate-request.ts";
 import { RequestError } from "../errors/request-error.ts";
+import type { AttemptWrapper } from "../events/fallback-events.ts";
 import { SafeEmitter } from "../events/safe-emitter.ts";
 import { type HealthStore, InMemoryHealthStore } from "../health/health-store.ts";
 import type { BreakerTransition, ModelHealthSnapshot } from "../health/model-health.ts";
@@ -39,7 +40,9 @@ const transitionEvents = { open: "breakerOpen", half_open: "breakerHalfOpen", cl
 export class Fallback extends SafeEmitter {
   private readonly slots: readonly ModelSlot[];
   private readonly options: FallbackOptions;
-  private readonly unsubscribe: (() => void) | undefined;
+  private readonly attemptWrappers: AttemptWrapper[] = [];
+  private readonly closers = new Set<() => void | Promise<void>>();
+  private closing: Promise<void> | undefined;
 
   /** @param options - validated by {@link createFallback}'s rules; throws `ConfigError` */
   constructor(options: FallbackOptions) {
@@ -52,19 +55,52 @@ export class Fallback extends SafeEmitter {
       this.emit(transitionEvents[state], event);
     };
     this.slots = options.models.map((entry) => new ModelSlot(resolveModelSettings(entry, options.defaults), store, onTransition));
-    this.unsubscribe = store.subscribe?.((event) => {
+    const unsubscribe = store.subscribe?.((event) => {
       if (event.type === "change") this.slots.find((slot) => slot.id === event.modelId)?.health.observe(event.record);
       this.emit("healthStore", event);
     });
+    if (unsubscribe) this.closers.add(unsubscribe);
   }
 
   /**
-   * Stops listening to a shared health store. A chain on the in-memory store
-   * holds nothing open and needs no close; one on a shared store should be
-   * closed when it is no longer used (before the store itself is closed).
+   * Flushes and closes what the chain owns: its subscription to a shared
+   * health store, and whatever an integration registered with
+   * {@link Fallback.onClose} (a log sink, an exporter). Resolves once all of
+   * them are done, and never rejects: one that fails is reported as
+   * `listenerError` (event `close`), so a `close()` nobody awaits cannot
+   * become an unhandled rejection. Calling it again returns the same promise.
+   * A chain on the in-memory store with no integration holds nothing open.
    */
-  close(): void {
-    this.unsubscribe?.();
+  close(): Promise<void> {
+    this.closing ??= Promise.allSettled([...this.closers].map(async (close) => close())).then((outcomes) => {
+      for (const outcome of outcomes) {
+        if (outcome.status === "rejected") this.emit("listenerError", { event: "close", error: outcome.reason });
+      }
+    });
+    return this.closing;
+  }
+
+  /**
+   * Registers something the chain owns, to be flushed and closed by
+   * {@link Fallback.close}. Returns a function that unregisters it.
+   */
+  onClose(close: () => void | Promise<void>): () => void {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
+  }
+
+  /**
+   * Runs every attempt's call to its adapter inside `wrapper` (OpenTelemetry
+   * makes the attempt's span active this way), the first registered
+   * outermost. A wrapper that throws is reported as `listenerError` and the
+   * call runs regardless. Returns a function that removes it.
+   */
+  wrapAttempts(wrapper: AttemptWrapper): () => void {
+    this.attemptWrappers.push(wrapper);
+    return () => {
+      const index = this.attemptWrappers.indexOf(wrapper);
+      if (index >= 0) this.attemptWrappers.splice(index, 1);
+    };
   }
 
   /** The chain's model ids, in order. */
@@ -85,7 +121,7 @@ export class Fallback extends SafeEmitter {
    * ```
    */
   async generate(request: ChatRequest, options: CallOptions = {}): Promise<FallbackResult> {
-    const run = this.prepareRun(request, options)();
+    const run = this.prepareRun(request, options, "generate")();
     try {
       const walk = walkChain(run, performGenerate);
       let step = await walk.next();
@@ -114,7 +150,7 @@ export class Fallback extends SafeEmitter {
    * ```
    */
   stream(request: ChatRequest, options: CallOptions = {}): FallbackStream {
-    return new FallbackStream(this.prepareRun(request, options));
+    return new FallbackStream(this.prepareRun(request, options, "stream"));
   }
 
   /** Each model's health and load, in chain order. */
@@ -146,11 +182,13 @@ export class Fallback extends SafeEmitter {
   }
 
   /** Validates a call at once and returns what starts it: a stream starts only when it is read. */
-  private prepareRun(request: ChatRequest, options: CallOptions): () => RequestRun {
+  private prepareRun(request: ChatRequest, options: CallOptions, method: "generate" | "stream"): () => RequestRun {
     validateRequest(request);
     validateCallOptions(options);
     const deadlineMs = options.deadlineMs ?? this.options.deadlineMs;
     const settings = {
+      method,
+      wrappers: this.attemptWrappers,
       slots: this.chainFor(options.models),
       emitter: this,
       signal: options.signal,

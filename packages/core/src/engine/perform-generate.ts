@@ -7,6 +7,6 @@ export function performGenerate(context: AttemptContext): Promise<ChatResponse> 
   const { slot, scope, request } = context;
   scope.startTimer("attempt-timeout", slot.settings.attemptMs);
   context.silenceTimerMs = slot.settings.attemptMs;
-  const call = () => slot.settings.adapter.generate(request, { signal: scope.signal });
+  const call = () => context.run.wrap(context.start, () => slot.settings.adapter.generate(request, { signal: scope.signal }));
   return scope.race(underUserPolicy(slot.settings.policy, scope, call));
 }

@@ -1,6 +1,7 @@
 import type { MidStreamMode, WhenAllUnavailable } from "../config/options.ts";
 import { type ExhaustedReason, FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
 import { ModelError } from "../errors/model-error.ts";
+import type { AttemptStartEvent, AttemptWrapper } from "../events/fallback-events.ts";
 import type { SafeEmitter } from "../events/safe-emitter.ts";
 import { AbortScope } from "../policies/abort-scope.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
@@ -15,7 +16,11 @@ import { nextRequestId } from "./request-id.ts";
 
 /** How a request runs, fixed at its start. */
 export interface RunSettings {
+  /** `generate` or `stream`. */
+  readonly method: "generate" | "stream";
   readonly slots: readonly ModelSlot[];
+  /** The chain's attempt wrappers, first registered outermost (shared, live). */
+  readonly wrappers: readonly AttemptWrapper[];
   readonly emitter: SafeEmitter;
   readonly signal: AbortSignal | undefined;
   readonly deadlineMs: number | undefined;
@@ -67,6 +72,53 @@ export class RequestRun {
     this.scope = AbortScope.root(settings.signal);
     this.deadlineAt = settings.deadlineMs === undefined ? undefined : this.startedAt + settings.deadlineMs;
     if (settings.deadlineMs !== undefined) this.scope.startTimer("deadline", settings.deadlineMs);
+    const { emitter } = settings;
+    if (emitter.listenerCount("requestStart") > 0) {
+      const models = settings.slots.map((slot) => slot.id);
+      emitter.emit("requestStart", { requestId: this.requestId, method: settings.method, models, startedAt: this.startedAt });
+    }
+  }
+
+  /**
+   * Announces a call about to go out (`attemptStart`), and returns the event
+   * the attempt wrappers receive; nothing is built when nobody listens.
+   */
+  startAttempt(slot: ModelSlot, attempt: number, probe: boolean, startedAt: number): AttemptStartEvent | undefined {
+    const { emitter, wrappers } = this.settings;
+    const listening = emitter.listenerCount("attemptStart") > 0;
+    if (!listening && wrappers.length === 0) return undefined;
+    const event: AttemptStartEvent = { requestId: this.requestId, ...identify(slot), attempt, probe, startedAt };
+    if (listening) emitter.emit("attemptStart", event);
+    return event;
+  }
+
+  /**
+   * Runs an attempt's call to its adapter inside every attempt wrapper. A
+   * wrapper that throws is reported as `listenerError` and never breaks the
+   * attempt: the call runs (once) regardless.
+   */
+  wrap<T>(attempt: AttemptStartEvent | undefined, call: () => T): T {
+    const { wrappers, emitter } = this.settings;
+    if (!attempt || wrappers.length === 0) return call();
+    let wrapped = call;
+    for (let index = wrappers.length - 1; index >= 0; index--) {
+      const wrapper = wrappers[index] as AttemptWrapper;
+      const inner = wrapped;
+      wrapped = () => {
+        let made: { result: T } | undefined;
+        const once = (): T => {
+          made ??= { result: inner() };
+          return made.result;
+        };
+        try {
+          return wrapper(attempt, once);
+        } catch (error) {
+          emitter.emit("listenerError", { event: "attemptWrapper", error });
+          return once();
+        }
+      };
+    }
+    return wrapped();
   }
 
   /** The request as sent to `slot`: its provider options merged in, and a prefill when continuing. */

@@ -1,4 +1,5 @@
 import { countsAgainstHealth, ModelError } from "../errors/model-error.ts";
+import type { AttemptStartEvent } from "../events/fallback-events.ts";
 import type { HealthSkipReason } from "../health/model-health.ts";
 import type { ProbeLease } from "../health/probe-lease.ts";
 import type { AbortScope } from "../policies/abort-scope.ts";
@@ -22,6 +23,10 @@ export interface AttemptContext {
   request: ChatRequest;
   /** Characters of answer the attempt produced, for a usage estimate if it dies. */
   outputChars: number;
+  /** The call as announced to `attemptStart` listeners and attempt wrappers (none when nobody listens). */
+  readonly start: AttemptStartEvent | undefined;
+  /** Epoch ms when the first content part arrived, if one did. */
+  firstContentAt: number | undefined;
   /** Whether the engine is waiting on the provider now (vs. on the consumer, who holds a streamed part). */
   waitingOnProvider: boolean;
   /**
@@ -97,6 +102,8 @@ export async function* runAttempt(
     run,
     slot,
     scope,
+    start: run.startAttempt(slot, attempt, probe, startedAt),
+    firstContentAt: undefined,
     request: run.request,
     outputChars: 0,
     waitingOnProvider: true,
@@ -121,6 +128,10 @@ export async function* runAttempt(
       usage: response.usage,
       probe,
       startedAt,
+      ...firstContent(context, startedAt),
+      finishReason: response.finishReason,
+      ...(response.responseId === undefined ? {} : { responseId: response.responseId }),
+      ...(response.responseModel === undefined ? {} : { responseModel: response.responseModel }),
     });
     slot.health.recordSuccess(lease, run.requestId);
     answered = true;
@@ -140,6 +151,7 @@ export async function* runAttempt(
       ...(context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
       probe,
       startedAt,
+      ...firstContent(context, startedAt),
     });
     if (countsAgainstHealth(error.kind) && !onConsumersTime(scope, context))
       slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
@@ -186,6 +198,10 @@ function mayContinue(run: RequestRun, slot: ModelSlot): boolean {
  */
 function onConsumersTime(scope: AbortScope, context: AttemptContext): boolean {
   return scope.cause === "deadline" && !context.waitingOnProvider;
+}
+
+function firstContent(context: AttemptContext, startedAt: number): { firstContentMs?: number } {
+  return context.firstContentAt === undefined ? {} : { firstContentMs: context.firstContentAt - startedAt };
 }
 
 function estimatedUsage(context: AttemptContext): Usage {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { scriptedModel } from "@understudy/testing";
 import { describe, expect, it } from "vitest";
 import { createFallback, type FallbackEvents, isFallbackExhaustedError } from "../index.ts";
@@ -209,5 +210,110 @@ describe("the exhausted error", () => {
     const [headline] = (error as Error).message.split("\n");
     expect(headline).toMatch(/^every model failed; most actionable: auth \(/);
     expect(badKey.calls).toHaveLength(1);
+  });
+});
+
+describe("what integrations hang off", () => {
+  it("requestStart and attemptStart come before their call, with the facts of the call", async () => {
+    const a = scriptedModel({ modelId: "a", script: [{ error: "overloaded" }] });
+    const b = scriptedModel({ modelId: "b" });
+    const chat = createFallback({ models: [{ model: a, retry: { maxAttempts: 1 } }, { model: b }] });
+    const seen: string[] = [];
+    chat.on("requestStart", (e) => seen.push(`requestStart ${e.method} ${e.models.join(",")}`));
+    chat.on("attemptStart", (e) => seen.push(`attemptStart ${e.model} #${e.attempt} calls=${a.calls.length + b.calls.length}`));
+    chat.on("attempt", (e) => seen.push(`attempt ${e.record.model}`));
+    await chat.generate(request);
+    expect(seen).toEqual([
+      "requestStart generate scripted:a,scripted:b",
+      "attemptStart scripted:a #1 calls=0",
+      "attempt scripted:a",
+      "attemptStart scripted:b #1 calls=1",
+      "attempt scripted:b",
+    ]);
+  });
+
+  it("each attempt record carries its finish reason and, for a stream, its time to first content", async () => {
+    const model = scriptedModel({ modelId: "m", default: { text: "one two", finishReason: "length", delayMs: 5 } });
+    const chat = createFallback({ models: [{ model }] });
+    const stream = chat.stream(request);
+    for await (const _ of stream);
+    const [record] = (await stream.result).attempts;
+    expect(record).toMatchObject({ outcome: "success", finishReason: "length" });
+    expect(record?.firstContentMs).toBeGreaterThanOrEqual(4);
+    expect(record?.firstContentMs).toBeLessThanOrEqual(record?.durationMs ?? 0);
+  });
+
+  it("an attempt wrapper runs the adapter's call inside its context, first registered outermost", async () => {
+    const context = new AsyncLocalStorage<string>();
+    const seenInside: (string | undefined)[] = [];
+    const model = scriptedModel({ modelId: "m" });
+    const spy: typeof model = {
+      ...model,
+      generate: (req, options) => {
+        seenInside.push(context.getStore());
+        return model.generate(req, options);
+      },
+      stream: (req, options) => {
+        seenInside.push(context.getStore());
+        return model.stream(req, options);
+      },
+    };
+    const chat = createFallback({ models: [{ model: spy }] });
+    const order: string[] = [];
+    chat.wrapAttempts((attempt, call) => {
+      order.push("outer");
+      return context.run(`span of ${attempt.model} #${attempt.attempt}`, call);
+    });
+    const remove = chat.wrapAttempts((_attempt, call) => {
+      order.push("inner");
+      return call();
+    });
+    await chat.generate(request);
+    for await (const _ of chat.stream(request));
+    expect(seenInside).toEqual(["span of scripted:m #1", "span of scripted:m #1"]);
+    expect(order).toEqual(["outer", "inner", "outer", "inner"]);
+    remove();
+    await chat.generate(request);
+    expect(order).toHaveLength(5);
+  });
+
+  it("a wrapper that throws is reported and the call runs once regardless", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    const reported: unknown[] = [];
+    chat.on("listenerError", (e) => reported.push(e.event));
+    chat.wrapAttempts(() => {
+      throw new Error("tracer down");
+    });
+    chat.wrapAttempts((_attempt, call) => {
+      const result = call();
+      throw new Error(`after the call: ${String(result)}`);
+    });
+    expect((await chat.generate(request)).model).toBe("scripted:m");
+    expect(model.calls).toHaveLength(1);
+    expect(reported).toEqual(["attemptWrapper", "attemptWrapper"]);
+  });
+
+  it("close() flushes what the chain owns, once, and reports what failed to close without rejecting", async () => {
+    const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "m" }) }] });
+    const flushed: string[] = [];
+    chat.onClose(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      flushed.push("log sink");
+    });
+    const unregister = chat.onClose(() => {
+      flushed.push("never");
+    });
+    unregister();
+    chat.onClose(() => {
+      throw new Error("exporter unreachable");
+    });
+    const reported: unknown[] = [];
+    chat.on("listenerError", (e) => reported.push(`${e.event}: ${(e.error as Error).message}`));
+    const closing = chat.close();
+    expect(chat.close()).toBe(closing);
+    await closing;
+    expect(flushed).toEqual(["log sink"]);
+    expect(reported).toEqual(["close: exporter unreachable"]);
   });
 });

@@ -10,6 +10,39 @@ export interface RequestEvent {
   readonly requestId: string;
 }
 
+/** A request began: validated, about to walk its chain. */
+export interface RequestStartEvent extends RequestEvent {
+  /** `generate` or `stream`. */
+  readonly method: "generate" | "stream";
+  /** The chain ids this request may use, in order. */
+  readonly models: readonly string[];
+  /** Epoch ms of the start. */
+  readonly startedAt: number;
+}
+
+/** A call to a model is about to go out (after its bulkhead let it through). */
+export interface AttemptStartEvent extends RequestEvent {
+  /** The model's id in the chain. */
+  readonly model: string;
+  /** Its provider. */
+  readonly provider: string;
+  /** Its model id as the provider knows it. */
+  readonly modelId: string;
+  /** Which call to this model in this request (1 for the first). */
+  readonly attempt: number;
+  /** True when this call is the half-open probe of an open breaker. */
+  readonly probe: boolean;
+  /** Epoch ms of the call's start. */
+  readonly startedAt: number;
+}
+
+/**
+ * Runs each attempt's call to its adapter inside a context of yours, and
+ * returns what `call` returns: OpenTelemetry makes the attempt's span active
+ * so that the SDK's HTTP call is its child. Register with `chat.wrapAttempts`.
+ */
+export type AttemptWrapper = <T>(attempt: AttemptStartEvent, call: () => T) => T;
+
 /** A call to a model ended (any outcome but `skipped`, which has its own event). */
 export interface AttemptEvent extends RequestEvent {
   /** The call's record, as it stands in the result's `attempts`. */
@@ -92,6 +125,10 @@ export interface ListenerErrorEvent {
 
 /** The events of a `Fallback`, for `chat.on(name, listener)`. */
 export interface FallbackEvents {
+  /** A request began. */
+  requestStart: (event: RequestStartEvent) => void;
+  /** A call to a model is about to go out. */
+  attemptStart: (event: AttemptStartEvent) => void;
   /** A call ended. */
   attempt: (event: AttemptEvent) => void;
   /** A retry of the same model is coming. */

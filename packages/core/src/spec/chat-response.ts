@@ -35,4 +35,6 @@ export interface ChatResponse {
   readonly responseId?: string;
   /** The provider's request id header (`x-request-id`, `request-id`), when there is one. */
   readonly requestId?: string;
+  /** The model the provider says answered (often a dated snapshot of the one asked for), when it says. */
+  readonly responseModel?: string;
 }

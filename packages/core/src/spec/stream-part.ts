@@ -50,6 +50,8 @@ export interface FinishPart {
   readonly responseId?: string;
   /** The provider's request id header, when known. */
   readonly requestId?: string;
+  /** The model the provider says answered, when known. */
+  readonly responseModel?: string;
 }
 
 /** What adapters yield from `stream()`. */

@@ -18,8 +18,11 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
   let iterator: AsyncIterator<StreamPart> | undefined;
   const open = (): Promise<IteratorResult<StreamPart>> => {
     closeQuietly(iterator);
-    iterator = settings.adapter.stream(request, { signal: scope.signal })[Symbol.asyncIterator]();
-    return iterator.next();
+    // The adapter's HTTP call starts at the first next(): that is what the attempt wrappers wrap.
+    return run.wrap(context.start, () => {
+      iterator = settings.adapter.stream(request, { signal: scope.signal })[Symbol.asyncIterator]();
+      return iterator.next();
+    });
   };
   const collector = new StreamCollector();
   try {
@@ -31,6 +34,7 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       if (step.done) throw endedWithoutFinish(context);
       const part = step.value;
       if (part.type === "finish") return collector.finish(part);
+      context.firstContentAt ??= Date.now();
       collector.add(part);
       context.outputChars = collector.textLength;
       run.progress.deliver(part);

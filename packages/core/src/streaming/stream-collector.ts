@@ -26,6 +26,7 @@ export class StreamCollector {
       usage: part.usage,
       ...(part.responseId === undefined ? {} : { responseId: part.responseId }),
       ...(part.requestId === undefined ? {} : { requestId: part.requestId }),
+      ...(part.responseModel === undefined ? {} : { responseModel: part.responseModel }),
     };
   }
 }
