@@ -57,6 +57,7 @@ export type {
 } from "./spec/chat-request.ts";
 export type { ChatResponse, FinishReason, ToolCall } from "./spec/chat-response.ts";
 export type { AdapterCallOptions, ModelAdapter, ModelCapabilities } from "./spec/model-adapter.ts";
+export { mergeProviderMetadata, type ProviderMetadata } from "./spec/provider-metadata.ts";
 export type {
   FinishPart,
   ReasoningDeltaPart,

@@ -56,6 +56,7 @@ export type {
 } from "./events/fallback-events.ts";
 export { type BreakerState, type HealthStore, type HealthStoreEvent, InMemoryHealthStore } from "./health/health-store.ts";
 export type { HealthSkipReason, ModelHealthSnapshot } from "./health/model-health.ts";
+export { assistantMessageOf } from "./spec/assistant-message.ts";
 export type {
   AssistantMessage,
   ChatMessage,
@@ -73,6 +74,7 @@ export type {
 } from "./spec/chat-request.ts";
 export type { ChatResponse, FinishReason, ToolCall } from "./spec/chat-response.ts";
 export type { ModelAdapter, ModelCapabilities } from "./spec/model-adapter.ts";
+export type { ProviderMetadata } from "./spec/provider-metadata.ts";
 export type {
   FallbackStreamPart,
   FinishPart,

@@ -7,6 +7,7 @@ import {
   type ModelCapabilities,
   ModelError,
   type ModelErrorKind,
+  type ProviderMetadata,
   type StreamPart,
   type ToolCall,
   type Usage,
@@ -29,7 +30,11 @@ export interface ScriptStep {
     readonly name: string;
     /** The arguments. */
     readonly args: unknown;
+    /** Provider facts the call carries, to be sent back with it. */
+    readonly providerMetadata?: ProviderMetadata;
   }[];
+  /** Provider facts of the answer's text (streamed on its `finish` part). */
+  readonly providerMetadata?: ProviderMetadata;
   /** Why the answer stopped. Default `tool-calls` with tool calls, else `stop`. */
   readonly finishReason?: FinishReason;
   /** Usage to report. Default: a little input, a token per four characters of output. */
@@ -169,7 +174,12 @@ export function scriptedModel(options: ScriptedModelOptions): ScriptedModel {
         }
         if (step.chunkDelayMs) await quietPause(step.chunkDelayMs, signal, step.ignoreAbort);
         if (signal.aborted && !step.ignoreAbort) return;
-        yield { type: "finish", finishReason: response.finishReason, usage: response.usage };
+        yield {
+          type: "finish",
+          finishReason: response.finishReason,
+          usage: response.usage,
+          ...(response.providerMetadata ? { providerMetadata: response.providerMetadata } : {}),
+        };
       } finally {
         inFlight--;
       }
@@ -218,11 +228,13 @@ function responseOf(step: ScriptStep, modelId: string): ChatResponse {
     name: call.name,
     args: call.args,
     argsText: JSON.stringify(call.args),
+    ...(call.providerMetadata ? { providerMetadata: call.providerMetadata } : {}),
   }));
   return {
     text,
     toolCalls,
     finishReason: step.finishReason ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
+    ...(step.providerMetadata ? { providerMetadata: step.providerMetadata } : {}),
     usage: {
       inputTokens: 10,
       cachedInputTokens: 0,

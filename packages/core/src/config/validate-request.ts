@@ -20,9 +20,9 @@ const requestKeys = [
   "providerOptions",
 ];
 const partKeys: Readonly<Record<string, readonly string[]>> = {
-  text: ["type", "text"],
+  text: ["type", "text", "providerMetadata"],
   image: ["type", "url", "data", "mediaType"],
-  "tool-call": ["type", "id", "name", "args"],
+  "tool-call": ["type", "id", "name", "args", "providerMetadata"],
   "tool-result": ["type", "toolCallId", "toolName", "result", "isError"],
 };
 
@@ -79,6 +79,19 @@ function validateResponseFormat(format: unknown): void {
   }
   if (format.name !== undefined && typeof format.name !== "string")
     throw new RequestError("request.responseFormat.name", "must be a string", "or leave it out");
+}
+
+/** Provider facts as an adapter wrote them: objects keyed by provider name, plain JSON. */
+function validateProviderMetadata(metadata: unknown, path: string): void {
+  const byProvider = isObject(metadata) && Object.values(metadata).every(isObject);
+  if (!byProvider) {
+    throw new RequestError(
+      path,
+      "must be an object of objects keyed by provider name",
+      "pass back what the answer carried, unchanged",
+    );
+  }
+  requireJson(metadata, path);
 }
 
 /** Refuses a value the SDK could not serialise: the caller's bug, not the provider's. */
@@ -152,6 +165,7 @@ function validateParts(content: unknown, path: string, allowed: readonly string[
       throw new RequestError(partPath, "a tool call needs a string `id` and `name`", "copy them from the model's answer");
     }
     if (part.type === "tool-call") requireJson(part.args, `${partPath}.args`);
+    if (part.providerMetadata !== undefined) validateProviderMetadata(part.providerMetadata, `${partPath}.providerMetadata`);
   });
 }
 

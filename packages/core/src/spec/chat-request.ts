@@ -1,3 +1,5 @@
+import type { ProviderMetadata } from "./provider-metadata.ts";
+
 /**
  * Provider-neutral chat request types. Adapters translate these into each
  * provider's wire format; a feature a provider cannot express is refused with
@@ -12,6 +14,8 @@ export interface TextPart {
   readonly type: "text";
   /** The text. */
   readonly text: string;
+  /** Provider facts that must come back with this piece on the next turn (see {@link ProviderMetadata}). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /**
@@ -44,6 +48,8 @@ export interface ToolCallPart {
   readonly name: string;
   /** The parsed arguments. */
   readonly args: unknown;
+  /** Provider facts that must come back with this piece on the next turn (see {@link ProviderMetadata}). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** The result of running a tool, sent back to the model. */

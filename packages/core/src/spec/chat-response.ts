@@ -1,3 +1,4 @@
+import type { ProviderMetadata } from "./provider-metadata.ts";
 import type { Usage } from "./usage.ts";
 
 /**
@@ -19,6 +20,8 @@ export interface ToolCall {
   readonly argsText: string;
   /** Set when the model wrote arguments that are not valid JSON: the parser's message. */
   readonly argsError?: string;
+  /** Provider facts to send back with this call on the next turn (put them on its `ToolCallPart`). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** A model's complete answer, as an adapter returns it. */
@@ -37,4 +40,6 @@ export interface ChatResponse {
   readonly requestId?: string;
   /** The model the provider says answered (often a dated snapshot of the one asked for), when it says. */
   readonly responseModel?: string;
+  /** Provider facts of the answer's text, to send back with it on the next turn (see `assistantMessageOf`). */
+  readonly providerMetadata?: ProviderMetadata;
 }

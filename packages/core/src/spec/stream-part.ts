@@ -1,5 +1,6 @@
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { FinishReason, ToolCall } from "./chat-response.ts";
+import type { ProviderMetadata } from "./provider-metadata.ts";
 import type { Usage } from "./usage.ts";
 
 /** A piece of answer text. */
@@ -8,6 +9,8 @@ export interface TextDeltaPart {
   readonly type: "text-delta";
   /** The new text. */
   readonly text: string;
+  /** Provider facts that must come back with this piece on the next turn (see {@link ProviderMetadata}). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** A piece of the model's visible reasoning (where a provider streams it). */
@@ -16,6 +19,8 @@ export interface ReasoningDeltaPart {
   readonly type: "reasoning-delta";
   /** The new reasoning text. */
   readonly text: string;
+  /** Provider facts that must come back with this piece on the next turn (see {@link ProviderMetadata}). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** A piece of a tool call's arguments while the model writes them. */
@@ -52,6 +57,8 @@ export interface FinishPart {
   readonly requestId?: string;
   /** The model the provider says answered, when known. */
   readonly responseModel?: string;
+  /** Provider facts of the whole answer, when the provider sends them at the end. */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** What adapters yield from `stream()`. */
