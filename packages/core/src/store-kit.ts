@@ -12,8 +12,10 @@ export {
   type BreakerState,
   type HealthStore,
   type HealthStoreEvent,
+  healthRecordFormat,
   healthyRecord,
   InMemoryHealthStore,
+  type LatencyEstimate,
   type ModelHealthRecord,
   takeProbe,
 } from "./health/health-store.ts";

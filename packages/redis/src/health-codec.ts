@@ -1,4 +1,10 @@
-import { type BreakerState, isModelErrorKind, type ModelHealthRecord } from "@understudy/core/health-store";
+import {
+  type BreakerState,
+  healthRecordFormat,
+  isModelErrorKind,
+  type LatencyEstimate,
+  type ModelHealthRecord,
+} from "@understudy/core/health-store";
 
 /** A record as stored in Redis: the engine's record, plus who opened the breaker and who holds its probe. */
 export interface StoredRecord extends ModelHealthRecord {
@@ -30,9 +36,9 @@ const timeFields = ["reopenAt", "probeLeaseUntil", "cooldownUntil"] as const;
 /** Longest process name kept from a record: ours are `host:pid:random`; a longer one is not ours to keep. */
 const maxNameLength = 256;
 
-/** The JSON stored for a record. */
+/** The JSON stored for a record, marked with its format (`healthRecordFormat`). */
 export function encodeRecord(record: StoredRecord): string {
-  return JSON.stringify(record);
+  return JSON.stringify({ format: healthRecordFormat, ...record });
 }
 
 /**
@@ -89,12 +95,15 @@ export function inspectRecord(value: unknown, limits: RecordLimits): Inspection 
   const openedBy = nameFrom(fields.openedBy);
   const probeBy = breaker === "half_open" ? nameFrom(fields.probeBy) : undefined;
   if (openedBy === undefined && fields.openedBy !== undefined) repaired = true;
+  const latency = latencyFrom(fields.latency);
+  if (latency === undefined && fields.latency !== undefined) repaired = true;
   const record: StoredRecord = {
     breaker,
     ...times,
     cooldownReason,
     ...(openedBy !== undefined && { openedBy }),
     ...(probeBy !== undefined && { probeBy }),
+    ...(latency !== undefined && { latency }),
   };
   return { verdict: repaired ? "repaired" : "valid", record };
 }
@@ -107,6 +116,19 @@ export function isHealthy(record: ModelHealthRecord, now: number): boolean {
 /** The last instant a record matters at (reopen, lease end, cooldown end), never before `now`. */
 export function lastInstantOf(record: ModelHealthRecord, now: number): number {
   return Math.max(record.reopenAt, record.probeLeaseUntil, record.cooldownUntil, now);
+}
+
+/** A latency estimate whose every figure is a finite number ≥ 0, or `undefined` (then dropped: it only guides, never blocks). */
+function latencyFrom(value: unknown): LatencyEstimate | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const fields = value as Record<string, unknown>;
+  const figures = ["firstContentP50Ms", "firstContentP95Ms", "samples", "updatedAt"] as const;
+  const sound = figures.every(
+    (key) => typeof fields[key] === "number" && Number.isFinite(fields[key]) && (fields[key] as number) >= 0,
+  );
+  if (!sound) return undefined;
+  const [firstContentP50Ms, firstContentP95Ms, samples, updatedAt] = figures.map((key) => fields[key] as number);
+  return { firstContentP50Ms, firstContentP95Ms, samples, updatedAt } as LatencyEstimate;
 }
 
 function nameFrom(value: unknown): string | undefined {

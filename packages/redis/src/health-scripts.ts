@@ -30,6 +30,9 @@ local function clean_record(raw, latest)
   if type(record.cooldownReason) == "string" then clean.cooldownReason = record.cooldownReason end
   if type(record.openedBy) == "string" then clean.openedBy = record.openedBy end
   if clean.breaker == "half_open" and type(record.probeBy) == "string" then clean.probeBy = record.probeBy end
+  -- Kept as written (readers check them): the stored form's version, and the latency estimate it may carry.
+  if type(record.format) == "number" then clean.format = record.format end
+  if type(record.latency) == "table" then clean.latency = record.latency end
   return clean
 end
 

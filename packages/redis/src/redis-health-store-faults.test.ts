@@ -145,3 +145,21 @@ describe.runIf(redisServerAvailable())("RedisHealthStore: a command error never 
     expect(degradedEvents(a)).toHaveLength(1);
   });
 });
+
+describe.runIf(redisServerAvailable())("RedisHealthStore: the versioned record format in Redis", () => {
+  const redis = useRedisFixture();
+
+  it("taking the probe in Redis keeps the record's format and latency estimate", async () => {
+    const a = redis.store("a");
+    await a.ready();
+    const latency = { firstContentP50Ms: 400, firstContentP95Ms: 2_000, samples: 32, updatedAt: Date.now() };
+    const reopenAt = Date.now() - 1;
+    a.write(primaryId, { breaker: "open", reopenAt, probeLeaseUntil: 0, cooldownUntil: 0, cooldownReason: undefined, latency });
+    await waitUntil(async () => (await redis.withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) !== null, 2_000);
+    const b = redis.store("b");
+    await b.ready();
+    expect(await b.acquireProbe(primaryId, Date.now(), 5_000)).toBe(true);
+    const stored = JSON.parse((await redis.withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) ?? "null");
+    expect(stored).toMatchObject({ breaker: "half_open", format: 1, latency });
+  });
+});

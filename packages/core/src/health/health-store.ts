@@ -19,7 +19,35 @@ export interface ModelHealthRecord {
   readonly cooldownUntil: number;
   /** The failure that started the cooldown. */
   readonly cooldownReason: ModelErrorKind | undefined;
+  /**
+   * How fast the model has been answering, learned from recent attempts and
+   * shared like the rest of its health: the slot that hedged requests and
+   * learned first-token timeouts read. Absent until something estimates it.
+   */
+  readonly latency?: LatencyEstimate;
 }
+
+/** A model's recent speed, as estimated from its attempts. */
+export interface LatencyEstimate {
+  /** Typical ms from a call's start to its first content (the median). */
+  readonly firstContentP50Ms: number;
+  /** Slow-tail ms to first content (the 95th percentile). */
+  readonly firstContentP95Ms: number;
+  /** How many attempts the estimate rests on. */
+  readonly samples: number;
+  /** Epoch ms of the last update. */
+  readonly updatedAt: number;
+}
+
+/**
+ * The version of a record's stored form, for stores that serialise it
+ * (`format` in the stored JSON). The rule that lets replicas roll one at a
+ * time: a new version only adds optional fields, and every reader ignores
+ * fields it does not know, so a record this release writes is read by the
+ * previous one, and the other way round. Version 1 added `latency` (a record
+ * without `format` is version 0, read the same way).
+ */
+export const healthRecordFormat = 1;
 
 /** The health of a model nobody has reported on. */
 export const healthyRecord: ModelHealthRecord = Object.freeze({
