@@ -48,3 +48,18 @@ describe("a silent route through the real SDK", () => {
     expect(result.attempts.map((a) => a.kind ?? a.outcome)).toEqual(["connection", "success"]);
   });
 });
+
+describe("a server that refuses the connection", () => {
+  it("is a connection failure whose message names the host and the errno", async () => {
+    // A port nothing listens on: take a free one and close it again.
+    const { createServer } = await import("node:net");
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const refused = openai("gpt-test", { apiKey: "sk-test-refused", baseURL: `http://127.0.0.1:${port}/v1` });
+    const error = await refused.generate(ask, { signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "connection" });
+    expect((error as Error).message).toMatch(new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}`));
+  });
+});

@@ -173,14 +173,28 @@ export function transportFailure(error: unknown, source: FailureSource, sdk: Sdk
   if (error instanceof sdk.APIConnectionTimeoutError)
     return adapterFailure("timeout", "the SDK's own timeout fired", source, error);
   if (error instanceof sdk.APIConnectionError) {
+    const detail = rootCauseOf(error);
     return adapterFailure(
       source.midStream ? "stream_broken" : "connection",
-      `connection failed: ${error.message}`,
+      `connection failed: ${error.message}${detail ? ` (${detail})` : ""}`,
       source,
       error,
     );
   }
   return undefined;
+}
+
+/**
+ * What lies at the bottom of an SDK's connection error, where the host and
+ * the errno are: the SDK says only "Connection error.", fetch "fetch failed",
+ * the socket "connect ECONNREFUSED 127.0.0.1:8080".
+ */
+function rootCauseOf(error: Error): string | undefined {
+  let deepest: unknown = error;
+  for (let depth = 0; depth < 8 && deepest instanceof Error && deepest.cause instanceof Error; depth++) deepest = deepest.cause;
+  if (deepest === error || !(deepest instanceof Error)) return undefined;
+  const code = (deepest as { code?: unknown }).code;
+  return typeof code === "string" && !deepest.message.includes(code) ? `${code}: ${deepest.message}` : deepest.message;
 }
 
 /** What an adapter makes of an error that is neither transport nor API: a malformed stream (JSON), or a network fault. */

@@ -63,6 +63,13 @@ describe("config validation", () => {
     ],
     ["maxAttempts fraction", { models: [{ model, retry: { maxAttempts: 1.5 } }] }, "models[0].retry.maxAttempts", /whole number/],
     ["negative backoff", { models: [{ model, retry: { initialDelayMs: -1 } }] }, "models[0].retry.initialDelayMs", /≥ 0, got -1/],
+    [
+      "a per-model policy at the top level",
+      { models: [{ model }], onFailure: { rate_limit: "fallback" } },
+      "onFailure",
+      /per-model policy.*Put it under `defaults`.*`defaults: \{ onFailure: … \}`/,
+    ],
+    ["an adapter without its entry", { models: [model] }, "models[0]", /is an adapter.*Wrap it: `\{ model: openai/],
     ["unknown retry key", { models: [{ model, retry: { retries: 2 } }] }, "models[0].retry.retries", /not a known option/],
     [
       "negative timeout",

@@ -19,6 +19,7 @@ const entryKeys = ["model", "id", "price", "providerOptions", ...policyKeys];
  */
 export function validateOptions(options: FallbackOptions): void {
   requireObject(options, "options", "pass `{ models: [...] }`");
+  rejectPolicyAtTopLevel(options);
   rejectUnknownKeys(options, "", topLevelKeys);
   validateModels(options.models);
   if (options.defaults !== undefined) validatePolicy(options.defaults as Fields, "defaults");
@@ -40,6 +41,9 @@ function validateModels(models: unknown): void {
   models.forEach((entry: unknown, index) => {
     const path = `models[${index}]`;
     requireObject(entry, path, "write `{ model: adapter }`");
+    if (entry.model === undefined && typeof entry.generate === "function" && typeof entry.stream === "function") {
+      throw new ConfigError(path, "is an adapter, not a chain entry", 'wrap it: `{ model: openai("gpt-4.1-mini") }`');
+    }
     rejectUnknownKeys(entry, path, entryKeys);
     const id = validateAdapter(entry, path);
     const previous = seen.get(id);
@@ -60,6 +64,18 @@ function validateModels(models: unknown): void {
         throw new ConfigError(`${path}.providerOptions`, problem, "pass plain JSON values (they are sent to the provider)");
     }
   });
+}
+
+/** A per-model policy written at the top level: it belongs under `defaults`, for every model. */
+function rejectPolicyAtTopLevel(options: Fields): void {
+  const key = Object.keys(options).find((name) => policyKeys.includes(name));
+  if (key) {
+    throw new ConfigError(
+      key,
+      "is a per-model policy, not a chain option",
+      `put it under \`defaults\` to apply it to every model (\`defaults: { ${key}: … }\`), or on one model's entry`,
+    );
+  }
 }
 
 function validateAdapter(entry: Fields, path: string): string {
