@@ -5,7 +5,6 @@ import {
   type FinishReason,
   ModelError,
   malformedAnswer,
-  redactSecrets,
   type ToolCall,
   tokenCount,
   type Usage,

@@ -6,7 +6,6 @@ import {
   ModelError,
   malformedAnswer,
   redactModelError,
-  redactSecrets,
   type ToolCall,
   tokenCount,
   toolCallFromText,
