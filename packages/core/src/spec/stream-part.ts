@@ -80,8 +80,3 @@ export interface ResetPart {
 
 /** What `Fallback.stream()` yields to the caller: adapter parts, plus `reset`. */
 export type FallbackStreamPart = StreamPart | ResetPart;
-
-/** True for parts that carry content the caller may have shown (all but `finish`). */
-export function isContentPart(part: StreamPart): boolean {
-  return part.type !== "finish";
-}
