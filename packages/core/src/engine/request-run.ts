@@ -9,6 +9,7 @@ import type { ChatResponse } from "../spec/chat-response.ts";
 import { addUsage, zeroUsage } from "../spec/usage.ts";
 import { StreamProgress } from "../streaming/stream-progress.ts";
 import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
+import { runInsideWrappers } from "./attempt-wrappers.ts";
 import { costOf } from "./cost.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelSlot } from "./model-slot.ts";
@@ -92,33 +93,13 @@ export class RequestRun {
     return event;
   }
 
-  /**
-   * Runs an attempt's call to its adapter inside every attempt wrapper. A
-   * wrapper that throws is reported as `listenerError` and never breaks the
-   * attempt: the call runs (once) regardless.
-   */
+  /** Runs an attempt's call to its adapter inside the chain's attempt wrappers (see `runInsideWrappers`). */
   wrap<T>(attempt: AttemptStartEvent | undefined, call: () => T): T {
     const { wrappers, emitter } = this.settings;
     if (!attempt || wrappers.length === 0) return call();
-    let wrapped = call;
-    for (let index = wrappers.length - 1; index >= 0; index--) {
-      const wrapper = wrappers[index] as AttemptWrapper;
-      const inner = wrapped;
-      wrapped = () => {
-        let made: { result: T } | undefined;
-        const once = (): T => {
-          made ??= { result: inner() };
-          return made.result;
-        };
-        try {
-          return wrapper(attempt, once);
-        } catch (error) {
-          emitter.emit("listenerError", { event: "attemptWrapper", error });
-          return once();
-        }
-      };
-    }
-    return wrapped();
+    return runInsideWrappers(wrappers, attempt, call, (error) =>
+      emitter.emit("listenerError", { event: "attemptWrapper", error }),
+    );
   }
 
   /** The request as sent to `slot`: its provider options merged in, and a prefill when continuing. */

@@ -188,3 +188,36 @@ describe("found by the adversarial suite: the request's own faults", () => {
     },
   );
 });
+
+describe("found by review: Retry-After against the two bounds", () => {
+  it("a Retry-After past maxRetryAfterMs is not waited out, even when cooldown.maxMs is shorter", async () => {
+    const model = scriptedModel({ modelId: "m", script: [{ error: "rate_limit", retryAfterMs: 3_600_000 }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({
+      models: [{ model, retry: { maxRetryAfterMs: 5_000 }, cooldown: { maxMs: 1_000 } }, { model: backup }],
+    });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await pending).model).toBe("scripted:backup");
+    expect(model.calls).toHaveLength(1);
+    expect(chat.health()[0]?.cooldownUntil).toBe(Date.now() + 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+  });
+
+  it("a retry refused for a full bulkhead still leaves the cooldown the provider asked for", async () => {
+    const { promise: gate, resolve: openGate } = Promise.withResolvers<void>();
+    const model = scriptedModel({ modelId: "m", script: [{ error: "rate_limit", retryAfterMs: 2_000 }, { gate }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({
+      models: [{ model, bulkhead: { maxConcurrent: 1 }, retry: { initialDelayMs: 1, maxDelayMs: 1 } }, { model: backup }],
+    });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(0);
+    const holder = chat.generate(request, { models: ["scripted:m"] });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect((await pending).model).toBe("scripted:backup");
+    expect(chat.health()[0]?.cooldownUntil).toBeGreaterThan(0);
+    openGate();
+    await holder;
+  });
+});

@@ -88,9 +88,11 @@ export async function* runAttempt(
   }
   // A wait (in the bulkhead's queue, or a backoff) may have seen the model
   // opened or isolated meanwhile: the model's health is read again at the call.
+  // A model that became due a probe meanwhile is not called without the probe's lease.
   const availability = lease || call.ignoresHealth ? undefined : slot.health.check(Date.now());
-  if (availability && !availability.available) {
+  if (availability && (!availability.available || availability.probe)) {
     release?.();
+    if (availability.available) return { type: "unavailable", reason: "open", until: Date.now() };
     return { type: "unavailable", reason: availability.reason, until: availability.until };
   }
   // The call is made: only now is this model the one the request switched to.
@@ -226,7 +228,7 @@ const silentRouteMs = 5_000;
  * wait out the silence twice.
  */
 function silentRouteAsTimeout(error: ModelError, context: AttemptContext, durationMs: number): ModelError {
-  if (error.kind !== "connection" || context.outputChars > 0) return error;
+  if (error.kind !== "connection" || context.firstContentAt !== undefined) return error;
   const timer = context.silenceTimerMs;
   const threshold = timer === false ? silentRouteMs : Math.min(silentRouteMs, timer / 2);
   if (durationMs < threshold) return error;

@@ -13,6 +13,12 @@ import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
 import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
 
+/** A failed attempt, with the delay its provider asked for (sanitised, not yet capped). */
+interface Failure {
+  readonly error: ModelError;
+  readonly askedMs: number | undefined;
+}
+
 type ModelOutcome =
   | { readonly type: "answered"; readonly result: FallbackResult }
   | { readonly type: "failed" }
@@ -117,7 +123,7 @@ async function* callModel(
 ): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
   let backoff: IBackoff<unknown> | undefined;
   let waitedMs = 0;
-  let lastError: ModelError | undefined;
+  let last: Failure | undefined;
   for (let attempt = 1; ; attempt++) {
     if (run.scope.cause) throw run.stopped();
     const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
@@ -126,16 +132,17 @@ async function* callModel(
     if (outcome.type === "bulkhead_full") {
       run.recordSkip(slot, "bulkhead_full");
       // A retry refused for a full bulkhead still leaves the model after its failure.
-      if (lastError) run.leave(slot, lastError.kind);
+      if (last) leaveAfter(run, slot, last);
       return { type: "unfit" };
     }
     if (outcome.type === "unavailable") {
       run.recordSkip(slot, outcome.reason, outcome.until);
-      if (lastError) run.leave(slot, lastError.kind);
+      if (last) leaveAfter(run, slot, last);
       return outcome;
     }
     const { error } = outcome;
-    lastError = error;
+    const failure: Failure = { error, askedMs: providerDelay(error.retryAfterMs) };
+    last = failure;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
     if (run.progress.hasShownContent) noteCutAfterContent(run, slot, error, action);
@@ -144,10 +151,9 @@ async function* callModel(
       run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
     }
     backoff = action === "retry" ? (backoff ? backoff.next(undefined) : slot.backoff.next()) : undefined;
-    const delay = backoff && retryDelay(run, slot, error, attempt, backoff.duration);
+    const delay = backoff && retryDelay(run, slot, failure, attempt, backoff.duration);
     if (delay === undefined) {
-      coolDownAfter(slot, error);
-      run.leave(slot, error.kind);
+      leaveAfter(run, slot, failure);
       return { type: "failed" };
     }
     run.settings.emitter.emit("retry", {
@@ -156,7 +162,7 @@ async function* callModel(
       attempt: attempt + 1,
       delayMs: delay,
       reason: error.kind,
-      ...retryAfterField(error, slot),
+      ...(failure.askedMs === undefined ? {} : { retryAfterMs: failure.askedMs }),
     });
     try {
       await abortableDelay(delay, run.scope.signal);
@@ -190,14 +196,14 @@ function noteCutAfterContent(run: RequestRun, slot: ModelSlot, error: ModelError
  * no attempts left, the breaker opened, the provider's Retry-After is longer
  * than `maxRetryAfterMs`, or the wait would outlast the deadline.
  */
-function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt: number, backoffMs: number): number | undefined {
+function retryDelay(run: RequestRun, slot: ModelSlot, failure: Failure, attempt: number, backoffMs: number): number | undefined {
   const { settings } = slot;
   if (attempt >= settings.maxAttempts) return undefined;
   const now = Date.now();
   if (!slot.health.check(now).available) return undefined;
-  const retryAfter = providerDelay(error.retryAfterMs, settings.maxCooldownMs);
-  if (retryAfter !== undefined && retryAfter > settings.maxRetryAfterMs) return undefined;
-  const delay = Math.max(backoffMs, retryAfter ?? 0);
+  const { askedMs } = failure;
+  if (askedMs !== undefined && askedMs > settings.maxRetryAfterMs) return undefined;
+  const delay = Math.max(backoffMs, askedMs ?? 0);
   if (run.deadlineAt !== undefined && now + delay >= run.deadlineAt) return undefined;
   return delay;
 }
@@ -207,16 +213,17 @@ function retryDelay(run: RequestRun, slot: ModelSlot, error: ModelError, attempt
  * until then — for at most `cooldown.maxMs`: the provider's figure is
  * untrusted, and through a shared store it would bench the model fleet-wide.
  */
-function coolDownAfter(slot: ModelSlot, error: ModelError): void {
+function coolDownAfter(slot: ModelSlot, { error, askedMs }: Failure): void {
   // The request's own faults say nothing of the model, whatever header came with them.
   if (!countsAgainstHealth(error.kind)) return;
   const now = Date.now();
-  const asked = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
+  const asked = askedMs === undefined ? undefined : Math.min(askedMs, slot.settings.maxCooldownMs);
   if (error.kind === "quota") slot.health.coolDown(now + Math.max(slot.settings.quotaCooldownMs, asked ?? 0), "quota");
   else if (asked !== undefined && asked > 0) slot.health.coolDown(now + asked, error.kind);
 }
 
-function retryAfterField(error: ModelError, slot: ModelSlot): { retryAfterMs?: number } {
-  const retryAfterMs = providerDelay(error.retryAfterMs, slot.settings.maxCooldownMs);
-  return retryAfterMs === undefined ? {} : { retryAfterMs };
+/** Moves on from a model after its failure: its cooldown, if it asked for one, and the switch to announce. */
+function leaveAfter(run: RequestRun, slot: ModelSlot, failure: Failure): void {
+  coolDownAfter(slot, failure);
+  run.leave(slot, failure.error.kind);
 }

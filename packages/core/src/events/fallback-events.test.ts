@@ -317,3 +317,37 @@ describe("what integrations hang off", () => {
     expect(reported).toEqual(["close: exporter unreachable"]);
   });
 });
+
+describe("attempt wrappers, found by review", () => {
+  it("an adapter that throws at once is called once through any number of wrappers, and no wrapper is blamed", async () => {
+    let calls = 0;
+    const broken = scriptedModel({ modelId: "broken" });
+    const throwing = {
+      ...broken,
+      generate: () => {
+        calls++;
+        throw new Error("no client");
+      },
+    };
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({ models: [{ model: throwing, retry: { maxAttempts: 1 } }, { model: backup }] });
+    const reported: unknown[] = [];
+    chat.on("listenerError", (e) => reported.push(e.error));
+    chat.wrapAttempts((_attempt, call) => call());
+    chat.wrapAttempts((_attempt, call) => call());
+    expect((await chat.generate(request)).model).toBe("scripted:backup");
+    expect(calls).toBe(1);
+    expect(reported).toEqual([]);
+  });
+
+  it("a wrapper that never calls the attempt is reported, and the call is made regardless", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }] });
+    const reported: string[] = [];
+    chat.on("listenerError", (e) => reported.push(String((e.error as Error).message)));
+    chat.wrapAttempts((() => undefined) as never);
+    expect((await chat.generate(request)).model).toBe("scripted:m");
+    expect(model.calls).toHaveLength(1);
+    expect(reported).toEqual([expect.stringMatching(/returned without calling the attempt/)]);
+  });
+});

@@ -1,6 +1,6 @@
 import { scriptedModel } from "@understudy/testing";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createFallback, isModelError } from "../index.ts";
+import { createFallback, InMemoryHealthStore, isModelError } from "../index.ts";
 import { Bulkhead, BulkheadFullError } from "./bulkhead.ts";
 
 const request = { messages: [{ role: "user" as const, content: "hi" }] };
@@ -89,5 +89,33 @@ describe("found by the adversarial suite: a queued call", () => {
     expect(model.calls).toHaveLength(1);
     await first;
     expect(chat.health()[0]).toMatchObject({ inFlight: 0, queued: 0 });
+  });
+});
+
+describe("found by review: a queued call and the half-open probe", () => {
+  it("a call let out of the queue once the model is due a probe does not call it without the probe's lease", async () => {
+    const { promise: gate, resolve: openGate } = Promise.withResolvers<void>();
+    const store = new InMemoryHealthStore();
+    const model = scriptedModel({ modelId: "m", script: [{ gate }] });
+    const backup = scriptedModel({ modelId: "backup" });
+    const breaker = { consecutiveFailures: 1, halfOpenAfterMs: 100 };
+    const chat = createFallback({
+      models: [{ model, breaker, bulkhead: { maxConcurrent: 1, maxQueued: 1 } }, { model: backup }],
+      healthStore: store,
+    });
+    // Another chain sharing the store (another replica) sees the model fail and opens its breaker.
+    const failing = scriptedModel({ modelId: "m", default: { error: "server" } });
+    const other = createFallback({ models: [{ model: failing, breaker, retry: { maxAttempts: 1 } }], healthStore: store });
+    const holder = chat.generate(request);
+    const queued = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(0);
+    await other.generate(request).catch(() => {});
+    await vi.advanceTimersByTimeAsync(150);
+    openGate();
+    await holder;
+    const result = await queued;
+    expect(result.model).toBe("scripted:backup");
+    expect(model.calls).toHaveLength(1);
+    expect(chat.health()[0]?.breaker).toBe("open");
   });
 });

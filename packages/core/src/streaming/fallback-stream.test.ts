@@ -322,3 +322,54 @@ describe("found by the adversarial suite", () => {
     expect(chat.health()[0]).toMatchObject({ breaker: "closed", recentFailures: 0 });
   });
 });
+
+describe("found by review", () => {
+  it("a consumer's throw() through a relay stops the stream without blaming the model", async () => {
+    const model = scriptedModel({ modelId: "m", default: { text: "one two three", chunkDelayMs: 10 } });
+    const backup = scriptedModel({ modelId: "backup" });
+    const chat = createFallback({
+      models: [{ model, breaker: { consecutiveFailures: 1 } }, { model: backup }],
+      midStream: "restart",
+    });
+    const stream = chat.stream(request);
+    async function* relay() {
+      yield* stream;
+    }
+    const relayed = relay();
+    const first = relayed.next();
+    await vi.advanceTimersByTimeAsync(0);
+    expect((await first).value).toMatchObject({ type: "text-delta" });
+    const thrown = relayed.throw(new Error("the client went away")).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await thrown).toMatchObject({ message: "the client went away" });
+    await expect(stream.result).rejects.toMatchObject({ kind: "aborted" });
+    expect(backup.calls).toHaveLength(0);
+    expect(chat.health()[0]).toMatchObject({ breaker: "closed", recentFailures: 0 });
+  });
+
+  it("a consumer that stops at finish leaves no deadline timer and no listener on its signal", async () => {
+    const model = scriptedModel({ modelId: "m" });
+    const chat = createFallback({ models: [{ model }], deadlineMs: 60_000 });
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    const remove = controller.signal.removeEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof add;
+    controller.signal.removeEventListener = ((...args: Parameters<typeof remove>) => {
+      listeners--;
+      remove(...args);
+    }) as typeof remove;
+    const iterator = chat.stream(request, { signal: controller.signal })[Symbol.asyncIterator]();
+    for (;;) {
+      const step = iterator.next();
+      await vi.advanceTimersByTimeAsync(0);
+      const { value } = await step;
+      if (value?.type === "finish") break;
+    }
+    expect(vi.getTimerCount()).toBe(0);
+    expect(listeners).toBe(0);
+  });
+});

@@ -75,9 +75,12 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
         closeUnbegun();
         return parts.return(value as undefined);
       },
-      throw: (error?: unknown) => {
+      // A consumer's error (a relay's `throw()` through `yield*`) stops the
+      // stream as a consumer that stops reading does: the model is not to blame.
+      throw: async (error?: unknown) => {
         closeUnbegun();
-        return parts.throw(error);
+        await parts.return(undefined);
+        throw error;
       },
     };
   }
@@ -90,6 +93,8 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
       const result = yield* walkChain(run, performStream);
       settled = true;
       settle.resolve(result);
+      // The request is over: nothing of it (deadline timer, caller's signal) waits on a consumer who stops at `finish`.
+      run.dispose();
       // The terminal part comes once `result` holds: a consumer that stops at it loses nothing.
       yield finishPartOf(result);
     } catch (error) {

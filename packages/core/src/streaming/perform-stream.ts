@@ -25,6 +25,8 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
     });
   };
   const collector = new StreamCollector();
+  // A scope already fired makes no call: classified from its cause, like any other stop.
+  if (scope.cause) throw new Error(`the attempt stopped before its call (${scope.cause})`);
   try {
     scope.startTimer("first-token-timeout", settings.firstTokenMs);
     context.silenceTimerMs = settings.firstTokenMs;
