@@ -25,7 +25,12 @@ import { performStream } from "./perform-stream.ts";
  * ```
  */
 export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
-  /** The final result; settles once the stream has ended. Never an unhandled rejection. */
+  /**
+   * The final result; settles once the stream has ended (answered, failed,
+   * stopped by the consumer, or closed before it was read). Never an unhandled
+   * rejection. The request starts when reading starts: a stream nobody reads
+   * makes no call, and its `result` waits for that reading.
+   */
   readonly result: Promise<FallbackResult>;
   private settle: { resolve: (result: FallbackResult) => void; reject: (error: unknown) => void };
   private started = false;
