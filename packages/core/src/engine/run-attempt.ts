@@ -89,7 +89,9 @@ export async function* runAttempt(
   // A wait (in the bulkhead's queue, or a backoff) may have seen the model
   // opened or isolated meanwhile: the model's health is read again at the call.
   // A model that became due a probe meanwhile is not called without the probe's lease.
-  const availability = lease || call.ignoresHealth ? undefined : slot.health.check(Date.now());
+  // Without a bulkhead, a first attempt follows its health check with no wait in between: nothing to read again.
+  const waited = slot.bulkhead !== undefined || call.attempt > 1;
+  const availability = !waited || lease || call.ignoresHealth ? undefined : slot.health.check(Date.now());
   if (availability && (!availability.available || availability.probe)) {
     release?.();
     if (availability.available) return { type: "unavailable", reason: "open", until: Date.now() };
