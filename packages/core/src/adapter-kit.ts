@@ -17,6 +17,7 @@ export {
   malformedAnswer,
   malformedChunk,
   maxBodyExcerpt,
+  maxProviderText,
   redactedError,
   redactModelError,
   type SdkTransportErrors,

@@ -5,6 +5,7 @@ import {
   bodyExcerpt,
   malformedAnswer,
   maxBodyExcerpt,
+  maxProviderText,
   redactModelError,
   unserialisableRequest,
   untranslatableRequest,
@@ -44,6 +45,26 @@ describe("redactModelError", () => {
     });
     expect((clean.cause as Error).message).toBe("upstream said [redacted]");
     expect(inspect(clean, { depth: Number.POSITIVE_INFINITY, showHidden: true })).not.toContain(middle.slice(0, 8));
+  });
+});
+
+describe("provider text is bounded", () => {
+  it("a provider that echoes a whole page into its error gives a failure of bounded size, still redacted", () => {
+    const page = `${"<p>lorem ipsum</p>".repeat(10_000)} key ${key}`;
+    const error = new ModelError({
+      kind: "server",
+      message: `500 ${page}`,
+      providerMessage: `${middle} ${page}`,
+      providerCode: "x".repeat(5_000),
+      requestId: "r".repeat(5_000),
+    });
+    const clean = redactModelError(error, source.secrets);
+    expect(clean.message.length).toBeLessThanOrEqual(maxProviderText + 1);
+    expect(clean.providerMessage?.length).toBeLessThanOrEqual(maxProviderText + 1);
+    expect(clean.providerMessage?.startsWith("[redacted] ")).toBe(true);
+    expect(clean.providerCode?.length).toBeLessThanOrEqual(201);
+    expect(clean.requestId?.length).toBeLessThanOrEqual(201);
+    expect(clean.message.endsWith("…")).toBe(true);
   });
 });
 

@@ -33,19 +33,36 @@ export function redactedError(error: unknown, secrets: readonly (string | undefi
  * throw through it, so that no field can be forgotten.
  */
 export function redactModelError(error: ModelError, secrets: readonly (string | undefined)[]): ModelError {
-  const redact = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, secrets));
+  const clean = (text: string | undefined, max: number) => (text === undefined ? undefined : boundedText(text, max, secrets));
   return new ModelError({
     kind: error.kind,
-    message: redactSecrets(error.message, secrets),
+    message: boundedText(error.message, maxProviderText, secrets),
     provider: error.provider,
     model: error.model,
     status: error.status,
     retryAfterMs: error.retryAfterMs,
-    requestId: redact(error.requestId),
-    providerCode: redact(error.providerCode),
-    providerMessage: redact(error.providerMessage),
+    requestId: clean(error.requestId, maxProviderIdText),
+    providerCode: clean(error.providerCode, maxProviderIdText),
+    providerMessage: clean(error.providerMessage, maxProviderText),
     ...(error.cause === undefined ? {} : { cause: redactedError(error.cause, secrets) }),
   });
+}
+
+/**
+ * The most characters of a provider's own text (a message) a failure keeps:
+ * a provider may echo a whole request or page into its error, and every
+ * attempt record, event and log line would carry it.
+ */
+export const maxProviderText = 2_000;
+
+/** The most characters of a provider's id or code a failure keeps. */
+const maxProviderIdText = 200;
+
+/** Provider text made safe to keep: redacted, and cut to `max` characters (cut first, so a huge text costs no more than a small one). */
+function boundedText(text: string, max: number, secrets: readonly (string | undefined)[]): string {
+  if (text.length <= max) return redactSecrets(text, secrets);
+  const clean = redactSecrets(text.slice(0, max * 2), secrets);
+  return `${clean.slice(0, max)}…`;
 }
 
 /** How many characters of an unusable body a failure's message quotes. */

@@ -373,3 +373,23 @@ describe("found by review", () => {
     expect(listeners).toBe(0);
   });
 });
+
+describe("usage of a stream that died", () => {
+  it("is estimated from every kind of output, tool arguments included, not from text alone", async () => {
+    const primary = scriptedModel({
+      modelId: "primary",
+      default: {
+        text: "",
+        toolCalls: [{ name: "lookup", args: { query: "a long search query" } }],
+        error: "server",
+        afterChunks: 1,
+      },
+    });
+    const { chat } = twoModels({ model: primary, retry: { maxAttempts: 1 } }, "restart");
+    const stream = chat.stream(request);
+    await readAll(stream);
+    const [died] = (await stream.result).attempts;
+    expect(died).toMatchObject({ outcome: "failure", usage: { estimated: true } });
+    expect(died?.usage?.outputTokens).toBeGreaterThan(0);
+  });
+});

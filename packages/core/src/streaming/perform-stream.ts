@@ -38,7 +38,7 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       if (part.type === "finish") return collector.finish(part);
       context.firstContentAt ??= Date.now();
       collector.add(part);
-      context.outputChars = collector.textLength;
+      context.outputChars = collector.outputLength;
       run.progress.deliver(part);
       context.waitingOnProvider = false;
       yield part;

@@ -5,6 +5,7 @@ import type { FinishPart, StreamPart } from "../spec/stream-part.ts";
 /** Builds the complete response of a stream from its parts. */
 export class StreamCollector {
   private text = "";
+  private otherOutputChars = 0;
   private readonly toolCalls: ToolCall[] = [];
   private metadata: ProviderMetadata | undefined;
 
@@ -14,13 +15,15 @@ export class StreamCollector {
       this.text += part.text;
       this.metadata = mergeProviderMetadata(this.metadata, part.providerMetadata);
     } else if (part.type === "reasoning-delta") {
+      this.otherOutputChars += part.text.length;
       this.metadata = mergeProviderMetadata(this.metadata, part.providerMetadata);
-    } else if (part.type === "tool-call") this.toolCalls.push(part.toolCall);
+    } else if (part.type === "tool-call-delta") this.otherOutputChars += part.argsTextDelta.length;
+    else if (part.type === "tool-call") this.toolCalls.push(part.toolCall);
   }
 
-  /** Characters of answer text so far. */
-  get textLength(): number {
-    return this.text.length;
+  /** Characters the model has written so far — text, reasoning, tool arguments — for a usage estimate if the stream dies. */
+  get outputLength(): number {
+    return this.text.length + this.otherOutputChars;
   }
 
   /** The complete response, once the terminal part arrived. */
