@@ -143,10 +143,11 @@ export async function* runAttempt(
   } catch (thrown) {
     settled = true;
     const error = silentRouteAsTimeout(classifyFailure(thrown, scope.cause, slot.settings), context, Date.now() - startedAt);
+    const consumersTime = onConsumersTime(scope, context);
     run.errors.push(error);
     run.recordAttempt(slot, {
       attempt,
-      outcome: error.kind === "aborted" || onConsumersTime(scope, context) ? "cancelled" : "failure",
+      outcome: error.kind === "aborted" || consumersTime ? "cancelled" : "failure",
       kind: error.kind,
       ...(error.status === undefined ? {} : { status: error.status }),
       message: error.message,
@@ -157,7 +158,7 @@ export async function* runAttempt(
       startedAt,
       ...firstContent(context, startedAt),
     });
-    if (countsAgainstHealth(error.kind) && !onConsumersTime(scope, context))
+    if (countsAgainstHealth(error.kind) && !consumersTime)
       slot.health.recordFailure(lease, error.kind, Date.now(), run.requestId);
     else slot.health.recordNeutral(lease, Date.now());
     return { type: "failed", error };

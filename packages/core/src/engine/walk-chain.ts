@@ -1,11 +1,11 @@
 import type { IBackoff } from "cockatiel";
+import { boundedDelayMs } from "../adapter-kit/retry-after.ts";
 import type { FailureAction } from "../config/failure-action.ts";
 import { countsAgainstHealth, type ModelError } from "../errors/model-error.ts";
 import { StreamInterruptedError } from "../errors/stream-interrupted-error.ts";
 import type { HealthSkipReason } from "../health/model-health.ts";
 import type { ProbeLease } from "../health/probe-lease.ts";
 import { abortableDelay } from "../policies/abortable-delay.ts";
-import { providerDelay } from "../policies/provider-delay.ts";
 import type { FallbackStreamPart } from "../spec/stream-part.ts";
 import { capabilityMismatch } from "./capability-fit.ts";
 import type { FallbackResult } from "./fallback-result.ts";
@@ -141,7 +141,9 @@ async function* callModel(
       return outcome;
     }
     const { error } = outcome;
-    const failure: Failure = { error, askedMs: providerDelay(error.retryAfterMs) };
+    // The provider's figure again, sanitised whatever adapter passed it on; capped where it is used.
+    const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
+    const failure: Failure = { error, askedMs };
     last = failure;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
