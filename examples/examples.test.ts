@@ -30,6 +30,7 @@ describe("examples", () => {
   it("every example program has a run below", () => {
     expect(programs.sort()).toEqual(
       [
+        "ai-sdk-route.ts",
         "basic-fallback.ts",
         "cost-report.ts",
         "cross-provider-tools.ts",
@@ -62,6 +63,16 @@ describe("examples", () => {
     expect(second).toMatch(/\[reset: anthropic:claude-sonnet-4-6 failed \(overloaded\); dropped "Once upon a "/);
     expect(second).toContain("— from openai:gpt-4.1-mini");
     expect(third).toContain("StreamInterruptedError: stream_broken on anthropic:claude-sonnet-4-6");
+  });
+
+  it("ai-sdk-route: the chat route streams GPT's answer to the client after Claude's 529s, and names it", async () => {
+    const stdout = await runExample("./ai-sdk-route.ts");
+    expect(stdout).toContain("server: switched anthropic:claude-sonnet-4-6 → openai:gpt-4.1-mini (overloaded)");
+    expect(stdout).toMatch(
+      /^chunks: start, start-step, text-start, (text-delta, )+text-end, message-metadata, finish-step, finish$/m,
+    );
+    expect(stdout).toContain("answer: This is gpt-4.1-mini answering.");
+    expect(stdout).toContain('metadata: {"model":"openai:gpt-4.1-mini","fallbacks":1}');
   });
 
   it("cross-provider-tools: Claude makes the tool call and receives the history in its own format", async () => {

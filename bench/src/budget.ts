@@ -32,7 +32,7 @@ export function budgetText(outageMs: number): string {
     "",
     "- **one fallback**: a chain of two models, `primary` then `backup`;",
     `- **no same-model retry**: ${budget.attemptsPerModel} call per model (understudy \`retry.maxAttempts: 1\`, LangChain \`maxRetries: 0\` — its caller would retry 6 times by default —, AI SDK \`maxRetries: 0\`, Portkey \`retry.attempts: 0\`, openai SDK \`maxRetries: 0\`);`,
-    `- **one attempt timer of ${budget.attemptTimeoutMs / 1000} s** where a system has one per attempt (understudy \`timeout.attemptMs\`, cockatiel \`timeout\`, LangChain \`timeout\`, Portkey \`request_timeout\`, openai SDK \`timeout\`). The AI SDK rows set none: a call-level \`timeout\` there stops fallbacks (ai-retry's README);`,
+    `- **one attempt timer of ${budget.attemptTimeoutMs / 1000} s** where a system has one per attempt (understudy \`timeout.attemptMs\`, in the AI SDK + understudy row too, cockatiel \`timeout\`, LangChain \`timeout\`, Portkey \`request_timeout\`, openai SDK \`timeout\`). The ai-retry and ai-fallback rows set none: a call-level \`timeout\` there stops fallbacks (ai-retry's README);`,
     `- **breaker, where a system has one**: off, except in the outage scenario, where it opens after ${breaker.failures} consecutive failures and lets one probe through every ${breaker.halfOpenAfterMs} ms (outage length / 12). ai-fallback's \`modelResetInterval\` (back to the primary after that long) is set to the same interval.`,
     `- every request: one user message, \`max_tokens: ${budget.maxTokens}\`.`,
   ].join("\n");

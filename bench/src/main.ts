@@ -18,6 +18,7 @@ import { streamingScenario } from "./scenarios/streaming.ts";
 import { throughputScenario } from "./scenarios/throughput.ts";
 import { aiSdkFallback } from "./systems/ai-sdk-fallback.ts";
 import { aiSdkRetry } from "./systems/ai-sdk-retry.ts";
+import { aiSdkUnderstudy } from "./systems/ai-sdk-understudy.ts";
 import { cockatielByHand } from "./systems/cockatiel-by-hand.ts";
 import { langchain } from "./systems/langchain.ts";
 import { plainSdk } from "./systems/plain-sdk.ts";
@@ -25,7 +26,16 @@ import { portkey } from "./systems/portkey.ts";
 import { understudy } from "./systems/understudy.ts";
 
 /** The plain SDK first: every ratio is to it. */
-const systems: readonly System[] = [plainSdk, understudy, cockatielByHand, langchain, aiSdkRetry, aiSdkFallback, portkey];
+const systems: readonly System[] = [
+  plainSdk,
+  understudy,
+  cockatielByHand,
+  langchain,
+  aiSdkRetry,
+  aiSdkFallback,
+  aiSdkUnderstudy,
+  portkey,
+];
 
 const scenarios: Record<ScenarioName, (context: BenchContext) => Promise<ScenarioResult>> = {
   overhead: overheadScenario,

@@ -12,6 +12,7 @@
 export {
   adapterFailure,
   bodyExcerpt,
+  describeThrown,
   type ErrorClass,
   type FailureSource,
   malformedAnswer,

@@ -3,10 +3,12 @@ import { describe, expect, it } from "vitest";
 import { ModelError } from "../errors/model-error.ts";
 import {
   bodyExcerpt,
+  describeThrown,
   malformedAnswer,
   maxBodyExcerpt,
   maxProviderText,
   redactModelError,
+  unexpectedFailure,
   unserialisableRequest,
   untranslatableRequest,
 } from "./adapter-failure.ts";
@@ -95,5 +97,34 @@ describe("requests the adapter cannot send are the caller's bug", () => {
     expect(unserialisableRequest({ tools: [circular] }, source)?.kind).toBe("invalid_request");
     expect(unserialisableRequest({ seed: 7n }, source)?.message).toMatch(/cannot be sent as JSON: .*BigInt/);
     expect(unserialisableRequest({ model: "gpt-test", messages: [] }, source)).toBeUndefined();
+  });
+});
+
+describe("anything thrown is described, never rethrown", () => {
+  const hostile: [string, unknown][] = [
+    ["an object without a prototype", Object.create(null)],
+    [
+      "an object whose toString throws",
+      {
+        toString: () => {
+          throw new Error("no");
+        },
+      },
+    ],
+    [
+      "an error whose message getter throws",
+      Object.defineProperty(new Error(), "message", {
+        get: () => {
+          throw new Error("no");
+        },
+      }),
+    ],
+    ["a symbol", Symbol("s")],
+  ];
+  it.each(hostile)("%s becomes a classified failure", (_name, thrown) => {
+    expect(describeThrown(thrown)).toEqual(expect.any(String));
+    expect(unexpectedFailure(thrown, source)).toBeInstanceOf(ModelError);
+    expect(untranslatableRequest(thrown, source).kind).toBe("invalid_request");
+    expect(bodyExcerpt(thrown, source.secrets)).toEqual(expect.any(String));
   });
 });

@@ -14,14 +14,28 @@ export interface FailureSource {
 }
 
 /**
+ * What was thrown, as text for a message, whatever it is: an error's
+ * message, or the value as a string. Never throws itself, though `String()`
+ * does on an object without a prototype or one whose `toString` throws: a
+ * hostile SDK or server must not turn a classified failure into a crash.
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    if (value instanceof Error) return String(value.message);
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/**
  * A copy of an SDK error fit for `cause`: its name and redacted message, and
  * nothing else. The SDK's own error may carry request options, and an
  * OpenAI-compatible server may echo the key in its body.
  */
 export function redactedError(error: unknown, secrets: readonly (string | undefined)[]): Error {
-  const source = error instanceof Error ? error : new Error(String(error));
-  const copy = new Error(redactSecrets(source.message, secrets));
-  copy.name = source.name;
+  const copy = new Error(redactSecrets(describeThrown(error), secrets));
+  if (error instanceof Error) copy.name = describeThrown(error.name === undefined ? "Error" : error.name);
   return copy;
 }
 
@@ -81,9 +95,9 @@ export function bodyExcerpt(body: unknown, secrets: readonly (string | undefined
 
 function jsonOrString(value: unknown): string {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? describeThrown(value);
   } catch {
-    return String(value);
+    return describeThrown(value);
   }
 }
 
@@ -131,7 +145,7 @@ export function malformedChunk(source: FailureSource, problem: string, chunk: un
  */
 export function untranslatableRequest(error: unknown, source: FailureSource): ModelError {
   if (isModelError(error)) return redactModelError(error, source.secrets);
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = describeThrown(error);
   return adapterFailure("invalid_request", `cannot translate the request for ${source.model}: ${detail}`, source, error);
 }
 
@@ -147,7 +161,7 @@ export function unserialisableRequest(body: unknown, source: FailureSource): Mod
     JSON.stringify(body);
     return undefined;
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = describeThrown(error);
     return adapterFailure("invalid_request", `the request cannot be sent as JSON: ${detail}`, source, error);
   }
 }
@@ -217,7 +231,7 @@ function rootCauseOf(error: Error): string | undefined {
 /** What an adapter makes of an error that is neither transport nor API: a malformed stream (JSON), or a network fault. */
 export function unexpectedFailure(error: unknown, source: FailureSource): ModelError {
   if (error instanceof SyntaxError) return adapterFailure("stream_broken", `malformed stream: ${error.message}`, source, error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeThrown(error);
   return adapterFailure(source.midStream ? "stream_broken" : "connection", message, source, error);
 }
 

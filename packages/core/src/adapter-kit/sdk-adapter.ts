@@ -5,6 +5,7 @@ import type { AdapterCallOptions, ModelAdapter, ModelCapabilities } from "../spe
 import type { StreamPart } from "../spec/stream-part.ts";
 import {
   adapterFailure,
+  describeThrown,
   type FailureSource,
   malformedAnswer,
   unserialisableRequest,
@@ -91,7 +92,12 @@ export function sdkAdapter<Client, Body, Chunk>(spec: SdkAdapterSpec<Client, Bod
       client ??= spec.makeClient(() => source().secrets);
       return client;
     } catch (error) {
-      throw adapterFailure("auth", `cannot make a ${provider} client (${spec.keyHint}): ${String(error)}`, source(), error);
+      throw adapterFailure(
+        "auth",
+        `cannot make a ${provider} client (${spec.keyHint}): ${describeThrown(error)}`,
+        source(),
+        error,
+      );
     }
   };
   const translate = (request: ChatRequest): Body => {

@@ -9,6 +9,6 @@ export { expectModelError } from "./expect-model-error.ts";
 export { type CapturingLogger, type ConsoleCapture, captureConsole, findSecret } from "./find-secret.ts";
 export { installLeakGuard } from "./leak-guard.ts";
 export { type AdapterStreamReading, readAdapterStream } from "./read-adapter-stream.ts";
-export { runSecretLeakDrill, type SecretLeakStep, secretLeakSteps } from "./secret-leak-drill.ts";
+export { runSecretLeakDrill, type SecretLeakDrillOptions, type SecretLeakStep, secretLeakSteps } from "./secret-leak-drill.ts";
 export { expectAttempts, expectGapsAtLeast, useFaultServer } from "./use-fault-server.ts";
 export { waitFor } from "./wait-for.ts";
