@@ -116,4 +116,16 @@ describe("examples/ai-sdk-route.ts: POST /api/chat through asLanguageModel", () 
     expect(chunks.map((chunk) => chunk.type)).toContain("error");
     expect(chunks.map((chunk) => chunk.type)).not.toContain("text-delta");
   });
+
+  it("refuses a body that is not UI messages with a 400, and keeps serving", async () => {
+    const url = await startRoute();
+    const post = (body: string) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect((await post("{}")).status).toBe(400);
+    expect((await post('{"messages":[{"role":"user"}]}')).status).toBe(400);
+    expect((await post("not json")).status).toBe(400);
+    expect((await post(JSON.stringify({ messages: [], pad: "x".repeat(1_100_000) }))).status).toBe(400);
+    expect(faultServer().log).toHaveLength(0);
+    const { message } = await chatOnce(url, "Still there?");
+    expect(textOf(message)).toBe("This is claude-sonnet-4-6 answering.");
+  });
 });

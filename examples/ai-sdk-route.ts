@@ -1,8 +1,7 @@
 // A chat route for the AI SDK's `useChat` on node:http: `streamText` over a fallback chain; Claude is overloaded (529), GPT answers.
 import { once } from "node:events";
-import { createServer, type RequestListener } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
-import { json } from "node:stream/consumers";
 import { fileURLToPath } from "node:url";
 import { asLanguageModel, type UnderstudyMetadata } from "@understudy/ai-sdk";
 import { anthropic } from "@understudy/anthropic";
@@ -11,11 +10,13 @@ import { openai } from "@understudy/openai";
 import { FaultServer, faults } from "@understudy/testing";
 import {
   convertToModelMessages,
+  type ModelMessage,
   pipeUIMessageStreamToResponse,
   streamText,
   toUIMessageStream,
   type UIMessage,
   type UIMessageChunk,
+  validateUIMessages,
 } from "ai";
 
 // #region route
@@ -27,11 +28,12 @@ export function chatRoute(chat: Fallback): RequestListener {
       res.writeHead(404).end();
       return;
     }
-    let messages: UIMessage[];
+    let messages: ModelMessage[];
     try {
-      ({ messages } = (await json(req)) as { messages: UIMessage[] });
+      const body = (await jsonBody(req)) as { messages?: unknown };
+      messages = await convertToModelMessages(await validateUIMessages({ messages: body.messages }));
     } catch {
-      res.writeHead(400).end("expected JSON: { messages }");
+      res.writeHead(400).end("expected JSON: { messages: UIMessage[] }");
       return;
     }
     // A browser that leaves before the answer is done stops the chain's call.
@@ -39,7 +41,7 @@ export function chatRoute(chat: Fallback): RequestListener {
     res.on("close", () => {
       if (!res.writableFinished) left.abort();
     });
-    const result = streamText({ model, messages: await convertToModelMessages(messages), abortSignal: left.signal });
+    const result = streamText({ model, messages, abortSignal: left.signal });
     await pipeUIMessageStreamToResponse({
       response: res,
       stream: toUIMessageStream({
@@ -53,6 +55,17 @@ export function chatRoute(chat: Fallback): RequestListener {
       }),
     });
   };
+}
+/** The request's body as JSON, refused past `limit` bytes: a route must not buffer whatever a client sends. */
+async function jsonBody(req: IncomingMessage, limit = 1_000_000): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`the body is over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 // #endregion route
 

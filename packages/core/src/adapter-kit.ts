@@ -22,6 +22,7 @@ export {
   redactedError,
   redactModelError,
   type SdkTransportErrors,
+  thrownName,
   transportFailure,
   unexpectedFailure,
   unfinishedStream,

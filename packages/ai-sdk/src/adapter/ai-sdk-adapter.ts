@@ -8,6 +8,7 @@ import {
 import { type ModelAdapter, type ModelCapabilities, sdkAdapter } from "@understudy/core/adapter";
 import { aiSdkParts } from "./ai-sdk-stream.ts";
 import { classifyAiSdkError } from "./classify-ai-sdk-error.ts";
+import { withDownloadedImages } from "./download-images.ts";
 import { fromGenerateResult } from "./from-generate-result.ts";
 import { isRecord } from "./is-record.ts";
 import { specVersionOf } from "./language-model.ts";
@@ -31,9 +32,10 @@ export interface AiSdkAdapterOptions {
   /**
    * The provider name in results, events and chain ids (`provider:model`).
    * Default: the model's `provider` up to its first dot — `openai` for
-   * `openai.chat`, `google` for `google.generative-ai` — which is also the
-   * key the AI SDK provider reads its `providerOptions` under. The request's
-   * whole `providerOptions` is passed to the model either way.
+   * `openai.chat`, `google` for `google.generative-ai`. The request's whole
+   * `providerOptions` is passed to the model whatever the name, and the AI
+   * SDK provider reads its own key there (`google`, `openai`; `bedrock` for
+   * `amazon-bedrock`).
    */
   readonly provider?: string;
 }
@@ -79,8 +81,11 @@ export function aiSdk(
 ): ModelAdapter {
   const version = specVersionOf(model);
   const callable: CallableModel = model;
+  const provider = options.provider ?? providerNameOf(model.provider);
+  const ready = (body: CallOptions, signal: AbortSignal) =>
+    withDownloadedImages(body, model.supportedUrls, signal, { provider, model: model.modelId });
   return sdkAdapter<CallableModel, CallOptions, unknown>({
-    provider: options.provider ?? providerNameOf(model.provider),
+    provider,
     modelId: model.modelId,
     ...(options.capabilities ? { capabilities: options.capabilities } : {}),
     keyHint: "give the AI SDK provider its key, or set its environment variable",
@@ -88,16 +93,16 @@ export function aiSdk(
     secrets: () => [...(options.secrets ?? []), ...providerKeysFromEnv()],
     translate: (request) => toCallOptions(request, version),
     send: async (client, body, signal) => {
-      const result = await client.doGenerate({ ...body, abortSignal: signal });
+      const result = await client.doGenerate({ ...(await ready(body, signal)), abortSignal: signal });
       return { data: result, requestId: requestIdOf(headerLookup(responseOf(result).headers)) };
     },
     open: async (client, body, signal) => {
-      const result = await client.doStream({ ...body, abortSignal: signal });
+      const result = await client.doStream({ ...(await ready(body, signal)), abortSignal: signal });
       return { data: streamOf(result), requestId: requestIdOf(headerLookup(responseOf(result).headers)) };
     },
     answer: fromGenerateResult,
     parts: aiSdkParts,
-    classify: (error, source) => classifyAiSdkError(error, source),
+    classify: (error, source, signal) => classifyAiSdkError(error, source, { signal }),
     isSdkError: (error) => AISDKError.isInstance(error),
   });
 }

@@ -61,7 +61,7 @@ export async function* aiSdkParts(
       if (state.finish) break;
     }
   } catch (error) {
-    throw classifyAiSdkError(error, { ...source, midStream: delivered }, true);
+    throw classifyAiSdkError(error, { ...source, midStream: delivered }, { inStream: true, signal });
   }
   if (!state.finish) throw unfinishedStream(source, signal, "a finish part");
   yield {
@@ -106,7 +106,7 @@ function partOf(part: unknown, state: StreamState, source: FailureSource): Strea
       state.responseModel ??= part.modelId;
       return undefined;
     case "error":
-      throw classifyAiSdkError(part.error, source, true);
+      throw classifyAiSdkError(part.error, source, { inStream: true });
     case "finish":
       state.finish = part;
       return undefined;

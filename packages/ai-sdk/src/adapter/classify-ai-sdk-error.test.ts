@@ -1,3 +1,4 @@
+import { GatewayAuthenticationError, GatewayModelNotFoundError, GatewayRateLimitError } from "@ai-sdk/gateway";
 import {
   APICallError,
   InvalidPromptError,
@@ -111,7 +112,9 @@ describe("classifyAiSdkError: HTTP errors of providers the fault server does not
       new TypeError("terminated", { cause: socket }),
     );
     expect(classifyAiSdkError(error, source)).toMatchObject({ kind: "connection" });
-    expect(classifyAiSdkError(error, { ...source, midStream: true }, true)).toMatchObject({ kind: "stream_broken" });
+    expect(classifyAiSdkError(error, { ...source, midStream: true }, { inStream: true })).toMatchObject({
+      kind: "stream_broken",
+    });
   });
 
   it("a request that never got an answer names the errno; undici's own header timeout is a timeout", () => {
@@ -184,15 +187,15 @@ describe("classifyAiSdkError: the SDK's own errors", () => {
     ["a bare string in an error part", "server", "stream_broken", "boom"],
   ])("%s: %s in an answer, %s in a stream", (_name, answerKind, streamKind, error) => {
     expect(classifyAiSdkError(error, source).kind).toBe(answerKind);
-    expect(classifyAiSdkError(error, { ...source, midStream: true }, true).kind).toBe(streamKind);
+    expect(classifyAiSdkError(error, { ...source, midStream: true }, { inStream: true }).kind).toBe(streamKind);
   });
 
   it("an error event as the SDK passes it on: the body's names first, the SDK's made-up status last", () => {
     const overloaded = { message: "The engine is currently overloaded", type: "server_error", code: null, statusCode: 500 };
-    expect(classifyAiSdkError(overloaded, source, true)).toMatchObject({ kind: "overloaded", status: undefined });
+    expect(classifyAiSdkError(overloaded, source, { inStream: true })).toMatchObject({ kind: "overloaded", status: undefined });
     const unknown = { message: "Something", statusCode: 429 };
-    expect(classifyAiSdkError(unknown, source, true)).toMatchObject({ kind: "rate_limit", status: undefined });
-    expect(classifyAiSdkError({ message: "?" }, source, true)).toMatchObject({ kind: "server" });
+    expect(classifyAiSdkError(unknown, source, { inStream: true })).toMatchObject({ kind: "rate_limit", status: undefined });
+    expect(classifyAiSdkError({ message: "?" }, source, { inStream: true })).toMatchObject({ kind: "server" });
   });
 });
 
@@ -264,7 +267,7 @@ describe("classifyAiSdkError: untrusted input (property-based)", () => {
           fc.record({ message: fc.anything(), statusCode: fc.anything(), data: fc.anything() }),
         ),
         (value) => {
-          expectValid(classifyAiSdkError(value, { ...source, midStream: true }, true));
+          expectValid(classifyAiSdkError(value, { ...source, midStream: true }, { inStream: true }));
         },
       ),
     );
@@ -283,7 +286,7 @@ describe("classifyAiSdkError: untrusted input (property-based)", () => {
           new UnsupportedFunctionalityError({ functionality: text }),
           apiError(undefined, undefined, undefined, new Error(text)),
         ]) {
-          expectValid(classifyAiSdkError(error, source, inStream));
+          expectValid(classifyAiSdkError(error, source, { inStream }));
         }
       }),
       { numRuns: 50 },
@@ -301,5 +304,61 @@ describe("classifyAiSdkError: untrusted input (property-based)", () => {
         expectValid(failure);
       }),
     );
+  });
+});
+
+describe("what providers beyond OpenAI and Anthropic really send", () => {
+  it.each([
+    [
+      "Groq's 413 for a per-minute token limit",
+      413,
+      {
+        error: {
+          message: "Request too large for model: Limit 6000, Requested 9000 tokens per minute (TPM)",
+          code: "rate_limit_exceeded",
+        },
+      },
+      "rate_limit",
+    ],
+    [
+      "xAI's prompt over the window",
+      400,
+      { error: "This model's maximum prompt length is 131072 but the request contains 150000 tokens." },
+      "context_length",
+    ],
+    ["Bedrock's prompt over the window", 400, { message: "Input is too long for requested model." }, "context_length"],
+    ["Bedrock's throttle", 400, { message: "Too many tokens, please wait before trying again." }, "rate_limit"],
+    [
+      "Gemini's region refusal",
+      400,
+      { error: { code: 400, message: "User location is not supported for the API use.", status: "FAILED_PRECONDITION" } },
+      "unsupported",
+    ],
+  ])("%s", (_name, status, body, kind) => {
+    expect(classifyAiSdkError(apiError(status, JSON.stringify(body)), source).kind).toBe(kind);
+  });
+
+  it("a gateway's errors keep their status, kind and Retry-After", () => {
+    const limited = new GatewayRateLimitError({
+      message: "rate limited",
+      statusCode: 429,
+      cause: apiError(429, '{"error":{"type":"rate_limit_exceeded"}}', { "retry-after": "7" }),
+    });
+    expect(classifyAiSdkError(limited, source)).toMatchObject({ kind: "rate_limit", status: 429, retryAfterMs: 7_000 });
+    expect(classifyAiSdkError(new GatewayAuthenticationError({ message: "bad key", statusCode: 401 }), source)).toMatchObject({
+      kind: "auth",
+      status: 401,
+    });
+    expect(classifyAiSdkError(new GatewayModelNotFoundError({ message: "no such model", statusCode: 404 }), source).kind).toBe(
+      "invalid_request",
+    );
+  });
+
+  it("an abort the chain did not ask for (a custom fetch's own timer) is a timeout, which falls over", () => {
+    const abort = new DOMException("This operation was aborted", "AbortError");
+    expect(classifyAiSdkError(abort, source, { signal: new AbortController().signal }).kind).toBe("timeout");
+    const chain = new AbortController();
+    chain.abort();
+    expect(classifyAiSdkError(abort, source, { signal: chain.signal }).kind).toBe("aborted");
   });
 });

@@ -23,6 +23,7 @@ import {
   malformedAnswer,
   redactModelError,
   retryAfterMs,
+  thrownName,
   unexpectedFailure,
 } from "@understudy/core/adapter";
 import { type ErrorBody, errorBodyOf } from "./error-body.ts";
@@ -30,6 +31,14 @@ import { type ErrorStatus, errorKindOf } from "./error-kind.ts";
 import { isRecord } from "./is-record.ts";
 import { rateLimitResetMs } from "./rate-limit-reset.ts";
 import { headerLookup, requestIdOf } from "./response-headers.ts";
+
+/** Where an error came from. */
+export interface ClassifyContext {
+  /** True for an error out of an open stream (a chunk that is not JSON is then a broken stream). */
+  readonly inStream?: boolean;
+  /** The call's signal: an abort it did not ask for is the model's failure. */
+  readonly signal?: AbortSignal | undefined;
+}
 
 /**
  * Classifies anything an AI SDK model threw — or put in an `error` part of
@@ -39,10 +48,12 @@ import { headerLookup, requestIdOf } from "./response-headers.ts";
  * carries provider text is redacted and bounded. The error's `isRetryable`
  * is not read: the kind decides, and the pipeline retries.
  */
-export function classifyAiSdkError(error: unknown, source: FailureSource, inStream = false): ModelError {
+export function classifyAiSdkError(error: unknown, source: FailureSource, context: ClassifyContext = {}): ModelError {
+  const inStream = context.inStream ?? false;
   if (isModelError(error)) return redactModelError(error, source.secrets);
-  if (isAbort(error)) return failure("aborted", "the request was aborted", source, error);
-  if (isTimeout(error)) return failure("timeout", `the model's own timeout fired: ${error.message}`, source, error);
+  if (isAbort(error)) return abortFailure(error, source, context.signal);
+  if (isGatewayError(error)) return gatewayFailure(error, source, context);
+  if (isTimeout(error)) return failure("timeout", `the model's own timeout fired: ${describeThrown(error)}`, source, error);
   if (APICallError.isInstance(error)) return apiCallFailure(error, source);
   if (LoadAPIKeyError.isInstance(error) || LoadSettingError.isInstance(error))
     return failure("auth", `the model is not configured (its API key or a setting is missing): ${error.message}`, source, error);
@@ -71,7 +82,7 @@ export function classifyAiSdkError(error: unknown, source: FailureSource, inStre
 function unexpectedAiSdkFailure(error: unknown, source: FailureSource, inStream: boolean): ModelError {
   if (error instanceof SyntaxError || networkCodeOf(error) !== undefined)
     return redactModelError(unexpectedFailure(error, source), source.secrets);
-  const detail = error instanceof Error ? `${error.name}: ${describeThrown(error)}` : describeThrown(error);
+  const detail = error instanceof Error ? `${thrownName(error)}: ${describeThrown(error)}` : describeThrown(error);
   const cause = error instanceof Error ? error : detail;
   return inStream
     ? failure("stream_broken", `the stream failed: ${detail}`, source, cause)
@@ -97,14 +108,47 @@ function isUnusableAnswer(error: unknown): error is Error {
   );
 }
 
-/** The caller's signal (or a consumer who stopped reading): the SDK rethrows fetch's own `AbortError`. */
+/** An abort: fetch's own `AbortError`, which the SDK rethrows. */
 function isAbort(error: unknown): error is Error {
-  return error instanceof Error && (error.name === "AbortError" || error.name === "ResponseAborted");
+  const name = thrownName(error);
+  return name === "AbortError" || name === "ResponseAborted";
+}
+
+/**
+ * The chain's abort (the caller's, a timer's, a consumer who stopped
+ * reading) is `aborted`. An abort the chain's signal did not ask for — a
+ * custom `fetch` that gives up on its own — is the model failing to answer
+ * in time: `timeout`, which falls over to the next model.
+ */
+function abortFailure(error: Error, source: FailureSource, signal: AbortSignal | undefined): ModelError {
+  if (signal === undefined || signal.aborted) return failure("aborted", "the request was aborted", source, error);
+  return failure("timeout", `the model's own client aborted the call: ${describeThrown(error)}`, source, error);
 }
 
 /** A `TimeoutError`: a model whose `fetch` has its own `AbortSignal.timeout`. */
 function isTimeout(error: unknown): error is Error {
-  return error instanceof Error && error.name === "TimeoutError";
+  return thrownName(error) === "TimeoutError";
+}
+
+/** `@ai-sdk/gateway`'s errors: not `APICallError`s, but marked and carrying a status and a type. */
+function isGatewayError(error: unknown): error is Error & { statusCode?: unknown; type?: unknown } {
+  return error instanceof Error && Symbol.for("vercel.ai.gateway.error") in error;
+}
+
+/**
+ * A gateway's error: from the `APICallError` underneath when it kept one
+ * (its headers carry Retry-After), else from its status and type.
+ */
+function gatewayFailure(
+  error: Error & { statusCode?: unknown; type?: unknown },
+  source: FailureSource,
+  context: ClassifyContext,
+): ModelError {
+  if (APICallError.isInstance(error.cause)) return apiCallFailure(error.cause, source);
+  const status = typeof error.statusCode === "number" && Number.isInteger(error.statusCode) ? error.statusCode : undefined;
+  if (status === undefined) return unexpectedAiSdkFailure(error, source, context.inStream ?? false);
+  const body = errorBodyOf({ error: { message: describeThrown(error), type: error.type } });
+  return bodyFailure(body, source, { status, fallbackMessage: describeThrown(error), cause: error });
 }
 
 /**

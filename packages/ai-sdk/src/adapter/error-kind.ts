@@ -13,11 +13,13 @@ const authNames = [
   "api_key_invalid",
 ];
 const overloadedNames = ["overloaded_error", "overloaded", "unavailable", "service_unavailable"];
-const invalidRequestNames = ["invalid_request_error", "not_found_error", "invalid_argument", "not_found", "failed_precondition"];
+const invalidRequestNames = ["invalid_request_error", "not_found_error", "invalid_argument", "not_found"];
 
 const quotaText = /credit balance is too low/i;
 const contextText =
-  /maximum context length|context (window|length)|too many (input )?tokens|prompt is too long|input token count.*exceeds|exceeds the maximum number of tokens/i;
+  /maximum context length|context (window|length)|too many (input )?tokens|prompt is too long|input is too long|maximum prompt length|input token count.*exceeds|exceeds the maximum number of tokens/i;
+// Bedrock's throttle says "Too many tokens, please wait before trying again": a rate limit, not a long prompt.
+const throttleText = /please wait before trying again|tokens per (minute|day)|requests per (minute|day)|rate limit/i;
 const contentText = /content (management )?policy|flagged as potentially violating|content filtering|usage polic(y|ies)/i;
 const prefillText = /does not support assistant message prefill/i;
 const badKeyText = /api key not valid|incorrect api key|invalid api key/i;
@@ -51,13 +53,16 @@ export function errorKindOf(body: ErrorBody, { status, hint }: ErrorStatus): Mod
   if (status === 408) return "timeout";
   if (status === 503 || status === 529) return "overloaded";
   if (status !== undefined && status >= 500 && status < 600) return has(["overloaded_error"]) ? "overloaded" : "server";
+  // A limit by a 4xx other than 429 (Groq's 413 "Request too large … tokens per minute") is still a limit.
+  if (has(rateLimitNames) || throttleText.test(message)) return "rate_limit";
   if (has(["context_length_exceeded"]) || contextText.test(message)) return "context_length";
   if (has(contentPolicyNames) || contentText.test(message)) return "content_filter";
   if (prefillText.test(message)) return "unsupported";
   if (body.reasons.includes("api_key_invalid") || badKeyText.test(message)) return "auth";
+  // Google's FAILED_PRECONDITION: this model cannot serve this caller ("User location is not supported"): another may.
+  if (has(["failed_precondition"])) return "unsupported";
   if (status !== undefined && status >= 400 && status < 500) return "invalid_request";
   // No status to go by (an error event in a stream, an error under a 200): the error's own names.
-  if (has(rateLimitNames)) return "rate_limit";
   if (has(authNames)) return "auth";
   if (has(overloadedNames) || overloadedText.test(message)) return "overloaded";
   if (has(invalidRequestNames)) return "invalid_request";

@@ -46,7 +46,8 @@ function v2Model(stream: readonly LanguageModelV2StreamPart[] = []) {
     specificationVersion: "v2",
     provider: "acme.chat",
     modelId: "acme-1",
-    supportedUrls: {},
+    // It fetches https images itself: the URL goes through.
+    supportedUrls: { "image/*": [/^https:\/\//] },
     async doGenerate(options) {
       calls.push(options);
       return {
@@ -86,12 +87,12 @@ describe("a v2 model (AI SDK 5)", () => {
       requestId: "req_v2",
     });
     expect(calls[0]?.abortSignal).toBe(signal);
-    // v2 takes a URL object and `image/*` for an image of unknown type.
+    // v2 takes a URL object; the image's subtype comes from the URL's extension.
     expect(calls[0]?.prompt).toEqual([
       {
         role: "user",
         content: [
-          { type: "file", data: new URL("https://example.test/cat.png"), mediaType: "image/*" },
+          { type: "file", data: new URL("https://example.test/cat.png"), mediaType: "image/png" },
           { type: "text", text: "what?" },
         ],
       },
@@ -227,7 +228,7 @@ describe("what a model resolves with is untrusted", () => {
     specificationVersion: "v4",
     provider: "odd",
     modelId: "odd-1",
-    supportedUrls: {},
+    supportedUrls: { "*/*": [/^https:\/\//] },
     doGenerate: async () => generate as LanguageModelV4GenerateResult,
     doStream: async () => stream as Awaited<ReturnType<LanguageModelV4["doStream"]>>,
   });

@@ -106,8 +106,23 @@ describe("asLanguageModel: streamText over a chain", () => {
     expect(error.isRetryable).toBe(false);
     expect(error.statusCode).toBe(500);
     expect(isFallbackExhaustedError(error.cause)).toBe(true);
-    expect(error.data).toMatchObject({ understudy: { attempts: [{ kind: "overloaded" }, { kind: "server" }] } });
+    expect(error.data).toMatchObject({
+      understudy: { reason: "all_failed", attempts: [{ kind: "overloaded" }, { kind: "server" }] },
+    });
     expect(JSON.stringify(error.data)).not.toContain("sentinel");
+  });
+
+  it("gives a failure the chain surfaces (a 400) its status and kind", async () => {
+    server().script("claude-test", [{ failure: "invalid_request" }]);
+    const failed = generateText({ model: asLanguageModel(chainOf()), prompt: "Hi", maxRetries: 0 });
+    await expect(failed).rejects.toSatisfy(
+      (error) =>
+        APICallError.isInstance(error) &&
+        error.statusCode === 400 &&
+        !error.isRetryable &&
+        (error.data as { understudy?: { kind?: string } }).understudy?.kind === "invalid_request",
+    );
+    expect(requestsTo("gpt-test")).toHaveLength(0);
   });
 
   it("stops the provider's call when ai's abort signal fires", async () => {

@@ -7,7 +7,7 @@ import type {
 import { type CallOptions, type Fallback, type FallbackStream, type FallbackStreamPart, RequestError } from "@understudy/core";
 import { toAiSdkError } from "./to-ai-sdk-error.ts";
 import { type TranslatedCall, toChatRequest } from "./to-chat-request.ts";
-import { contentOf, finishReasonOf, responseMetadataOf, resultMetadataOf, usageOf } from "./to-v3-answer.ts";
+import { contentOf, responseMetadataOf, resultMetadataOf, specFinishReasonOf, specUsageOf } from "./to-v3-answer.ts";
 import { toV3Stream } from "./to-v3-stream.ts";
 
 /** Options of {@link asLanguageModel}. */
@@ -75,8 +75,8 @@ export function asLanguageModel(chain: Fallback, options: LanguageModelOptions =
         const result = await chain.generate(call.request, chainCallOptions(call, abortSignal));
         return {
           content: contentOf(result),
-          finishReason: finishReasonOf(result.finishReason),
-          usage: usageOf(result.usage),
+          finishReason: specFinishReasonOf(result.finishReason),
+          usage: specUsageOf(result.usage),
           providerMetadata: resultMetadataOf(result),
           response: responseMetadataOf(result, new Date()),
           warnings: call.warnings,

@@ -24,7 +24,7 @@ export function toAiSdkError(error: unknown, signal: AbortSignal | undefined, ur
   if (isRequestError(error)) return invalidArgument(error);
   if (!isUnderstudyError(error)) return error;
   const attempts = attemptsOf(error);
-  const status = lastStatus(attempts);
+  const status = isModelError(error) ? error.status : lastStatus(attempts);
   return new APICallError({
     message: error.message,
     url,
@@ -33,7 +33,7 @@ export function toAiSdkError(error: unknown, signal: AbortSignal | undefined, ur
     ...(status === undefined ? {} : { statusCode: status }),
     isRetryable: false,
     cause: error,
-    data: { understudy: { kind: kindOf(error), attempts: attempts.map(attemptSummary) } },
+    data: { understudy: { ...failureOf(error), attempts: attempts.map(attemptSummary) } },
   });
 }
 
@@ -53,10 +53,11 @@ function attemptsOf(error: unknown): readonly AttemptRecord[] {
   return [];
 }
 
-function kindOf(error: unknown): string | null {
-  if (isStreamInterruptedError(error) || isModelError(error)) return error.kind;
-  if (isFallbackExhaustedError(error)) return error.reason;
-  return null;
+/** The failure's kind, or why no model answered: each under its own name, as on the understudy error. */
+function failureOf(error: unknown): { kind: string } | { reason: string } | Record<string, never> {
+  if (isStreamInterruptedError(error) || isModelError(error)) return { kind: error.kind };
+  if (isFallbackExhaustedError(error)) return { reason: error.reason };
+  return {};
 }
 
 /** The HTTP status of the last failed call, so that `ai`'s logs and telemetry show what the providers said. */

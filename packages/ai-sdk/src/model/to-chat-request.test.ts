@@ -143,6 +143,11 @@ describe("toChatRequest", () => {
     const pdf = () =>
       toChatRequest({ prompt: [{ role: "user", content: [{ type: "file", data: "JVBERi0=", mediaType: "application/pdf" }] }] });
     expect(pdf).toThrow(UnsupportedFunctionalityError);
+    // `ai` 7 passes a provider's file reference through its v3 wrapper as an object.
+    const reference = { type: "reference", reference: { openai: "file-abc" } } as unknown as Uint8Array;
+    const byReference = () =>
+      toChatRequest({ prompt: [{ role: "user", content: [{ type: "file", data: reference, mediaType: "image/png" }] }] });
+    expect(byReference).toThrow(UnsupportedFunctionalityError);
     expect(pdf).toThrow(/prompt\[0\]\.content\[0\].*application\/pdf/);
   });
 

@@ -116,16 +116,16 @@ function translateMessage(
   index: number,
   dropped: Set<string>,
 ): ChatMessage | undefined {
-  if (message.providerOptions && Object.keys(message.providerOptions).length > 0) {
+  if (hasKeys(message.providerOptions)) {
     dropped.add("message-level providerOptions were dropped (part-level ones are kept)");
   }
   switch (message.role) {
     case "user": {
-      const content = message.content.map((part, partIndex): TextPart | ImagePart =>
-        part.type === "text"
-          ? textPart(part.text, part.providerOptions)
-          : imagePart(part, `prompt[${index}].content[${partIndex}]`),
-      );
+      const content = message.content.map((part, partIndex): TextPart | ImagePart => {
+        if (part.type === "text") return textPart(part.text, part.providerOptions);
+        if (hasKeys(part.providerOptions)) dropped.add("providerOptions on file parts were dropped");
+        return imagePart(part, `prompt[${index}].content[${partIndex}]`);
+      });
       return { role: "user", content };
     }
     case "assistant": {
@@ -140,12 +140,20 @@ function translateMessage(
     case "tool": {
       const content: ToolResultPart[] = [];
       message.content.forEach((part, partIndex) => {
-        if (part.type === "tool-result") content.push(toolResultPart(part, `prompt[${index}].content[${partIndex}]`));
-        else dropped.add("tool-approval-response parts were dropped (approvals are for provider-executed tools)");
+        if (part.type !== "tool-result") {
+          dropped.add("tool-approval-response parts were dropped (approvals are for provider-executed tools)");
+          return;
+        }
+        if (hasKeys(part.providerOptions)) dropped.add("providerOptions on tool results were dropped");
+        content.push(toolResultPart(part, `prompt[${index}].content[${partIndex}]`));
       });
       return content.length > 0 ? { role: "tool", content } : undefined;
     }
   }
+}
+
+function hasKeys(options: SharedV3ProviderOptions | undefined): boolean {
+  return options !== undefined && Object.keys(options).length > 0;
 }
 
 function textPart(text: string, providerOptions: SharedV3ProviderOptions | undefined): TextPart {
@@ -163,7 +171,7 @@ function toolCallPart(part: {
 
 /** A part's providerOptions are the providerMetadata the model gave it last turn: carried back untouched. */
 function metadataOf(providerOptions: SharedV3ProviderOptions | undefined): { providerMetadata?: ProviderMetadata } {
-  return providerOptions && Object.keys(providerOptions).length > 0 ? { providerMetadata: providerOptions } : {};
+  return providerOptions && hasKeys(providerOptions) ? { providerMetadata: providerOptions } : {};
 }
 
 function imagePart(part: LanguageModelV3FilePart, where: string): ImagePart {
@@ -176,6 +184,13 @@ function imagePart(part: LanguageModelV3FilePart, where: string): ImagePart {
   const { data } = part;
   if (data instanceof URL) return { type: "image", url: data.href };
   if (typeof data === "string" && /^(https?|data):/i.test(data)) return { type: "image", url: data };
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) {
+    // `ai` 7 passes a provider's file reference (`{ openai: "file-abc" }`) through its v3 wrapper as it is.
+    throw new UnsupportedFunctionalityError({
+      functionality: "file references",
+      message: `${where}: understudy carries images as URLs or bytes, not as a provider's file reference. Send the image's URL or its bytes.`,
+    });
+  }
   const base64 = typeof data === "string" ? data : Buffer.from(data).toString("base64");
   return { type: "image", data: base64, mediaType: part.mediaType === "image/*" ? sniffImageType(base64) : part.mediaType };
 }

@@ -27,7 +27,7 @@ export function toolCallContent(call: ToolCall): Extract<LanguageModelV3Content,
 }
 
 /** understudy's usage in the spec's shape: input split into uncached, cache reads and cache writes. */
-export function usageOf(usage: Usage): LanguageModelV3Usage {
+export function specUsageOf(usage: Usage): LanguageModelV3Usage {
   return {
     inputTokens: {
       total: usage.inputTokens + usage.cachedInputTokens + usage.cacheWriteTokens,
@@ -43,9 +43,9 @@ export function usageOf(usage: Usage): LanguageModelV3Usage {
   };
 }
 
-/** The finish reason, unified; `raw` keeps understudy's own word for it. */
-export function finishReasonOf(reason: FinishReason): LanguageModelV3FinishReason {
-  return { unified: reason, raw: reason };
+/** The finish reason, unified. `raw` is the provider's own word, which a chain's answer does not keep. */
+export function specFinishReasonOf(reason: FinishReason): LanguageModelV3FinishReason {
+  return { unified: reason, raw: undefined };
 }
 
 /** The answering model's ids, so that `ai`'s `response.modelId` names the model that answered, not the chain. */

@@ -1,6 +1,13 @@
 import type { LanguageModelV3StreamPart, SharedV3Warning } from "@ai-sdk/provider";
 import type { FallbackResult, FallbackStreamPart } from "@understudy/core";
-import { finishReasonOf, metadataField, responseMetadataOf, resultMetadataOf, toolCallContent, usageOf } from "./to-v3-answer.ts";
+import {
+  metadataField,
+  responseMetadataOf,
+  resultMetadataOf,
+  specFinishReasonOf,
+  specUsageOf,
+  toolCallContent,
+} from "./to-v3-answer.ts";
 
 /** What the spec's stream is made from: the chain's stream, already read up to its first part. */
 export interface OpenedStream {
@@ -65,8 +72,8 @@ async function finishParts(blocks: OpenBlocks, result: FallbackResult): Promise<
     { type: "response-metadata", ...responseMetadataOf(result, new Date()) },
     {
       type: "finish",
-      finishReason: finishReasonOf(result.finishReason),
-      usage: usageOf(result.usage),
+      finishReason: specFinishReasonOf(result.finishReason),
+      usage: specUsageOf(result.usage),
       providerMetadata: resultMetadataOf(result),
     },
   ];

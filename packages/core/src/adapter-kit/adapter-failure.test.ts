@@ -112,6 +112,14 @@ describe("anything thrown is described, never rethrown", () => {
       },
     ],
     [
+      "an error whose name getter throws",
+      Object.defineProperty(new Error("x"), "name", {
+        get: () => {
+          throw new Error("no");
+        },
+      }),
+    ],
+    [
       "an error whose message getter throws",
       Object.defineProperty(new Error(), "message", {
         get: () => {

@@ -29,13 +29,26 @@ export function describeThrown(value: unknown): string {
 }
 
 /**
+ * The `name` of what was thrown (`AbortError`, `TimeoutError`), when it is
+ * an object with a string name; read without trusting a getter.
+ */
+export function thrownName(value: unknown): string | undefined {
+  try {
+    const name = typeof value === "object" && value !== null ? (value as { name?: unknown }).name : undefined;
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A copy of an SDK error fit for `cause`: its name and redacted message, and
  * nothing else. The SDK's own error may carry request options, and an
  * OpenAI-compatible server may echo the key in its body.
  */
 export function redactedError(error: unknown, secrets: readonly (string | undefined)[]): Error {
   const copy = new Error(redactSecrets(describeThrown(error), secrets));
-  if (error instanceof Error) copy.name = describeThrown(error.name === undefined ? "Error" : error.name);
+  copy.name = thrownName(error) ?? "Error";
   return copy;
 }
 

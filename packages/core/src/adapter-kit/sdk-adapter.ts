@@ -68,8 +68,12 @@ export interface SdkAdapterSpec<Client, Body, Chunk> {
     requestId: string | null | undefined,
     source: FailureSource,
   ) => AsyncIterable<StreamPart>;
-  /** Classifies anything the SDK threw into a redacted `ModelError`. */
-  readonly classify: (error: unknown, source: FailureSource) => ModelError;
+  /**
+   * Classifies anything the SDK threw into a redacted `ModelError`. `signal`
+   * is the call's: an abort the chain did not ask for (a custom `fetch`'s own
+   * timer) is a failure of the model, not the caller's abort.
+   */
+  readonly classify: (error: unknown, source: FailureSource, signal: AbortSignal) => ModelError;
   /** True for the SDK's own errors (its base error class): anything else may be a body it could not serialise. */
   readonly isSdkError: (error: unknown) => boolean;
 }
@@ -109,10 +113,10 @@ export function sdkAdapter<Client, Body, Chunk>(spec: SdkAdapterSpec<Client, Bod
   };
   // An error that is not the SDK's own may be its JSON.stringify refusing the
   // body (a cycle, a BigInt): the caller's bug, never a fault of the model.
-  const failureOf = (error: unknown, body: Body): ModelError => {
+  const failureOf = (error: unknown, body: Body, signal: AbortSignal): ModelError => {
     if (isModelError(error)) return error;
     const unserialisable = spec.isSdkError(error) ? undefined : unserialisableRequest(body, source());
-    return unserialisable ?? spec.classify(error, source());
+    return unserialisable ?? spec.classify(error, source(), signal);
   };
 
   return {
@@ -127,7 +131,7 @@ export function sdkAdapter<Client, Body, Chunk>(spec: SdkAdapterSpec<Client, Bod
       } catch (error) {
         // The only JSON an SDK parses on this path is the body of a 200.
         if (error instanceof SyntaxError) throw malformedAnswer(source(), "a body that is not JSON", error.message);
-        throw failureOf(error, body);
+        throw failureOf(error, body, signal);
       }
       return spec.answer(reply.data, reply.requestId, source());
     },
@@ -137,7 +141,7 @@ export function sdkAdapter<Client, Body, Chunk>(spec: SdkAdapterSpec<Client, Bod
       try {
         opened = await spec.open(clientOrFail(), body, signal);
       } catch (error) {
-        throw failureOf(error, body);
+        throw failureOf(error, body, signal);
       }
       yield* spec.parts(opened.data, signal, opened.requestId, source());
     },
