@@ -1,5 +1,6 @@
 import { anthropic } from "@understudy/anthropic";
-import { type ChatRequest, createFallback } from "@understudy/core";
+import { assistantMessageOf, type ChatRequest, createFallback } from "@understudy/core";
+import { google } from "@understudy/google";
 import { openai } from "@understudy/openai";
 import { faults } from "@understudy/testing";
 import { useFaultServer } from "@understudy/testing/vitest";
@@ -81,5 +82,92 @@ describe("cross-provider fallback with tools", () => {
       ],
       tools: [{ name: "get_weather", input_schema: weather.inputSchema }],
     });
+  });
+});
+
+describe("three providers: Claude, Gemini and GPT in one chain, with tools", () => {
+  const threeWay = () =>
+    createFallback({
+      models: [
+        { model: anthropic("claude-primary", { apiKey: "test", baseURL: server().anthropicBaseURL }), retry: { maxAttempts: 1 } },
+        { model: google("gemini-second", { apiKey: "test", baseURL: server().geminiBaseURL }), retry: { maxAttempts: 1 } },
+        { model: openai("gpt-last", { apiKey: "test", baseURL: server().openaiBaseURL }) },
+      ],
+    });
+
+  it("Claude 529 → Gemini answers with a function call; the history Claude's call made reaches Gemini in its own format", async () => {
+    server().script("claude-primary", [faults.overloaded()]).script("gemini-second", [lyonCall]);
+    const result = await threeWay().generate(request);
+
+    expect(result.model).toBe("google:gemini-second");
+    expect(result.fallbacks).toEqual([{ from: "anthropic:claude-primary", to: "google:gemini-second", reason: "overloaded" }]);
+    expect(result.toolCalls).toMatchObject([{ name: "get_weather", args: { city: "Lyon" } }]);
+    // Gemini 3 wants its signature back on the next turn: the call carries it for `assistantMessageOf`.
+    expect(result.toolCalls[0]?.providerMetadata).toEqual({ google: { thoughtSignature: expect.any(String) } });
+    const sent = server().requestsFor("gemini-second")[0];
+    expect(sent?.provider).toBe("gemini");
+    expect(sent?.body).toMatchObject({
+      systemInstruction: { parts: [{ text: "Answer with the tools you have." }] },
+      contents: [
+        { role: "user", parts: [{ text: "Weather in Paris, then Lyon?" }] },
+        // A call Gemini did not make has no signature of Gemini's: the documented skip value stands in.
+        {
+          role: "model",
+          parts: [
+            {
+              functionCall: { name: "get_weather", args: { city: "Paris" } },
+              thoughtSignature: "skip_thought_signature_validator",
+            },
+          ],
+        },
+        { role: "user", parts: [{ functionResponse: { name: "get_weather", response: { output: { celsius: 21 } } } }] },
+      ],
+      tools: [{ functionDeclarations: [{ name: "get_weather", parametersJsonSchema: weather.inputSchema }] }],
+    });
+  });
+
+  it("Gemini 503 → GPT answers; Gemini's own call, signature and all, goes back to Gemini and never to GPT's wire", async () => {
+    server()
+      .script("claude-primary", () => faults.overloaded())
+      .script("gemini-second", [lyonCall, faults.overloaded()])
+      .script("gpt-last", [{ text: "21°C in Paris, 19°C in Lyon." }]);
+    const chain = threeWay();
+    const first = await chain.generate(request);
+    expect(first.model).toBe("google:gemini-second");
+    const signature = first.toolCalls[0]?.providerMetadata?.google?.thoughtSignature;
+    expect(signature).toEqual(expect.any(String));
+
+    const next: ChatRequest = {
+      ...request,
+      messages: [
+        ...request.messages,
+        assistantMessageOf(first),
+        {
+          role: "tool",
+          content: [
+            { type: "tool-result", toolCallId: first.toolCalls[0]?.id ?? "", toolName: "get_weather", result: { celsius: 19 } },
+          ],
+        },
+      ],
+    };
+    const second = await chain.generate(next);
+    expect(second.model).toBe("openai:gpt-last");
+    expect(second.fallbacks.map((change) => `${change.from}>${change.to}:${change.reason}`)).toEqual([
+      "anthropic:claude-primary>google:gemini-second:overloaded",
+      "google:gemini-second>openai:gpt-last:overloaded",
+    ]);
+    expect(
+      server()
+        .requestsFor("gemini-second")
+        .map((entry) => entry.status),
+    ).toEqual([200, 503]);
+    // Gemini was sent its own signature back on its own call.
+    const toGemini = JSON.stringify(server().requestsFor("gemini-second")[1]?.body);
+    expect(toGemini).toContain(`"thoughtSignature":${JSON.stringify(signature)}`);
+    // GPT got the whole history in Chat Completions' shape, and nothing of Gemini's signature.
+    const toGpt = server().requestsFor("gpt-last")[0]?.body as { messages: { role: string; tool_call_id?: string }[] };
+    expect(toGpt.messages.map((message) => message.role)).toEqual(["system", "user", "assistant", "tool", "assistant", "tool"]);
+    expect(toGpt.messages.at(-1)?.tool_call_id).toBe(first.toolCalls[0]?.id);
+    expect(JSON.stringify(toGpt)).not.toContain(String(signature));
   });
 });

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { type DrillCommand, helpText, parseDrillArgs, pnpmBannerNote, usage } from "./cli.ts";
+import { liveModels } from "./live.ts";
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -55,6 +56,13 @@ describe("the outage drill's command line", () => {
     const help = helpText();
     for (const phase of ["healthy", "rate-limit spike", "primary outage", "recovery"]) expect(help).toContain(phase);
     expect(help).toContain("GPT browns out too");
+    // The chain it names: Claude, GPT, Gemini, over three wire formats.
+    expect(help).toContain("then GPT as the backup, then Gemini as\nthe last resort");
+    expect(help).toMatch(/Anthropic,\nOpenAI and Gemini wire formats/);
+    expect(help).toMatch(/\(500s\), and\n {20}Gemini answers/);
+    expect(help).not.toMatch(/llama/i);
+    // --live: Gemini only with its key, which is not required.
+    expect(help).toContain("with GEMINI_API_KEY or GOOGLE_API_KEY set too, the last");
     for (const flag of [
       "--healthy-ms",
       "--spike-ms",
@@ -126,6 +134,19 @@ describe("the outage drill's command line", () => {
     );
     expect(errorOf(parseDrillArgs(["--live", "--rate", "3"], keys))).toMatch(/^--rate does not apply to --live/);
     expect(parseDrillArgs(["--live", "--json"], keys)).toMatchObject({ kind: "run", live: true, json: true });
+    // A Gemini key neither stands in for the required keys nor is needed.
+    expect(errorOf(parseDrillArgs(["--live"], { GEMINI_API_KEY: "g", GOOGLE_API_KEY: "g" }))).toMatch(
+      /^--live needs ANTHROPIC_API_KEY and OPENAI_API_KEY in the environment/,
+    );
+  });
+
+  it("--live ends its chain with Gemini 2.5 Flash when a Gemini key is set, else GPT-4.1 nano", () => {
+    const chain = (env: Record<string, string>) => liveModels(env).map((entry) => `${entry.id} ${entry.model.modelId}`);
+    const head = ["claude claude-sonnet-4-6", "gpt gpt-4.1-mini"];
+    expect(chain(keys)).toEqual([...head, "gpt-nano gpt-4.1-nano"]);
+    expect(chain({ ...keys, GEMINI_API_KEY: "g" })).toEqual([...head, "gemini gemini-2.5-flash"]);
+    expect(chain({ ...keys, GOOGLE_API_KEY: "g" })).toEqual([...head, "gemini gemini-2.5-flash"]);
+    expect(liveModels({ ...keys, GOOGLE_API_KEY: "g" }).at(-1)?.model.provider).toBe("google");
   });
 });
 

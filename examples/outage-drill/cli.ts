@@ -33,7 +33,9 @@ const flags = {
     help: [
       "instead of the drill, 5 real requests through Claude, then",
       "GPT-4.1 mini, then GPT-4.1 nano, with no fault injected;",
-      "needs ANTHROPIC_API_KEY and OPENAI_API_KEY (under a cent)",
+      "needs ANTHROPIC_API_KEY and OPENAI_API_KEY (under a cent);",
+      "with GEMINI_API_KEY or GOOGLE_API_KEY set too, the last",
+      "resort is Gemini 2.5 Flash instead of GPT-4.1 nano",
     ],
   },
   replicas: {
@@ -83,10 +85,11 @@ export function helpText(): string {
   return `usage: pnpm demo [flags]
    or: node --conditions=@understudy/source examples/outage-drill/main.ts
 
-The outage drill. It starts a local fault server that speaks the Anthropic and
-OpenAI wire formats, builds a chain of three models over the real SDKs (Claude,
-then GPT as the backup, then Llama as the last resort; no API key needed), and
-sends steady streamed traffic through four phases:
+The outage drill. It starts a local fault server that speaks the Anthropic,
+OpenAI and Gemini wire formats, builds a chain of three models from three
+providers over their real SDKs (Claude, then GPT as the backup, then Gemini as
+the last resort; no API key needed), and sends steady streamed traffic through
+four phases:
 
   healthy           every model answers; Claude, the primary, answers all
   rate-limit spike  Claude answers 429 with Retry-After 2 s, longer than the
@@ -94,7 +97,7 @@ sends steady streamed traffic through four phases:
   primary outage    Claude answers 529 (overloaded): after its retries its
                     breaker opens, and it is skipped but for a probe now and
                     then; in the last third GPT browns out too (500s), and
-                    Llama answers
+                    Gemini answers
   recovery          every model answers; Claude's probe succeeds, its breaker
                     closes, and the traffic returns to it
 

@@ -46,7 +46,11 @@ function fakeTerminal(columns: number): Terminal & { screen(): string[] } {
   return { isTTY: true, columns, write, screen: () => rows.map((line) => line.join("")) };
 }
 
-const chat = drillChain({ anthropicBaseURL: "http://127.0.0.1:9", openaiBaseURL: "http://127.0.0.1:9/v1" });
+const chat = drillChain({
+  anthropicBaseURL: "http://127.0.0.1:9",
+  openaiBaseURL: "http://127.0.0.1:9/v1",
+  geminiBaseURL: "http://127.0.0.1:9",
+});
 afterAll(() => chat.close());
 
 function outcome(index: number, fallbacks: string[], skips: string[]): RequestOutcome {
@@ -54,7 +58,7 @@ function outcome(index: number, fallbacks: string[], skips: string[]): RequestOu
     index,
     phase: "primary outage",
     startedAt: Date.now(),
-    model: "llama",
+    model: "gemini",
     durationMs: 812,
     fallbacks,
     skips,
@@ -73,7 +77,7 @@ describe("the drill's live panel", () => {
     view.listener({ kind: "phase", phase: "primary outage" }, chat);
     for (let index = 0; index < 8; index++) {
       // 100-odd columns: two fallbacks and a skip, as in the brown-out.
-      const long = outcome(index, ["claude→gpt:overloaded", "gpt→llama:server"], ["claude:breaker_open", "gpt:cooldown"]);
+      const long = outcome(index, ["claude→gpt:overloaded", "gpt→gemini:server"], ["claude:breaker_open", "gpt:cooldown"]);
       view.listener({ kind: "done", outcome: long }, chat);
     }
     const screen = terminal.screen();
@@ -82,8 +86,10 @@ describe("the drill's live panel", () => {
       screen.join("\n"),
     ).toHaveLength(1);
     expect(screen[0]).toBe("understudy outage drill — phase: primary outage");
+    // One row per model of the chain, in its order: Claude, GPT, Gemini.
+    expect(screen.slice(2, 5).map((line) => line.trim().split(" ")[0])).toEqual(["claude", "gpt", "gemini"]);
     // The last six requests are shown, each on one row, cut with an ellipsis.
-    const requests = screen.filter((line) => /^ {2}# {2}\d llama/.test(line));
+    const requests = screen.filter((line) => /^ {2}# {2}\d gemini/.test(line));
     expect(requests.map((line) => line.slice(2, 6))).toEqual(["#  2", "#  3", "#  4", "#  5", "#  6", "#  7"]);
     for (const line of requests) {
       expect(line.endsWith("…")).toBe(true);
@@ -94,7 +100,7 @@ describe("the drill's live panel", () => {
   it("cuts lines to the terminal's width, whatever it is", () => {
     const terminal = fakeTerminal(60);
     const view = liveView(10, terminal);
-    view.listener({ kind: "done", outcome: outcome(1, ["claude→gpt:overloaded", "gpt→llama:server"], []) }, chat);
+    view.listener({ kind: "done", outcome: outcome(1, ["claude→gpt:overloaded", "gpt→gemini:server"], []) }, chat);
     expect(Math.max(...terminal.screen().map(visibleWidth))).toBeLessThanOrEqual(59);
   });
 
@@ -112,12 +118,12 @@ describe("the drill's live panel", () => {
     const view = liveView(10, { isTTY: false, write: (text: string) => lines.push(text) });
     view.listener({ kind: "phase", phase: "healthy" }, chat);
     view.listener(
-      { kind: "done", outcome: outcome(3, ["claude→gpt:overloaded", "gpt→llama:server"], ["claude:breaker_open"]) },
+      { kind: "done", outcome: outcome(3, ["claude→gpt:overloaded", "gpt→gemini:server"], ["claude:breaker_open"]) },
       chat,
     );
     expect(lines).toEqual([
       "\n── healthy\n",
-      "#  3 llama    812 ms  switched claude→gpt:overloaded; switched gpt→llama:server; skipped claude:breaker_open\n",
+      "#  3 gemini   812 ms  switched claude→gpt:overloaded; switched gpt→gemini:server; skipped claude:breaker_open\n",
     ]);
   });
 });

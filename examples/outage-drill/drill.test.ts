@@ -45,8 +45,26 @@ describe("pnpm demo --json", () => {
     expect(summary.answered).toBe(summary.requests);
     expect(summary.answeredBy.claude ?? 0).toBe(served(drillModels.primary));
     expect(summary.answeredBy.gpt ?? 0).toBe(served(drillModels.backup));
-    expect(summary.answeredBy.llama ?? 0).toBe(served(drillModels.lastResort));
-    expect(served(drillModels.lastResort)).toBeGreaterThan(0);
+    expect(summary.answeredBy.gemini ?? 0).toBe(served(drillModels.lastResort));
+    expect(Object.keys(summary.answeredBy).sort()).toEqual(["claude", "gemini", "gpt"]);
+
+    // Three providers, three wire formats: each model is called on its own provider's.
+    expect(new Set(serverLog.map((e) => `${e.model} ${e.provider}`))).toEqual(
+      new Set([`${drillModels.primary} anthropic`, `${drillModels.backup} openai`, `${drillModels.lastResort} gemini`]),
+    );
+
+    // When the backup browns out late in the outage, Gemini, the last resort, answers on the Gemini wire format.
+    const outageWindow = window("primary outage");
+    const brownOut = serverLog.filter(
+      (e) => e.model === drillModels.backup && e.status === 500 && e.time >= outageWindow.from && e.time < outageWindow.to,
+    );
+    expect(brownOut.length).toBeGreaterThan(0);
+    const geminiInOutage = serverLog.filter(
+      (e) => e.provider === "gemini" && e.time >= outageWindow.from && e.time < outageWindow.to,
+    );
+    expect(geminiInOutage.length).toBeGreaterThan(0);
+    expect(geminiInOutage.every((e) => e.model === drillModels.lastResort && e.status === 200)).toBe(true);
+    expect(Math.min(...geminiInOutage.map((e) => e.time))).toBeGreaterThanOrEqual(Math.min(...brownOut.map((e) => e.time)));
 
     // The breaker cut the primary's calls during the outage: the server saw far fewer than the requests sent.
     const outage = window("primary outage");

@@ -7,6 +7,7 @@ import {
   type HealthStore,
   isFallbackExhaustedError,
 } from "@understudy/core";
+import { google } from "@understudy/google";
 import { openai } from "@understudy/openai";
 import { FaultServer, faults, type RequestLogEntry } from "@understudy/testing";
 import { roundMoney } from "./summary.ts";
@@ -46,11 +47,12 @@ export interface RequestOutcome {
 export interface DrillRun {
   readonly phases: readonly { readonly name: PhaseName; readonly from: number; readonly to: number }[];
   readonly outcomes: readonly RequestOutcome[];
-  readonly serverLog: readonly Pick<RequestLogEntry, "time" | "model" | "status" | "fault" | "clientHungUp">[];
+  /** What the fault server saw, with the wire format of each request (`anthropic`, `openai` or `gemini`). */
+  readonly serverLog: readonly Pick<RequestLogEntry, "time" | "provider" | "model" | "status" | "fault" | "clientHungUp">[];
 }
 
-/** The chain's three models, as the fault server knows them. */
-export const drillModels = { primary: "claude-sonnet-4-6", backup: "gpt-4.1-mini", lastResort: "llama-3.1-8b-instant" } as const;
+/** The chain's three models, as the fault server knows them: one per provider, each on its own wire format. */
+export const drillModels = { primary: "claude-sonnet-4-6", backup: "gpt-4.1-mini", lastResort: "gemini-2.5-flash" } as const;
 
 /** Something to tell the terminal while the drill runs. */
 export type DrillListener = (
@@ -59,9 +61,12 @@ export type DrillListener = (
 ) => void;
 
 /** Where the drill's providers answer: a fault server, here or in a parent process. */
-export type DrillEndpoints = Pick<FaultServer, "anthropicBaseURL" | "openaiBaseURL">;
+export type DrillEndpoints = Pick<FaultServer, "anthropicBaseURL" | "openaiBaseURL" | "geminiBaseURL">;
 
-/** Builds the three-model chain across both providers against a running fault server. */
+/**
+ * Builds the three-model chain against a running fault server: Claude, then
+ * GPT, then Gemini, across three providers and their three wire formats.
+ */
 export function drillChain(server: DrillEndpoints, healthStore?: HealthStore): Fallback {
   const key = "drill-key-not-secret";
   return createFallback({
@@ -83,9 +88,11 @@ export function drillChain(server: DrillEndpoints, healthStore?: HealthStore): F
         price: { inputPerMillion: 0.4, outputPerMillion: 1.6 },
       },
       {
-        model: openai(drillModels.lastResort, { apiKey: key, baseURL: server.openaiBaseURL, provider: "groq" }),
-        id: "llama",
-        price: { inputPerMillion: 0.05, outputPerMillion: 0.08 },
+        model: google(drillModels.lastResort, { apiKey: key, baseURL: server.geminiBaseURL }),
+        id: "gemini",
+        // Gemini API list price of Gemini 2.5 Flash, paid tier, text (as ai.google.dev/gemini-api/docs/pricing
+        // is quoted by several pricing pages, checked with the search tool; not read from Google's page itself).
+        price: { inputPerMillion: 0.3, outputPerMillion: 2.5 },
       },
     ],
     deadlineMs: 10_000,
@@ -95,7 +102,8 @@ export function drillChain(server: DrillEndpoints, healthStore?: HealthStore): F
 /**
  * Runs the drill: steady streamed traffic while the primary goes through a
  * rate-limit spike (429, Retry-After 2 s), a hard outage (529; the backup
- * browns out with 500s in its last third) and a recovery.
+ * browns out with 500s in its last third, and Gemini, the last resort,
+ * answers) and a recovery.
  */
 export async function runDrill(options: DrillOptions, listen: DrillListener = () => {}): Promise<DrillRun> {
   const server = await FaultServer.start();
@@ -130,7 +138,14 @@ export function stageOutages(server: FaultServer, options: DrillOptions): DrillR
 
 /** The server's log, reduced to what the drill checks. */
 export function serverLogOf(server: FaultServer): DrillRun["serverLog"] {
-  return server.log.map(({ time, model, status, fault, clientHungUp }) => ({ time, model, status, fault, clientHungUp }));
+  return server.log.map(({ time, provider, model, status, fault, clientHungUp }) => ({
+    time,
+    provider,
+    model,
+    status,
+    fault,
+    clientHungUp,
+  }));
 }
 
 function phaseWindows(start: number, options: DrillOptions): DrillRun["phases"] {

@@ -1,6 +1,7 @@
 // `pnpm demo`: the outage drill. Starts the fault server, builds a chain of
-// three models across both providers, and sends steady streamed traffic while
-// the primary goes through a rate-limit spike, a hard outage and a recovery.
+// three models across three providers (Claude, then GPT, then Gemini), and
+// sends steady streamed traffic while the primary goes through a rate-limit
+// spike, a hard outage and a recovery.
 // Exits 0 when every request was answered, 1 when one was not, 2 on a bad flag.
 import { helpText, parseDrillArgs, pnpmBannerNote, usage } from "./cli.ts";
 import { liveView } from "./display.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { redisServerAvailable, startTestRedis } from "../../packages/redis/src/test-support/redis-server.ts";
+import { drillModels } from "./drill.ts";
 import { primaryCallsInOutage, runReplicaDrills } from "./replicas.ts";
 
 describe.runIf(redisServerAvailable())("the drill across replica processes (pnpm demo --replicas N --redis URL)", () => {
@@ -14,6 +15,9 @@ describe.runIf(redisServerAvailable())("the drill across replica processes (pnpm
         const outcomes = run.replicas.flatMap((replica) => replica.outcomes);
         expect(outcomes.filter((outcome) => outcome.model === undefined)).toEqual([]);
         expect(run.replicas.flatMap((replica) => replica.warnings)).toEqual([]);
+        // The replicas reach the parent's fault server on all three wire formats, Gemini's included.
+        expect(new Set(run.serverLog.map((e) => e.provider))).toEqual(new Set(["anthropic", "openai", "gemini"]));
+        expect(run.serverLog.some((e) => e.model === drillModels.lastResort && e.status === 200)).toBe(true);
       }
       // Alone, each replica pays its own failures to open its breaker and probes on its own.
       expect(primaryCallsInOutage(shared)).toBeLessThan(primaryCallsInOutage(alone));

@@ -1,7 +1,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { FaultServer } from "@understudy/testing";
-import { type DrillOptions, type DrillRun, drillModels, serverLogOf, stageOutages } from "./drill.ts";
+import { type DrillEndpoints, type DrillOptions, type DrillRun, drillModels, serverLogOf, stageOutages } from "./drill.ts";
 import type { ReplicaMessage, ReplicaReport, ReplicaSetup, ReplicaTask } from "./replica.ts";
 
 const replicaProgram = fileURLToPath(new URL("./replica.ts", import.meta.url));
@@ -29,7 +29,11 @@ export async function runReplicaDrills(options: DrillOptions, count: number, red
 
 async function runAcross(options: DrillOptions, count: number, redis: ReplicaSetup["redis"]): Promise<ReplicaRun> {
   const server = await FaultServer.start();
-  const endpoints = { anthropicBaseURL: server.anthropicBaseURL, openaiBaseURL: server.openaiBaseURL };
+  const endpoints: DrillEndpoints = {
+    anthropicBaseURL: server.anthropicBaseURL,
+    openaiBaseURL: server.openaiBaseURL,
+    geminiBaseURL: server.geminiBaseURL,
+  };
   const replicas = Array.from({ length: count }, () => startReplica({ endpoints, ...(redis && { redis }) }));
   try {
     // The phases start once every replica is ready: one that started late would

@@ -32,6 +32,7 @@ export const kindsOfFailure: Readonly<Record<ProviderFailure, readonly ModelErro
   context_length: ["context_length"],
   content_policy: ["content_filter"],
   auth: ["auth"],
+  unauthenticated: ["auth"],
   forbidden: ["auth"],
   not_found: ["invalid_request"],
   invalid_request: ["invalid_request"],
@@ -42,6 +43,7 @@ export const kindsOfFailure: Readonly<Record<ProviderFailure, readonly ModelErro
 /** What an error event without its HTTP status may fairly be read as, beyond the taxonomy's kinds. */
 const statusOnly: Partial<Record<ProviderFailure, readonly ModelErrorKind[]>> = {
   auth: ["invalid_request"],
+  unauthenticated: ["invalid_request"],
   forbidden: ["invalid_request"],
   bad_gateway: ["stream_broken"],
   gateway_timeout: ["stream_broken"],

@@ -1,7 +1,7 @@
 /**
  * `@understudy/testing`: test your fallback paths. Scripted fake models for
- * unit tests, and a fault-injecting server that speaks the OpenAI and
- * Anthropic wire formats, for tests through the real SDKs.
+ * unit tests, and a fault-injecting server that speaks the OpenAI, Anthropic
+ * and Gemini wire formats, for tests through the real SDKs.
  *
  * @packageDocumentation
  */
@@ -29,3 +29,5 @@ export {
   type RawBody,
   type RetryHint,
 } from "./server/fault-step.ts";
+export { faultThoughtSignature } from "./server/gemini-wire.ts";
+export type { WireProvider } from "./server/wire-format.ts";

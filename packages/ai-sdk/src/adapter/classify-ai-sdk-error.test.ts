@@ -332,7 +332,7 @@ describe("what providers beyond OpenAI and Anthropic really send", () => {
       "Gemini's region refusal",
       400,
       { error: { code: 400, message: "User location is not supported for the API use.", status: "FAILED_PRECONDITION" } },
-      "unsupported",
+      "auth",
     ],
   ])("%s", (_name, status, body, kind) => {
     expect(classifyAiSdkError(apiError(status, JSON.stringify(body)), source).kind).toBe(kind);

@@ -59,8 +59,9 @@ export function errorKindOf(body: ErrorBody, { status, hint }: ErrorStatus): Mod
   if (has(contentPolicyNames) || contentText.test(message)) return "content_filter";
   if (prefillText.test(message)) return "unsupported";
   if (body.reasons.includes("api_key_invalid") || badKeyText.test(message)) return "auth";
-  // Google's FAILED_PRECONDITION: this model cannot serve this caller ("User location is not supported"): another may.
-  if (has(["failed_precondition"])) return "unsupported";
+  // Google's FAILED_PRECONDITION: the account cannot use this model ("User location is not supported",
+  // "enable billing"): a setup problem to alert on, as a bad key is, while another model answers.
+  if (has(["failed_precondition"])) return /billing/i.test(message) ? "quota" : "auth";
   if (status !== undefined && status >= 400 && status < 500) return "invalid_request";
   // No status to go by (an error event in a stream, an error under a 200): the error's own names.
   if (has(authNames)) return "auth";

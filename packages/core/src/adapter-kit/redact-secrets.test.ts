@@ -40,6 +40,10 @@ describe("redactSecrets", () => {
 
   it("still redacts anything shaped like a provider key", () => {
     expect(redactSecrets("Incorrect API key provided: sk-proj-abcdef123456")).toBe("Incorrect API key provided: [redacted]");
+    const google = `AIza${"Sy0123456789abcdefghijklmnopqrstuvw"}`;
+    expect(redactSecrets(`https://generativelanguage.googleapis.com/v1/models?key=${google}&alt=sse`)).toBe(
+      "https://generativelanguage.googleapis.com/v1/models?key=[redacted]&alt=sse",
+    );
   });
 
   it("leaves no fragment of 8 or more characters of the key (property)", () => {

@@ -1,5 +1,6 @@
 /** Key shapes of the common providers: OpenAI `sk-…`, `sk-proj-…`; Anthropic `sk-ant-…`; Groq `gsk_…`; OpenRouter `sk-or-…`. */
-const keyPattern = /\b(?:sk|gsk|xai|pk)[-_][A-Za-z0-9_-]{8,}/g;
+// OpenAI, Groq, xAI and Anthropic keys by their prefix; Google API keys (`AIza` and 35 more characters).
+const keyPattern = /\b(?:sk|gsk|xai|pk)[-_][A-Za-z0-9_-]{8,}|\bAIza[0-9A-Za-z_-]{35}/g;
 
 /**
  * The shortest piece of a configured key that {@link redactSecrets} removes:

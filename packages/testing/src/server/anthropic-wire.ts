@@ -21,6 +21,10 @@ import {
 
 const stopReasons = { stop: "end_turn", length: "max_tokens", "tool-calls": "tool_use", "content-filter": "refusal" } as const;
 
+function stopReasonOf(answer: Answer): string {
+  return answer.rawFinishReason ?? stopReasons[answer.finishReason];
+}
+
 function errorBody(type: string, message: string): string {
   return JSON.stringify({ type: "error", error: { type, message }, request_id: `req_fault_${Date.now().toString(36)}` });
 }
@@ -52,6 +56,7 @@ function failureReply(failure: ProviderFailure, model: string): { status: number
     case "content_policy":
       return { status: 400, body: errorBody("invalid_request_error", "Output blocked by content filtering policy") };
     case "auth":
+    case "unauthenticated":
       return { status: 401, body: errorBody("authentication_error", "invalid x-api-key") };
     case "forbidden":
       return {
@@ -146,7 +151,7 @@ export const anthropicWire: WireFormat = {
         ...(answer.text === "" && answer.toolCalls.length > 0 ? [] : [{ type: "text", text: answer.text }]),
         ...answer.toolCalls.map((call) => ({ type: "tool_use", id: call.id, name: call.name, input: call.args ?? {} })),
       ],
-      stop_reason: stopReasons[answer.finishReason],
+      stop_reason: stopReasonOf(answer),
       stop_sequence: null,
       usage: usageOf(answer),
     });
@@ -197,8 +202,8 @@ export const anthropicWire: WireFormat = {
     }
     events.push(
       event("message_delta", {
-        delta: { stop_reason: stopReasons[answer.finishReason], stop_sequence: null },
-        usage: { output_tokens: answer.usage.output, ...answer.rawUsage },
+        delta: { stop_reason: stopReasonOf(answer), stop_sequence: null },
+        usage: { output_tokens: answer.usage.output + answer.usage.reasoning, ...answer.rawUsage },
       }),
     );
     events.push(event("message_stop", {}));
@@ -221,7 +226,7 @@ export const anthropicWire: WireFormat = {
 function usageOf(answer: Answer) {
   return {
     input_tokens: answer.usage.input,
-    output_tokens: answer.usage.output,
+    output_tokens: answer.usage.output + answer.usage.reasoning,
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: answer.usage.cached,
     ...answer.rawUsage,

@@ -3,16 +3,27 @@ import type { AddressInfo, Socket } from "node:net";
 import { quietPause } from "../quiet-pause.ts";
 import { anthropicWire } from "./anthropic-wire.ts";
 import { describeStep, type FaultStep, type KeyEcho } from "./fault-step.ts";
+import { geminiPath, geminiWire } from "./gemini-wire.ts";
 import { openaiWire } from "./openai-wire.ts";
-import { type Answer, type HttpReply, type ParsedRequest, tokensOf, type WireFormat } from "./wire-format.ts";
+import {
+  type Answer,
+  type FailureContext,
+  type HttpReply,
+  type ParsedRequest,
+  tokensOf,
+  type WireFormat,
+  type WireProvider,
+} from "./wire-format.ts";
 
 /** One request the server received. */
 export interface RequestLogEntry {
   /** When it arrived, on the server's clock (epoch ms). */
   readonly time: number;
   /** Which wire format it used. */
-  readonly provider: "openai" | "anthropic";
-  /** The `model` field. */
+  readonly provider: WireProvider;
+  /** The request's path and query (`/v1/models/gemini-2.5-flash:streamGenerateContent?alt=sse`). */
+  readonly path: string;
+  /** The model: the body's `model` field, or (Gemini) the one the URL names. */
   readonly model: string;
   /** The request's number for this model since the last reset (1 for the first). */
   readonly attempt: number;
@@ -65,10 +76,11 @@ type Script = (attempt: number) => FaultStep;
 const maxBodyBytes = 16 * 1024 * 1024;
 
 /**
- * An HTTP server on loopback that speaks the OpenAI Chat Completions and the
- * Anthropic Messages wire formats (JSON and SSE) closely enough for the real
- * SDKs, and fails on demand: per model and per attempt, every fault a real
- * provider produces. Point a client's `baseURL` at it.
+ * An HTTP server on loopback that speaks the OpenAI Chat Completions, the
+ * Anthropic Messages and the Gemini `generateContent` wire formats (JSON and
+ * SSE) closely enough for the real SDKs, and fails on demand: per model and
+ * per attempt, every fault a real provider produces. Point a client's base URL
+ * at it.
  *
  * @example
  * ```ts
@@ -134,6 +146,19 @@ export class FaultServer {
 
   /** The `baseURL` for the `@anthropic-ai/sdk` SDK. */
   get anthropicBaseURL(): string {
+    return this.url;
+  }
+
+  /**
+   * The `httpOptions.baseUrl` for the `@google/genai` SDK:
+   * `new GoogleGenAI({ apiKey, httpOptions: { baseUrl: server.geminiBaseURL } })`.
+   * The server's root, without a version: the SDK drops a trailing slash and appends
+   * `/{apiVersion}/models/{model}:generateContent` (or `:streamGenerateContent?alt=sse`), where
+   * `apiVersion` is `v1` by default in @google/genai 3 (`v1beta` in 1.x and 2.x, or when asked);
+   * `v1`, `v1beta` and `v1alpha` are all served. Gemini API mode only (Vertex AI's
+   * `projects/…/locations/…` paths are not served).
+   */
+  get geminiBaseURL(): string {
     return this.url;
   }
 
@@ -215,7 +240,8 @@ export class FaultServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const wire = req.method === "POST" ? routeOf(req.url ?? "") : undefined;
+    const url = new URL(req.url ?? "/", this.url);
+    const wire = req.method === "POST" ? routeOf(url.pathname) : undefined;
     if (!wire) {
       send(res, {
         status: 404,
@@ -226,9 +252,9 @@ export class FaultServer {
     }
     const raw = await readBody(req);
     const body = raw === undefined ? undefined : parseJson(raw);
-    const parsed = raw === undefined ? undefined : wire.parse(body);
+    const parsed = raw === undefined ? undefined : wire.parse(body, url);
     if (!parsed || "status" in parsed) {
-      send(res, parsed ?? wire.failure("invalid_request", this.failureContext(req, "unknown")));
+      send(res, parsed ?? wire.failure("invalid_request", this.failureContext(req, url)));
       return;
     }
     const controller = new AbortController();
@@ -236,19 +262,20 @@ export class FaultServer {
     const attempt = (this.attempts.get(parsed.model) ?? 0) + 1;
     this.attempts.set(parsed.model, attempt);
     const step = this.stepFor(parsed, attempt);
-    const entry = this.logRequest(wire, parsed, attempt, step, body as Record<string, unknown>);
+    const entry = this.logRequest(wire, parsed, url, attempt, step, body as Record<string, unknown>);
     res.on("close", () => {
       if (!res.writableFinished) entry.clientHungUp = true;
       entry.endTime = this.clock();
       controller.abort();
       this.inFlight.delete(controller);
     });
-    await this.perform(step, { wire, parsed, req, res, entry, signal: controller.signal });
+    await this.perform(step, { wire, parsed, url, req, res, entry, signal: controller.signal });
   }
 
   private logRequest(
     wire: WireFormat,
     parsed: ParsedRequest,
+    url: URL,
     attempt: number,
     step: FaultStep,
     body: Record<string, unknown>,
@@ -256,6 +283,7 @@ export class FaultServer {
     const entry: RequestLogEntry = {
       time: this.clock(),
       provider: wire.provider,
+      path: `${url.pathname}${url.search}`,
       model: parsed.model,
       attempt,
       stream: parsed.stream,
@@ -294,16 +322,16 @@ export class FaultServer {
       await quietPause(Number.POSITIVE_INFINITY, signal);
       return;
     }
-    const echo = keyEchoOf(step, req);
+    const echo = keyEchoOf(step, req, call.url);
     if (step.rawBody) {
       const { status = 200, contentType = "application/json", body } = step.rawBody;
-      const reply = { status, headers: { "content-type": contentType }, body: echoInto(body, echo) };
+      const reply = { status, headers: { "content-type": contentType }, body: echoInto(body, echo, wire.provider) };
       entry.status = send(res, withRequestId(wire, reply, echo));
       return;
     }
     if (step.failure) {
-      const reply = wire.failure(step.failure, this.failureContext(req, call.parsed.model, step));
-      entry.status = send(res, withRequestId(wire, { ...reply, body: echoInto(reply.body, echo) }, echo));
+      const reply = wire.failure(step.failure, this.failureContext(req, call.url, call.parsed, step));
+      entry.status = send(res, withRequestId(wire, { ...reply, body: echoInto(reply.body, echo, wire.provider) }, echo));
       return;
     }
     const answer = this.answerOf(step, call.parsed, wire, echo);
@@ -340,8 +368,9 @@ export class FaultServer {
     for (const event of events) {
       if (event.content) {
         if (tokens === step.streamFailure?.afterTokens) {
-          const failure = wire.streamFailure(step.streamFailure.failure, this.failureContext(req, call.parsed.model));
-          res.end(echoInto(failure.text, echo));
+          const context = this.failureContext(req, call.url, call.parsed, step);
+          const failure = wire.streamFailure(step.streamFailure.failure, context);
+          res.end(echoInto(failure.text, echo, wire.provider));
           return;
         }
         if (tokens === step.cutAfterTokens) {
@@ -373,28 +402,39 @@ export class FaultServer {
     const n = ++this.answers;
     const text = step.text ?? (step.toolCalls ? "" : `This is ${parsed.model} answering.`);
     const toolCalls = (step.toolCalls ?? []).map((call, index) => ({
-      id: call.id ?? (wire.provider === "openai" ? `call_fault${n}_${index}` : `toolu_fault${n}_${index}`),
+      id: call.id ?? `${callIdPrefix[wire.provider]}${n}_${index}`,
       name: call.name,
       args: call.args ?? {},
       argsText: call.argsText ?? JSON.stringify(call.args ?? {}),
+      omitId: call.omitId === true,
+      thoughtSignature: call.thoughtSignature,
     }));
     const promptTokens = Math.ceil(parsed.promptChars / 4);
     const cached = Math.min(step.cachedTokens ?? 0, promptTokens);
     const output = tokensOf(text).length + toolCalls.reduce((sum, call) => sum + Math.ceil(call.argsText.length / 4), 0);
     const idTail = echo?.places.has("response-id") ? echo.text : `fault${n}`;
     return {
-      id: wire.provider === "openai" ? `chatcmpl-${idTail}` : `msg_${idTail}`,
+      id: `${responseIdPrefix[wire.provider]}${idTail}`,
       model: parsed.model,
       text,
       toolCalls,
       finishReason: step.finishReason ?? (toolCalls.length > 0 ? "tool-calls" : "stop"),
-      usage: { input: promptTokens - cached, output: Math.max(1, output), cached },
+      ...(step.rawFinishReason === undefined ? {} : { rawFinishReason: step.rawFinishReason }),
+      usage: { input: promptTokens - cached, output: Math.max(1, output), cached, reasoning: step.reasoningTokens ?? 0 },
       ...(step.usage ? { rawUsage: step.usage } : {}),
     };
   }
 
-  private failureContext(req: IncomingMessage, model: string, step?: FaultStep) {
-    return { model, retry: step?.retry, now: this.clock(), apiKey: apiKeyOf(req) };
+  private failureContext(req: IncomingMessage, url: URL, parsed?: ParsedRequest, step?: FaultStep): FailureContext {
+    return {
+      model: parsed?.model ?? "unknown",
+      retry: step?.retry,
+      now: this.clock(),
+      apiKey: apiKeyOf(req, url),
+      stream: parsed?.stream ?? false,
+      url,
+      promptTokens: Math.ceil((parsed?.promptChars ?? 0) / 4),
+    };
   }
 
   private replyBroken(res: ServerResponse, error: unknown): void {
@@ -414,6 +454,7 @@ export class FaultServer {
 interface Call {
   readonly wire: WireFormat;
   readonly parsed: ParsedRequest;
+  readonly url: URL;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly entry: RequestLogEntry;
@@ -427,23 +468,34 @@ interface Echo {
 }
 
 /** Provider key prefixes, which `unprefixed` leaves out. */
-const keyPrefix = /^(?:sk-(?:proj-|ant-(?:[a-z]+\d+-)?|or-(?:v\d+-)?)?|gsk_|xai-)/;
+const keyPrefix = /^(?:sk-(?:proj-|ant-(?:[a-z]+\d+-)?|or-(?:v\d+-)?)?|gsk_|xai-|AIza)/;
 
-function keyEchoOf(step: FaultStep, req: IncomingMessage): Echo | undefined {
+/** The prefix of a tool call's default id, and of an answer's id, per format. */
+const callIdPrefix: Record<WireProvider, string> = { openai: "call_fault", anthropic: "toolu_fault", gemini: "fc_fault" };
+const responseIdPrefix: Record<WireProvider, string> = { openai: "chatcmpl-", anthropic: "msg_", gemini: "" };
+
+function keyEchoOf(step: FaultStep, req: IncomingMessage, url: URL): Echo | undefined {
   if (!step.echoApiKey) return undefined;
   const { part = "full", in: places = ["message"] } = step.echoApiKey === true ? {} : step.echoApiKey;
-  const key = apiKeyOf(req) ?? "<none>";
+  const key = apiKeyOf(req, url) ?? "<none>";
   const middle = Math.floor(key.length / 2);
   const text = part === "middle" ? key.slice(middle - 6, middle + 6) : part === "unprefixed" ? key.replace(keyPrefix, "") : key;
   return { text: JSON.stringify(text).slice(1, -1), places: new Set(places) };
 }
 
 /** An error body (JSON, or an SSE event carrying it) with the echo in its message and code, where asked. */
-function echoInto(text: string, echo: Echo | undefined): string {
+function echoInto(text: string, echo: Echo | undefined, provider: WireProvider): string {
   if (!echo) return text;
   let echoed = text;
-  if (echo.places.has("message")) echoed = echoed.replace('"message":"', `"message":"key ${echo.text} rejected: `);
-  if (echo.places.has("code")) {
+  // Gemini pretty-prints its bodies (`"message": "…"`); its SSE chunks are compact.
+  if (echo.places.has("message")) {
+    echoed = echoed.replace(/"message":( ?)"/, (_, space: string) => `"message":${space}"key ${echo.text} rejected: `);
+  }
+  const geminiStatus = /"status":( ?)"[^"]*"/;
+  if (echo.places.has("code") && provider === "gemini" && geminiStatus.test(echoed)) {
+    // Gemini's `error.code` is the HTTP status, a number the SDK needs; its code in words is `error.status`.
+    echoed = echoed.replace(geminiStatus, (_, space: string) => `"status":${space}"${echo.text}"`);
+  } else if (echo.places.has("code")) {
     // OpenAI's error carries a `code`; Anthropic's names itself by `error.type`.
     echoed = /"code":(?:null|"[^"]*"|\d+)/.test(echoed)
       ? echoed.replace(/"code":(?:null|"[^"]*"|\d+)/, `"code":"${echo.text}"`)
@@ -452,15 +504,17 @@ function echoInto(text: string, echo: Echo | undefined): string {
   return echoed;
 }
 
-function apiKeyOf(req: IncomingMessage): string | undefined {
+/** The key a client sent: `x-api-key` (Anthropic), `x-goog-api-key` or `?key=` (Gemini), `Authorization: Bearer` (OpenAI). */
+function apiKeyOf(req: IncomingMessage, url: URL): string | undefined {
   const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, "");
-  return (req.headers["x-api-key"] as string | undefined) ?? bearer;
+  const header = (name: string) => req.headers[name] as string | undefined;
+  return header("x-api-key") ?? header("x-goog-api-key") ?? bearer ?? url.searchParams.get("key") ?? undefined;
 }
 
-function routeOf(url: string): WireFormat | undefined {
-  const path = url.split("?")[0];
+function routeOf(path: string): WireFormat | undefined {
   if (path === "/v1/chat/completions" || path === "/chat/completions") return openaiWire;
   if (path === "/v1/messages") return anthropicWire;
+  if (geminiPath.test(path)) return geminiWire;
   return undefined;
 }
 

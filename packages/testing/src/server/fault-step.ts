@@ -4,7 +4,12 @@
  * each wire format renders them the way its provider documents them.
  */
 
-/** A provider failure, rendered in the provider's own error format. */
+/**
+ * A provider failure, rendered in the provider's own error format. `auth` is
+ * what the provider answers to a bad API key (OpenAI and Anthropic: a 401;
+ * Gemini: a 400 `INVALID_ARGUMENT` "API key not valid"); `unauthenticated` is
+ * a 401 in every format (Gemini: `UNAUTHENTICATED`, as for a bad OAuth token).
+ */
 export type ProviderFailure =
   | "rate_limit"
   | "quota"
@@ -16,6 +21,7 @@ export type ProviderFailure =
   | "context_length"
   | "content_policy"
   | "auth"
+  | "unauthenticated"
   | "forbidden"
   | "not_found"
   | "invalid_request"
@@ -31,6 +37,15 @@ export interface RetryHint {
   /** `retry-after-ms: <ms>` (OpenAI). */
   readonly retryAfterMs?: number;
   /**
+   * Gemini only: the `google.rpc.RetryInfo` `retryDelay` of the error body,
+   * sent exactly as written, for values no well-behaved provider sends
+   * (`"-5s"`, `"1e12s"`, `"soon"`). Gemini says when to come back in the body,
+   * not in headers: without this, the Gemini format renders the hint's
+   * `retryAfterMs`, else `retryAfterSeconds`, else `retryAfterDateInMs` as a
+   * Duration (`"36s"`, `"0.5s"`).
+   */
+  readonly retryDelay?: string;
+  /**
    * Only the rate-limit reset headers, this many ms from now: OpenAI
    * `x-ratelimit-reset-requests: 6m0s` style durations, Anthropic
    * `anthropic-ratelimit-requests-reset: <RFC 3339>` timestamps.
@@ -43,7 +58,14 @@ export interface RetryHint {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** A neutral finish reason the wire formats translate (`tool-calls` → `tool_calls` / `tool_use`). */
+/**
+ * A neutral finish reason the wire formats translate: `tool-calls` → OpenAI
+ * `tool_calls`, Anthropic `tool_use`, Gemini `STOP` (Gemini says STOP with
+ * function calls); `length` → `length` / `max_tokens` / `MAX_TOKENS`;
+ * `content-filter` → `content_filter` / `refusal` / `SAFETY`. For a reason of
+ * the provider's own (Gemini `RECITATION`, `MALFORMED_FUNCTION_CALL`), see
+ * {@link FaultStep.rawFinishReason}.
+ */
 export type FaultFinishReason = "stop" | "length" | "tool-calls" | "content-filter";
 
 /** One step of a model's script. */
@@ -61,13 +83,44 @@ export interface FaultStep {
     readonly name: string;
     /** The arguments, sent as JSON. */
     readonly args?: unknown;
-    /** The arguments as raw text, sent as they are. */
+    /**
+     * The arguments as raw text, sent as they are. Gemini sends arguments as
+     * an object: there the text is parsed, and sent as a JSON string when it
+     * does not parse (which no well-formed Gemini answer does).
+     */
     readonly argsText?: string;
+    /**
+     * Gemini: send the `functionCall` without its `id`, as Gemini models may
+     * (the id is optional there; a client then matches its `functionResponse`
+     * by name and order). OpenAI and Anthropic always send the id.
+     */
+    readonly omitId?: boolean;
+    /**
+     * Gemini: the `thoughtSignature` on the call's part, which a client must
+     * send back unchanged with the call in the next request. Default: a stable
+     * fake one on the first call of the answer and none on the others, as
+     * Gemini 3 signs the first function call of a step; `false`: none.
+     * Assert that it came back in the next request's logged `body`.
+     */
+    readonly thoughtSignature?: string | false;
   }[];
   /** The finish reason. Default `tool-calls` with tool calls, else `stop`. */
   readonly finishReason?: FaultFinishReason;
-  /** Cached input tokens to report. */
+  /**
+   * A finish reason in the provider's own words, sent as it is instead of the
+   * translated `finishReason`: Gemini `SAFETY`, `PROHIBITED_CONTENT`,
+   * `RECITATION`, `BLOCKLIST`, `SPII`, `MALFORMED_FUNCTION_CALL`; OpenAI
+   * `function_call`; Anthropic `pause_turn`; or a value no provider sends.
+   */
+  readonly rawFinishReason?: string;
+  /** Cached input tokens to report (counted in the prompt, as Gemini's `promptTokenCount` does). */
   readonly cachedTokens?: number;
+  /**
+   * Reasoning tokens to report: Gemini `thoughtsTokenCount` (in the total, not
+   * in `candidatesTokenCount`), OpenAI `completion_tokens_details.reasoning_tokens`
+   * (in `completion_tokens`), Anthropic in `output_tokens`. Default 0.
+   */
+  readonly reasoningTokens?: number;
 
   /** Wait this long before answering at all (before headers), in ms. */
   readonly delayMs?: number;
@@ -76,11 +129,23 @@ export interface FaultStep {
   /** Streams: wait this long between tokens, in ms (the pace). */
   readonly tokenDelayMs?: number;
 
-  /** Answer with this HTTP error. */
+  /**
+   * Answer with this failure: an HTTP error, or what the provider answers
+   * instead (Gemini `content_policy`: a 200 whose `promptFeedback.blockReason`
+   * is `SAFETY`, without candidates).
+   */
   readonly failure?: ProviderFailure;
-  /** With `failure: "rate_limit"` (or any failure): the Retry-After and reset headers to send. */
+  /**
+   * With `failure: "rate_limit"` (or any failure): when to come back, as the
+   * provider says it: Retry-After and reset headers (OpenAI, Anthropic), a
+   * `RetryInfo.retryDelay` in the error body (Gemini).
+   */
   readonly retry?: RetryHint;
-  /** Streams: send an error event after this many content tokens (an error after a 200). */
+  /**
+   * Streams: send an error event after this many content tokens (an error
+   * after a 200), then end the stream. Gemini: a `data: {"error": {…}}` chunk,
+   * or for `content_policy` a chunk whose `finishReason` is `SAFETY`.
+   */
   readonly streamFailure?: {
     /** The failure the error event describes. */
     readonly failure: ProviderFailure;
@@ -100,7 +165,12 @@ export interface FaultStep {
   readonly stallAfterTokens?: number;
   /** Streams: send a malformed (truncated JSON) event after this many content tokens. */
   readonly malformedAfterTokens?: number;
-  /** OpenAI streams: finish properly but leave out `data: [DONE]`. */
+  /**
+   * Streams: leave out the terminal event. OpenAI: finish properly but without
+   * `data: [DONE]` (which the SDK accepts); Gemini: leave out the last chunk,
+   * the one with the `finishReason` and the final usage (a stream that ends
+   * cleanly after all its text but never says it finished). Anthropic: no effect.
+   */
   readonly omitDone?: boolean;
   /**
    * Repeat the API key the client sent, as some OpenAI-compatible proxies do,
@@ -121,7 +191,8 @@ export interface FaultStep {
    * names and sent as given (`-5`, `"7"`, `1e308`, `null`), for testing that a
    * client does not trust them. Merged over the answer's usage: OpenAI `usage`
    * (the last chunk of a stream asked with `include_usage`), Anthropic `usage`
-   * (of the message, and of `message_start` and `message_delta` in a stream).
+   * (of the message, and of `message_start` and `message_delta` in a stream),
+   * Gemini `usageMetadata` (of the answer, and of every chunk of a stream).
    */
   readonly usage?: Readonly<Record<string, unknown>>;
 }
@@ -130,15 +201,16 @@ export interface FaultStep {
 export interface KeyEcho {
   /**
    * `full` (default): the key as sent; `middle`: its middle 12 characters;
-   * `unprefixed`: the key without its `sk-…-` / `gsk_` / `xai-` prefix, which no
-   * key-shape pattern recognises.
+   * `unprefixed`: the key without its `sk-…-` / `gsk_` / `xai-` / `AIza`
+   * prefix, which no key-shape pattern recognises.
    */
   readonly part?: "full" | "middle" | "unprefixed";
   /**
    * Where it goes. `message` (default): a failure's error message; `code`: a
-   * failure's code (OpenAI `code`, Anthropic `error.type`); `request-id`: the
-   * request-id header of a failure or an answer; `response-id`: an answer's id
-   * (`chatcmpl-…`, `msg_…`).
+   * failure's code (OpenAI `code`, Anthropic `error.type`, Gemini
+   * `error.status`); `request-id`: the request-id header of a failure or an
+   * answer (Gemini, which sends none: `x-request-id`); `response-id`: an
+   * answer's id (`chatcmpl-…`, `msg_…`, Gemini `responseId`).
    */
   readonly in?: readonly ("message" | "code" | "request-id" | "response-id")[];
 }
@@ -159,9 +231,13 @@ export const faults = {
   answer: (text?: string): FaultStep => (text === undefined ? {} : { text }),
   /** A 429 rate limit, with the given way of saying when to come back (none by default). */
   rateLimit: (retry: RetryHint = {}): FaultStep => ({ failure: "rate_limit", retry }),
-  /** An exhausted quota or credit balance (OpenAI 429 `insufficient_quota`, Anthropic 400 "credit balance is too low"). */
+  /**
+   * An exhausted quota or credit balance (OpenAI 429 `insufficient_quota`,
+   * Anthropic 400 "credit balance is too low", Gemini 429 `RESOURCE_EXHAUSTED`
+   * per day).
+   */
   quota: (): FaultStep => ({ failure: "quota" }),
-  /** Overloaded (OpenAI 503, Anthropic 529 `overloaded_error`). */
+  /** Overloaded (OpenAI 503, Anthropic 529 `overloaded_error`, Gemini 503 `UNAVAILABLE`). */
   overloaded: (): FaultStep => ({ failure: "overloaded" }),
   /** A 500. */
   serverError: (): FaultStep => ({ failure: "server" }),
@@ -169,8 +245,10 @@ export const faults = {
   contextLength: (): FaultStep => ({ failure: "context_length" }),
   /** The request was refused by the provider's content policy. */
   contentPolicy: (): FaultStep => ({ failure: "content_policy" }),
-  /** A 401. */
+  /** A bad API key: a 401 (Gemini: 400 `INVALID_ARGUMENT` "API key not valid"). */
   unauthorized: (): FaultStep => ({ failure: "auth" }),
+  /** A 401 in every format (Gemini `UNAUTHENTICATED`). */
+  unauthenticated: (): FaultStep => ({ failure: "unauthenticated" }),
   /** A TCP reset before any header. */
   connectionReset: (): FaultStep => ({ resetConnection: true }),
   /** A request that is never answered. */

@@ -22,6 +22,10 @@ import {
 
 const finishReasons = { stop: "stop", length: "length", "tool-calls": "tool_calls", "content-filter": "content_filter" } as const;
 
+function finishReasonOf(answer: Answer): string {
+  return answer.rawFinishReason ?? finishReasons[answer.finishReason];
+}
+
 function errorBody(message: string, type: string, code: string | null, param: string | null = null): string {
   return JSON.stringify({ error: { message, type, param, code } });
 }
@@ -90,6 +94,7 @@ function failureReply(failure: ProviderFailure, context: FailureContext): { stat
         ),
       };
     case "auth":
+    case "unauthenticated":
       return {
         status: 401,
         body: errorBody(
@@ -194,7 +199,7 @@ export const openaiWire: WireFormat = {
               : {}),
           },
           logprobs: null,
-          finish_reason: finishReasons[answer.finishReason],
+          finish_reason: finishReasonOf(answer),
         },
       ],
       usage: usageOf(answer),
@@ -222,7 +227,7 @@ export const openaiWire: WireFormat = {
         events.push({ text: sse(chunk({ tool_calls: [{ index, function: { arguments: piece } }] })), content: true });
       }
     });
-    events.push({ text: sse(chunk({}, finishReasons[answer.finishReason])), content: false });
+    events.push({ text: sse(chunk({}, finishReasonOf(answer))), content: false });
     if (includeUsage) {
       const usageChunk = { ...chunk({}), choices: [], usage: usageOf(answer) };
       events.push({ text: sse(usageChunk), content: false });
@@ -253,13 +258,14 @@ function usageOf(answer: Answer) {
 }
 
 function computedUsage(answer: Answer) {
+  const { input, cached, output, reasoning } = answer.usage;
   return {
-    prompt_tokens: answer.usage.input + answer.usage.cached,
-    completion_tokens: answer.usage.output,
-    total_tokens: answer.usage.input + answer.usage.cached + answer.usage.output,
-    prompt_tokens_details: { cached_tokens: answer.usage.cached, audio_tokens: 0 },
+    prompt_tokens: input + cached,
+    completion_tokens: output + reasoning,
+    total_tokens: input + cached + output + reasoning,
+    prompt_tokens_details: { cached_tokens: cached, audio_tokens: 0 },
     completion_tokens_details: {
-      reasoning_tokens: 0,
+      reasoning_tokens: reasoning,
       audio_tokens: 0,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,

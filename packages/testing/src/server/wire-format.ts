@@ -1,17 +1,32 @@
 import type { FaultFinishReason, ProviderFailure, RetryHint } from "./fault-step.ts";
 
-/** What the server needs to know of a request, read from either provider's body. */
+/** Which wire format a request used. */
+export type WireProvider = "openai" | "anthropic" | "gemini";
+
+/** What the server needs to know of a request, read from its body (and, for Gemini, its URL). */
 export interface ParsedRequest {
-  /** The `model` field. */
+  /** The model: the body's `model` field, or (Gemini) the URL's `models/{model}:…`. */
   readonly model: string;
   /** Whether the client asked for SSE. */
   readonly stream: boolean;
-  /** OpenAI: `stream_options.include_usage`. */
+  /** OpenAI: `stream_options.include_usage` (the others always send usage). */
   readonly includeUsage: boolean;
   /** Characters of prompt (system, messages, tools), for the log and the usage. */
   readonly promptChars: number;
-  /** Whether the last message is the assistant's (a prefill). */
+  /** Whether the last message is the assistant's (a prefill; Gemini: the `model`'s). */
   readonly endsWithAssistant: boolean;
+}
+
+/** One tool call of an {@link Answer}. */
+export interface AnswerToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly args: unknown;
+  readonly argsText: string;
+  /** Gemini: send the call without its id. */
+  readonly omitId: boolean;
+  /** Gemini: the part's `thoughtSignature`; `undefined` for the default, `false` for none. */
+  readonly thoughtSignature: string | false | undefined;
 }
 
 /** A complete answer, before a wire format renders it. */
@@ -19,14 +34,17 @@ export interface Answer {
   readonly id: string;
   readonly model: string;
   readonly text: string;
-  readonly toolCalls: readonly {
-    readonly id: string;
-    readonly name: string;
-    readonly args: unknown;
-    readonly argsText: string;
-  }[];
+  readonly toolCalls: readonly AnswerToolCall[];
   readonly finishReason: FaultFinishReason;
-  readonly usage: { readonly input: number; readonly output: number; readonly cached: number };
+  /** A finish reason in the provider's own words, sent instead of the translated one. */
+  readonly rawFinishReason?: string;
+  /** Tokens: `input` excludes the `cached` ones; `output` excludes the `reasoning` ones. */
+  readonly usage: {
+    readonly input: number;
+    readonly output: number;
+    readonly cached: number;
+    readonly reasoning: number;
+  };
   /** Usage fields in the provider's own names that override the computed ones, sent as given. */
   readonly rawUsage?: Readonly<Record<string, unknown>>;
 }
@@ -47,11 +65,11 @@ export interface HttpReply {
 /** Renders answers and failures in one provider's documented format. */
 export interface WireFormat {
   /** Which provider this is. */
-  readonly provider: "openai" | "anthropic";
+  readonly provider: WireProvider;
   /** The header carrying the request id. */
   readonly requestIdHeader: string;
-  /** Reads a request body; a reply when it is not a valid request. */
-  parse(body: unknown): ParsedRequest | HttpReply;
+  /** Reads a request (its JSON body and its URL); a reply when it is not a valid request. */
+  parse(body: unknown, url: URL): ParsedRequest | HttpReply;
   /** An HTTP error reply. */
   failure(failure: ProviderFailure, context: FailureContext): HttpReply;
   /** Headers sent on every answer (the rate-limit window, which is not a retry delay). */
@@ -71,14 +89,20 @@ export interface FailureContext {
   readonly model: string;
   readonly retry: RetryHint | undefined;
   readonly now: number;
+  /** Whether the request asked for a stream (Gemini answers `content_policy` in the request's own format). */
+  readonly stream: boolean;
+  /** The request's URL (Gemini names its API version and method in a 404). */
+  readonly url: URL;
+  /** The prompt's estimated tokens (Gemini reports them with a blocked prompt). */
+  readonly promptTokens: number;
   /** The API key the client sent, which some providers echo masked (`sk-…WXYZ`). */
   readonly apiKey: string | undefined;
 }
 
-/** Frames a server-sent event. */
-export function sse(data: unknown, event?: string): string {
+/** Frames a server-sent event, its lines ended by `eol` (`\n` by default). */
+export function sse(data: unknown, event?: string, eol = "\n"): string {
   const payload = typeof data === "string" ? data : JSON.stringify(data);
-  return `${event ? `event: ${event}\n` : ""}data: ${payload}\n\n`;
+  return `${event ? `event: ${event}${eol}` : ""}data: ${payload}${eol}${eol}`;
 }
 
 /** Retry-After headers for a hint (`retry-after` in seconds or as an HTTP date, `retry-after-ms`). */
