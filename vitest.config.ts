@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 // Workspace packages resolve to their TypeScript source (the `@understudy/source`
 // export condition), so tests never run against a stale build.
-const conditions = ["@understudy/source", "node", "import", "module", "default"];
+// No `module` condition: Node loads external packages itself and knows none, and a package whose
+// `module` build is bundler-only ESM (@opentelemetry/api 1.9, extensionless imports) fails under it.
+const conditions = ["@understudy/source", "node", "import", "default"];
 
 export default defineConfig({
   resolve: { conditions },
