@@ -14,7 +14,6 @@ import {
   pipeUIMessageStreamToResponse,
   streamText,
   toUIMessageStream,
-  type UIMessage,
   type UIMessageChunk,
   validateUIMessages,
 } from "ai";

@@ -102,8 +102,11 @@ describe("three providers: Claude, Gemini and GPT in one chain, with tools", () 
     expect(result.model).toBe("google:gemini-second");
     expect(result.fallbacks).toEqual([{ from: "anthropic:claude-primary", to: "google:gemini-second", reason: "overloaded" }]);
     expect(result.toolCalls).toMatchObject([{ name: "get_weather", args: { city: "Lyon" } }]);
-    // Gemini 3 wants its signature back on the next turn: the call carries it for `assistantMessageOf`.
-    expect(result.toolCalls[0]?.providerMetadata).toEqual({ google: { thoughtSignature: expect.any(String) } });
+    // Gemini 3 wants its signature back on the next turn: the call carries it for `assistantMessageOf`,
+    // with the model (and endpoint) that issued it, to which alone it goes back.
+    expect(result.toolCalls[0]?.providerMetadata).toEqual({
+      google: { thoughtSignature: expect.any(String), signedBy: "gemini-second", endpoint: expect.any(String) },
+    });
     const sent = server().requestsFor("gemini-second")[0];
     expect(sent?.provider).toBe("gemini");
     expect(sent?.body).toMatchObject({

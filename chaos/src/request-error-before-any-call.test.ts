@@ -29,6 +29,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const models = [
+  { provider: "google" as const, modelId: "gemini-chaos", id: "google:gemini-chaos", text: "google answers the chaos" },
   { provider: "openai" as const, modelId: "gpt-chaos", id: "openai:gpt-chaos", text: "openai answers the chaos" },
   { provider: "anthropic" as const, modelId: "claude-chaos", id: "anthropic:claude-chaos", text: "anthropic answers the chaos" },
 ];

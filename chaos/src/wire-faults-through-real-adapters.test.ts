@@ -1,5 +1,5 @@
-// Chains of real adapters (@understudy/openai and @understudy/anthropic over
-// the official SDKs) pointed at one FaultServer that answers each attempt
+// Chains of real adapters (@understudy/openai, @understudy/anthropic and
+// @understudy/google over the official SDKs) pointed at one FaultServer that answers each attempt
 // with a random fault — statuses with sane and hostile retry headers, resets,
 // silences, cut, stalled, malformed and reset streams, error events
 // mid-stream, 200s whose body is no answer, hostile usage, the API key echoed
@@ -39,7 +39,7 @@ import { type PropertyBudget, propertyParameters, propertyTestTimeout } from "./
 import { resetAndSettle, settlesWithin, waitUntil } from "./harness/real-time.ts";
 import { RejectionGuard } from "./harness/unhandled-rejections.ts";
 import { Violations } from "./harness/violation.ts";
-import { apiKeyArbitrary, type WireProvider, wireModel } from "./harness/wire-models.ts";
+import { apiKeyArbitrary, type WireProvider, wireModel, wireModelId, wireProviders } from "./harness/wire-models.ts";
 
 const budget: PropertyBudget = { runs: 150, ciRuns: 80, timeLimitMs: 18_000, runTimeoutMs: 15_000 };
 
@@ -73,7 +73,7 @@ const wireRun: fc.Arbitrary<WireRun> = fc
       chain: chainPolicy(deadlineMs),
       models: fc.array(
         fc.record({
-          provider: fc.constantFrom<WireProvider>("openai", "anthropic"),
+          provider: fc.constantFrom<WireProvider>(...wireProviders),
           policy: modelPolicy(realTimeScale, false),
           steps: fc.array(wireStep, { maxLength: 3 }),
           otherwise: answerText.map((text) => ({ text })),
@@ -93,7 +93,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const modelIdOf = (plan: WireModelPlan, index: number) => `${plan.provider === "openai" ? "gpt" : "claude"}-w${index}`;
+const modelIdOf = (plan: WireModelPlan, index: number) => wireModelId(plan.provider, `w${index}`);
 
 it(
   "real adapters over a fault server: every call settles once, in time, complete or typed, classified as its fault, with no key on any surface",
@@ -167,7 +167,7 @@ async function runOnce(run: WireRun, v: Violations, logLines: unknown[]): Promis
       const last = entries.at(-1);
       const step = last && stepOf(index, last.attempt);
       if (!step) return { complete: false };
-      const judgement = judgeStep(step, run.method);
+      const judgement = judgeStep(step, run.method, run.models[index]?.provider);
       return judgement.completes === false ? { complete: false } : { complete: true, text: step.text };
     },
     providerCalls: server.log.length,
@@ -238,7 +238,7 @@ function checkClassification(run: WireRun, events: readonly RecordedEvent[], v: 
     entries.forEach((entry, n) => {
       const record = calls[n] as AttemptRecord;
       const step = m.steps[entry.attempt - 1] ?? m.otherwise;
-      const judgement = judgeStep(step, run.method);
+      const judgement = judgeStep(step, run.method, m.provider);
       if (record.outcome === "success") {
         if (judgement.completes === false)
           v.add("complete-or-typed", `${modelId} #${entry.attempt}: success from a step that cannot complete (${entry.fault})`);

@@ -1,6 +1,7 @@
 import type { ModelErrorKind } from "@understudy/core";
 import type { FaultStep, ProviderFailure, RetryHint } from "@understudy/testing";
 import fc from "fast-check";
+import type { WireProvider } from "../harness/wire-models.ts";
 import { answerText } from "./scripted-step.ts";
 
 const failures: readonly ProviderFailure[] = [
@@ -97,11 +98,13 @@ const junkBodies = [
   "data: {not json}\n\n",
 ];
 
-/** Usage fields of the wrong size or type, in both providers' names. */
+/** Usage fields of the wrong size or type, in every provider's names (Gemini's `usageMetadata` too). */
 const hostileUsage = fc.constantFrom<Record<string, unknown>>(
   { prompt_tokens: -5, completion_tokens: "7", total_tokens: 1e308 },
   { input_tokens: 1e308, output_tokens: null },
   { prompt_tokens: Number.MAX_SAFE_INTEGER, completion_tokens: 2.5, input_tokens: -1, output_tokens: "many" },
+  { promptTokenCount: -5, candidatesTokenCount: "7", totalTokenCount: null, thoughtsTokenCount: 1e308 },
+  { promptTokenCount: Number.MAX_SAFE_INTEGER, cachedContentTokenCount: 1e20, candidatesTokenCount: 2.5 },
 );
 
 const delays = fc.record(
@@ -117,7 +120,13 @@ const afterTokens = fc.integer({ min: 0, max: 6 });
 
 /** One thing the fault server does with one request: every fault of `FaultStep`, with an answer text to check success against. */
 export const wireStep: fc.Arbitrary<FaultStep & { readonly text: string }> = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(answerText, delays).map(([text, d]) => ({ text, ...d })) },
+  {
+    weight: 5,
+    // Gemini streams put the finish reason on the last content chunk, or (sometimes) in a chunk of its own.
+    arbitrary: fc
+      .tuple(answerText, delays, fc.boolean())
+      .map(([text, d, separate]) => ({ text, ...d, ...(separate ? { separateFinishChunk: true } : {}) })),
+  },
   {
     weight: 5,
     arbitrary: fc
@@ -146,7 +155,12 @@ export const wireStep: fc.Arbitrary<FaultStep & { readonly text: string }> = fc.
       )
       .map(([text, n, fault, d]) => ({ text, [fault]: n, ...d })),
   },
-  { weight: 1, arbitrary: answerText.map((text) => ({ text, omitDone: true })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(answerText, fc.boolean())
+      .map(([text, separate]) => ({ text, omitDone: true, ...(separate ? { separateFinishChunk: true } : {}) })),
+  },
   {
     weight: 3,
     arbitrary: fc
@@ -196,12 +210,19 @@ export interface StepJudgement {
   readonly slow: boolean;
 }
 
-/** Judges `step` for a call by `method` (stream faults do not apply to a non-streamed call). */
-export function judgeStep(step: FaultStep & { readonly text: string }, method: "generate" | "stream"): StepJudgement {
+/** Judges `step` for a call by `method` (stream faults do not apply to a non-streamed call) to a model of `provider`. */
+export function judgeStep(
+  step: FaultStep & { readonly text: string },
+  method: "generate" | "stream",
+  provider?: WireProvider,
+): StepJudgement {
   const judgement = judgeFaults(step, method);
   // A key echoed into the error's code replaces the code the classifier reads: a generic `server` is then fair.
   const codeLost = typeof step.echoApiKey === "object" && step.echoApiKey.in?.includes("code") === true;
-  return codeLost && judgement.completes === false ? { ...judgement, kinds: new Set([...judgement.kinds, "server"]) } : judgement;
+  if (!codeLost || judgement.completes !== false) return judgement;
+  // Gemini's code is its RPC status: without `FAILED_PRECONDITION`, billing's 400 alone says `invalid_request`.
+  const statusAlone: ModelErrorKind[] = provider === "google" && step.failure === "billing" ? ["invalid_request"] : [];
+  return { ...judgement, kinds: new Set([...judgement.kinds, "server", ...statusAlone]) };
 }
 
 function judgeFaults(step: FaultStep & { readonly text: string }, method: "generate" | "stream"): StepJudgement {

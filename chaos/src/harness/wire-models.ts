@@ -1,11 +1,20 @@
 import { anthropic } from "@understudy/anthropic";
 import type { ModelAdapter } from "@understudy/core";
+import { google } from "@understudy/google";
 import { openai } from "@understudy/openai";
 import type { FaultServer } from "@understudy/testing";
 import fc from "fast-check";
 
-/** A provider the fault server speaks. */
-export type WireProvider = "openai" | "anthropic";
+/** A provider the fault server speaks (`google`: the Gemini API, through `@understudy/google`). */
+export type WireProvider = "openai" | "anthropic" | "google";
+
+/** Every provider the fault server speaks. */
+export const wireProviders: readonly WireProvider[] = ["openai", "anthropic", "google"];
+
+/** A model id of `provider` for the fault server, its family named (`gpt-…`, `claude-…`, `gemini-…`). */
+export function wireModelId(provider: WireProvider, suffix: string): string {
+  return `${provider === "openai" ? "gpt" : provider === "anthropic" ? "claude" : "gemini"}-${suffix}`;
+}
 
 /** An API key shaped like a real one: `sk-test-` and 24 random letters and digits. */
 export const apiKeyArbitrary: fc.Arbitrary<string> = fc.stringMatching(/^[A-Za-z0-9]{24}$/).map((tail) => `sk-test-${tail}`);
@@ -18,7 +27,11 @@ export function captureLogger(lines: unknown[]) {
   return { error: record, warn: record, info: record, debug: record };
 }
 
-/** A real adapter (the official SDK underneath) pointed at the fault server. */
+/**
+ * A real adapter (the official SDK underneath) pointed at the fault server.
+ * `@google/genai` takes no logger (it logs nothing of a request): its
+ * surfaces are the results, errors and events the suites scan anyway.
+ */
 export function wireModel(
   provider: WireProvider,
   modelId: string,
@@ -27,6 +40,7 @@ export function wireModel(
   logLines: unknown[],
 ): ModelAdapter {
   const logger = captureLogger(logLines);
+  if (provider === "google") return google(modelId, { apiKey, baseURL: server.geminiBaseURL });
   return provider === "openai"
     ? openai(modelId, { apiKey, baseURL: server.openaiBaseURL, logger })
     : anthropic(modelId, { apiKey, baseURL: server.anthropicBaseURL, logger, capabilities: { prefill: true } });

@@ -1,19 +1,17 @@
-import { anthropic } from "@understudy/anthropic";
 import { createFallback, type Fallback, type ModelEntry } from "@understudy/core";
-import { openai } from "@understudy/openai";
 import type { FaultServer, FaultStep } from "@understudy/testing";
 import fc from "fast-check";
 import { wireStep } from "../arbitraries/fault-step.ts";
 import { answerText } from "../arbitraries/scripted-step.ts";
 import type { HealthLedger } from "../harness/health-ledger.ts";
-import { captureLogger } from "../harness/wire-models.ts";
+import { type WireProvider, wireModel } from "../harness/wire-models.ts";
 
 /** A step with the text it answers with (to check a success against). */
 export type SoakStep = FaultStep & { readonly text: string };
 
 /** One model of the soak's chain: its provider, how often it fails, and its policies. */
 interface SoakModel {
-  readonly provider: "openai" | "anthropic";
+  readonly provider: WireProvider;
   readonly modelId: string;
   /** Share of its calls that get a fault. */
   readonly faultRate: number;
@@ -51,8 +49,8 @@ export const soakModels: readonly SoakModel[] = [
     },
   },
   {
-    provider: "anthropic",
-    modelId: "claude-soak-c",
+    provider: "google",
+    modelId: "gemini-soak-c",
     faultRate: 0.2,
     policy: { retry: { maxAttempts: 1 }, timeout: timers, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 300 }, cooldown },
   },
@@ -106,15 +104,8 @@ export class SoakScripts {
 
 /** The soak's chain over real adapters pointed at `server`. */
 export function soakChain(server: FaultServer, apiKey: string, logLines: unknown[], ledger: HealthLedger): Fallback {
-  const logger = captureLogger(logLines);
   return createFallback({
-    models: soakModels.map((m) => ({
-      model:
-        m.provider === "openai"
-          ? openai(m.modelId, { apiKey, baseURL: server.openaiBaseURL, logger })
-          : anthropic(m.modelId, { apiKey, baseURL: server.anthropicBaseURL, logger, capabilities: { prefill: true } }),
-      ...m.policy,
-    })),
+    models: soakModels.map((m) => ({ model: wireModel(m.provider, m.modelId, server, apiKey, logLines), ...m.policy })),
     deadlineMs: soakDeadlineMs,
     healthStore: ledger,
   });

@@ -22,7 +22,7 @@ export const usage = `pnpm soak [--requests N] [--seconds S] [--concurrency C] [
   --seed N          seed of every random choice, to replay a run (default: a fresh one, printed)
   --help            this text
 
-Sends requests with random faults (through the fault server, both providers, the real adapters),
+Sends requests with random faults (through the fault server, all three providers, the real adapters),
 random aborts, breaks and cancels, through a chain with retries, breakers and short timers; prints
 the outcomes, latency, heap and handles; exits 1 if any invariant broke (see chaos/README.md).
 CHAOS_TOLERATE=<id>,… looks past known issues.`;

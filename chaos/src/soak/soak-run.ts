@@ -21,7 +21,7 @@ import { type CallObservation, type CallPlan, observeCall } from "../harness/obs
 import { settlesWithin, waitUntil } from "../harness/real-time.ts";
 import { RejectionGuard } from "../harness/unhandled-rejections.ts";
 import { type Violation, Violations } from "../harness/violation.ts";
-import { SoakScripts, soakChain, soakDeadlineMs } from "./soak-chain.ts";
+import { SoakScripts, soakChain, soakDeadlineMs, soakModels } from "./soak-chain.ts";
 import type { SoakOptions } from "./soak-options.ts";
 
 /** What one soak run saw. */
@@ -191,7 +191,10 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
         const last = entries.filter((entry) => entry.model === result.modelId).at(-1);
         const step = last && scripts.stepOf(last.model, last.attempt);
         if (!step) return undefined;
-        return judgeStep(step, plan.method).completes === false ? { complete: false } : { complete: true, text: step.text };
+        const provider = soakModels.find((m) => m.modelId === last.model)?.provider;
+        return judgeStep(step, plan.method, provider).completes === false
+          ? { complete: false }
+          : { complete: true, text: step.text };
       },
       providerCalls: entries.length,
       events,

@@ -18,19 +18,20 @@ import { withoutGoogleKeys } from "./google-key-shape.ts";
 /**
  * Classifies anything `@google/genai` threw into the taxonomy. Its
  * `ApiError` has only a `status` and a `message` that is the error body as
- * JSON (a `google.rpc.Status`); no headers, so
- * no request id. An error chunk inside a stream comes as an `ApiError` too,
- * its status taken from the body's `code`: it is reported without a status,
- * as the HTTP status was a 200. Transport faults are plain `fetch` errors;
+ * JSON (a `google.rpc.Status`); no headers, so the request id, when a proxy
+ * sent one, comes from the adapter (`requestId`). An error chunk inside a
+ * stream comes as an `ApiError` too, its status taken from the body's
+ * `code`: it is reported without a status, as the HTTP status was a 200. Transport faults are plain `fetch` errors;
  * the caller's abort is an `AbortError` (a `timeout` when the signal did not
  * fire: then the SDK's own `httpOptions.timeout` did). Every field of the
  * result that carries provider text is redacted.
  *
  * @param signal - The call's signal: it tells the caller's abort from the SDK's own timeout (when not given, an abort is the caller's).
+ * @param requestId - The request id header of the response, when the adapter saw one (Gemini sends none; a proxy may).
  */
-export function classifyGoogleError(error: unknown, source: FailureSource, signal?: AbortSignal): ModelError {
+export function classifyGoogleError(error: unknown, source: FailureSource, signal?: AbortSignal, requestId?: string): ModelError {
   if (isModelError(error)) return redactModelError(error, source.secrets);
-  if (isApiError(error)) return apiErrorFailure(error, source);
+  if (isApiError(error)) return apiErrorFailure(error, source, requestId);
   if (isAbort(error)) {
     return signal !== undefined && !signal.aborted
       ? adapterFailure("timeout", "the SDK's own timeout fired (httpOptions.timeout)", source, error)
@@ -115,12 +116,13 @@ function describeCause(cause: Error): string {
 }
 
 /** An `ApiError`, from its status and the `google.rpc.Status` in its message. */
-function apiErrorFailure(error: ApiError, source: FailureSource): ModelError {
+function apiErrorFailure(error: ApiError, source: FailureSource, requestId: string | undefined): ModelError {
   const inStream = error.message.startsWith("got status: ");
   return googleErrorFailure(googleStatusOf(error.message), source, {
     ...(inStream ? { code: error.status } : { status: error.status }),
     fallbackMessage: error.message,
     cause: error,
+    ...(requestId === undefined ? {} : { requestId }),
   });
 }
 
@@ -134,6 +136,8 @@ export interface GoogleErrorContext {
   readonly fallbackMessage: string;
   /** The underlying error, sanitised into `cause`. */
   readonly cause?: unknown;
+  /** The response's request id header, when there was one. */
+  readonly requestId?: string;
 }
 
 /**
@@ -154,6 +158,7 @@ export function googleErrorFailure(body: GoogleStatus, source: FailureSource, co
     message: `${where} ${body.status ?? "error"}: ${providerMessage}`,
     providerMessage,
     ...(context.status === undefined ? {} : { status: context.status }),
+    ...(context.requestId ? { requestId: context.requestId } : {}),
     ...(providerCode ? { providerCode: withoutGoogleKeys(providerCode) } : {}),
     ...retryAfterOf(body, kind, providerMessage),
     ...(context.cause === undefined ? {} : { cause: keyless(context.cause) }),
@@ -184,6 +189,8 @@ const authReasons = new Set([
   "CREDENTIALS_MISSING",
   "CONSUMER_SUSPENDED",
 ]);
+/** Google's wording when a model has no capacity left for anyone ("No capacity available for model gemini-3-pro on the server"). */
+const noCapacity = /no capacity available/i;
 /** A per-day quota (`GenerateRequestsPerDayPerProjectPerModel`): no wait of seconds restores it. */
 const perDay = /per[ _-]?day/i;
 
@@ -191,6 +198,9 @@ const perDay = /per[ _-]?day/i;
  * The kind of a Gemini error. Google's RPC status is read beside the HTTP
  * status, which an error chunk in a stream has not:
  *
+ * - 429 / `RESOURCE_EXHAUSTED` "No capacity available for model … on the
+ *   server" (`ErrorInfo` reason `MODEL_CAPACITY_EXHAUSTED`): `overloaded`,
+ *   Google's lack of capacity, not this key's rate;
  * - 429 / `RESOURCE_EXHAUSTED`: `quota` when a per-day quota ran out (its
  *   `QuotaFailure` says `…PerDay…`; "You exceeded your current quota" is
  *   said of per-minute limits too, so the prose decides nothing), else `rate_limit`;
@@ -211,6 +221,7 @@ function kindOf(code: number | undefined, body: GoogleStatus, message: string): 
   const status = body.status;
   const has = (...names: string[]) => status !== undefined && names.includes(status);
   if (code === 429 || has("RESOURCE_EXHAUSTED")) {
+    if (body.reasons.includes("MODEL_CAPACITY_EXHAUSTED") || noCapacity.test(message)) return "overloaded";
     return [...body.quotas, message].some((text) => perDay.test(text)) ? "quota" : "rate_limit";
   }
   if (code === 402) return "quota";

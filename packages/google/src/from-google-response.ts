@@ -10,7 +10,7 @@ import { blockOf, candidateOf, withoutHeaders } from "./google-candidate.ts";
 import { blockedPrompt, finishReasonOf } from "./google-finish.ts";
 import { usageOf } from "./google-usage.ts";
 import { isRecord } from "./is-record.ts";
-import { signatureMetadata } from "./thought-signature.ts";
+import { type SignatureOrigin, signatureMetadata } from "./thought-signature.ts";
 import { syntheticCallIds } from "./tool-call-ids.ts";
 
 /**
@@ -19,11 +19,18 @@ import { syntheticCallIds } from "./tool-call-ids.ts";
  * untrusted. A blocked prompt is a `content_filter` failure; a body without
  * candidates, a candidate without a finish reason, or a field of the wrong
  * type, a `server` failure quoting it.
- * Thought parts are never answer text. Each function call keeps its thought
- * signature in `providerMetadata.google`, and the text the last signature
- * of its parts; calls without an id get a made-up one (see `syntheticCallIds`).
+ * Thought parts are never answer text; an answer with neither text nor
+ * calls is a `server` failure (see `finishReasonOf`). Each function call
+ * keeps its thought signature in `providerMetadata.google`, and the text the
+ * last signature of its parts, each with who issued it (`origin`); calls
+ * without an id get a made-up one (see `syntheticCallIds`).
  */
-export function fromGoogleResponse(data: unknown, requestId: string | null | undefined, source: FailureSource): ChatResponse {
+export function fromGoogleResponse(
+  data: unknown,
+  requestId: string | null | undefined,
+  source: FailureSource,
+  origin: SignatureOrigin,
+): ChatResponse {
   const body = withoutHeaders(data);
   const malformed = (problem: string) => malformedAnswer(source, problem, body, requestId);
   if (!isRecord(body)) throw malformed("a body that is not a GenerateContentResponse");
@@ -42,18 +49,18 @@ export function fromGoogleResponse(data: unknown, requestId: string | null | und
   for (const piece of pieces) {
     if (piece.type === "call") {
       const call = toolCallFromText(piece.id ?? idOf(toolCalls.length), piece.name, piece.argsText);
-      const providerMetadata = signatureMetadata(piece.signature);
+      const providerMetadata = signatureMetadata(piece.signature, origin);
       toolCalls.push(providerMetadata ? { ...call, providerMetadata } : call);
       continue;
     }
     if (piece.type === "text" && !piece.thought) text += piece.text;
     textSignature = piece.signature ?? textSignature;
   }
-  const providerMetadata = signatureMetadata(textSignature);
+  const providerMetadata = signatureMetadata(textSignature, origin);
   return {
     text,
     toolCalls,
-    finishReason: finishReasonOf(finish, toolCalls.length > 0, source),
+    finishReason: finishReasonOf(finish, { text: text !== "", toolCalls: toolCalls.length > 0 }, source),
     usage: usageOf(body.usageMetadata),
     ...ids,
     ...(providerMetadata ? { providerMetadata } : {}),

@@ -43,7 +43,9 @@ export type Malformed = (problem: string) => Error;
  */
 export function candidateOf(value: unknown, malformed: Malformed): CandidateView {
   if (!isRecord(value)) throw malformed("a candidate that is not an object");
-  const reason = optionalText(value.finishReason, "finishReason", malformed);
+  const said = optionalText(value.finishReason, "finishReason", malformed);
+  // The enum's zero value says nothing of how the candidate ended: no finish at all.
+  const reason = said === "FINISH_REASON_UNSPECIFIED" ? undefined : said;
   const message = optionalText(value.finishMessage, "finishMessage", malformed);
   const content = value.content;
   if (content !== undefined && content !== null && !isRecord(content))

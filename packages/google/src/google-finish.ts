@@ -50,25 +50,52 @@ export interface Finish {
   readonly message: string | undefined;
 }
 
+/** What an answer holds besides its finish: answer text (thoughts are not), function calls. */
+export interface AnswerContent {
+  /** True when the answer has text that is not a thought. */
+  readonly text: boolean;
+  /** True when the answer has function calls. */
+  readonly toolCalls: boolean;
+}
+
 /**
  * The neutral finish reason of a Gemini candidate, or a thrown `ModelError`
  * when the reason says there is no answer: a filter withheld it
  * (`content_filter`, the reason as its code), the model failed to write it
  * (`server`), or something else ended it ({@link otherFailures}). `STOP`
  * with function calls is `tool-calls` (Gemini says STOP either way);
- * `MAX_TOKENS` and `CONTINUATION` (a per-request token limit) are `length`.
+ * `MAX_TOKENS` is `length`. `CONTINUATION` (the answer stopped at a
+ * checkpoint, to be resumed by a request this adapter never makes: the SDK's
+ * automatic continuation is off) is `stream_broken`: the answer was cut. Any
+ * other finish (`STOP`, `OTHER`, a reason this adapter does not know) with
+ * neither text nor calls is a `server` failure: the model answered nothing
+ * (Gemini 2.5 is known to), and the chain should fall over, not return "".
  */
-export function finishReasonOf(finish: Finish, hasToolCalls: boolean, source: FailureSource): FinishReason {
+export function finishReasonOf(finish: Finish, content: AnswerContent, source: FailureSource): FinishReason {
   const { reason } = finish;
-  if (reason === "STOP") return hasToolCalls ? "tool-calls" : "stop";
-  if (reason === "MAX_TOKENS" || reason === "CONTINUATION") return "length";
+  if (reason === "MAX_TOKENS") return "length";
   if (reason !== undefined && filtered.has(reason))
     throw finishFailure("content_filter", `the provider withheld the answer (finishReason ${reason})`, finish, source);
   if (reason !== undefined && modelFailures.has(reason))
     throw finishFailure("server", `the model failed to write its answer (finishReason ${reason})`, finish, source);
   const other = reason === undefined ? undefined : otherFailures.get(reason);
   if (other) throw finishFailure(other.kind, `${other.says} (finishReason ${reason})`, finish, source);
-  return hasToolCalls ? "tool-calls" : "other";
+  if (reason === "CONTINUATION")
+    throw finishFailure(
+      "stream_broken",
+      "the answer stopped at a continuation checkpoint, incomplete (finishReason CONTINUATION)",
+      finish,
+      source,
+    );
+  if (!content.text && !content.toolCalls)
+    throw finishFailure(
+      "server",
+      `the model answered nothing: no text, no function call (finishReason ${reason ?? "none"})`,
+      finish,
+      source,
+    );
+  if (content.toolCalls) return "tool-calls";
+  return reason === "STOP" ? "stop" : "other";
 }
 
 /**

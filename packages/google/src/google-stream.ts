@@ -12,7 +12,7 @@ import { blockedPrompt, type Finish, finishReasonOf } from "./google-finish.ts";
 import { usageOf } from "./google-usage.ts";
 import { isRecord } from "./is-record.ts";
 import { requestIdOf } from "./request-id.ts";
-import { signatureMetadata } from "./thought-signature.ts";
+import { type SignatureOrigin, signatureMetadata } from "./thought-signature.ts";
 import { syntheticCallIds } from "./tool-call-ids.ts";
 
 interface PendingCall {
@@ -30,6 +30,8 @@ interface StreamState {
   responseId: unknown;
   responseModel: unknown;
   delivered: boolean;
+  /** Whether answer text (not a thought) arrived: an answer with neither text nor calls is no answer. */
+  answered: boolean;
   /** The request id header, read from the first chunk (the SDK gives a stream's headers with its chunks). */
   requestId: string | undefined;
   /** Makes up the ids of calls that came without one, fixed at the first such call (from the response id). */
@@ -48,13 +50,16 @@ const chunkFields = ["candidates", "usageMetadata", "promptFeedback", "responseI
  * thought signature travels in its delta's `providerMetadata.google`.
  * Function calls arrive whole: each is announced by a `tool-call-delta` with
  * all its arguments, and delivered as a `tool-call` at the end, once the
- * stream is known to be complete.
+ * stream is known to be complete. A stream that finishes with neither text
+ * nor calls is a `server` failure (see `finishReasonOf`). Signatures are
+ * recorded with who issued them (`origin`).
  */
 export async function* googleParts(
   chunks: AsyncIterable<unknown>,
   signal: AbortSignal,
   requestId: string | null | undefined,
   source: FailureSource,
+  origin: SignatureOrigin,
 ): AsyncGenerator<StreamPart> {
   const state: StreamState = {
     calls: [],
@@ -63,32 +68,33 @@ export async function* googleParts(
     responseId: undefined,
     responseModel: undefined,
     delivered: false,
+    answered: false,
     requestId: requestId ?? undefined,
     idOf: undefined,
   };
   try {
     for await (const chunk of chunks) {
-      for (const part of partsOf(chunk, state, source)) {
+      for (const part of partsOf(chunk, state, source, origin)) {
         state.delivered = true;
         yield part;
       }
     }
   } catch (error) {
-    throw classifyGoogleError(error, { ...source, midStream: state.delivered }, signal);
+    throw classifyGoogleError(error, { ...source, midStream: state.delivered }, signal, state.requestId);
   }
   if (state.finish === undefined) throw unfinishedStream(source, signal, "a finishReason");
-  const finishReason = finishReasonOf(state.finish, state.calls.length > 0, source);
+  const finishReason = finishReasonOf(state.finish, { text: state.answered, toolCalls: state.calls.length > 0 }, source);
   const ids = answerIds(state, state.requestId, source);
   for (const call of state.calls) {
     const toolCall = toolCallFromText(call.id, call.name, call.argsText);
-    const providerMetadata = signatureMetadata(call.signature);
+    const providerMetadata = signatureMetadata(call.signature, origin);
     yield { type: "tool-call", toolCall: providerMetadata ? { ...toolCall, providerMetadata } : toolCall };
   }
   yield { type: "finish", finishReason, usage: usageOf(state.usage), ...ids };
 }
 
 /** The parts one chunk carries, its other news kept in `state`; a chunk of the wrong shape breaks the stream. */
-function partsOf(chunk: unknown, state: StreamState, source: FailureSource): StreamPart[] {
+function partsOf(chunk: unknown, state: StreamState, source: FailureSource, origin: SignatureOrigin): StreamPart[] {
   state.requestId ??= requestIdOf(chunk);
   const body = withoutHeaders(chunk);
   const malformed = (problem: string) => malformedChunk(source, problem, body);
@@ -106,11 +112,12 @@ function partsOf(chunk: unknown, state: StreamState, source: FailureSource): Str
   if (finish.reason !== undefined) state.finish = finish;
   const parts: StreamPart[] = [];
   for (const piece of pieces) {
-    const providerMetadata = signatureMetadata(piece.signature);
+    const providerMetadata = signatureMetadata(piece.signature, origin);
     const facts = providerMetadata ? { providerMetadata } : {};
     if (piece.type === "text") {
       // An empty text delta carries nothing but its signature: sent only for that.
       if (piece.text === "" && !providerMetadata) continue;
+      if (!piece.thought && piece.text !== "") state.answered = true;
       parts.push({ type: piece.thought ? "reasoning-delta" : "text-delta", text: piece.text, ...facts });
     } else if (piece.type === "call") {
       state.idOf ??= syntheticCallIds(answerIds({ responseId: state.responseId }, undefined, source).responseId);

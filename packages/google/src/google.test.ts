@@ -25,6 +25,10 @@ const failureOf = (step: FaultStep) => {
   return expectModelError(model().generate(ask, call()));
 };
 const sent = (index: number) => server().log[index]?.body as Record<string, unknown> & { contents: unknown[] };
+/** A thought signature's provider facts, as the adapter of `gemini-test` on the fault server records them. */
+const signedByTest = (thoughtSignature: string) => ({
+  google: { thoughtSignature, signedBy: "gemini-test", endpoint: `gemini-api ${server().geminiBaseURL}` },
+});
 
 describe("google adapter: answers", () => {
   it("translates a plain answer: text, finish, usage without cached tokens in input and with thoughts in output, ids", async () => {
@@ -32,7 +36,8 @@ describe("google adapter: answers", () => {
     const response = await model().generate({ ...ask, system: "Be brief.", maxTokens: 50, temperature: 0.2 }, call());
     expect(response).toMatchObject({ text: "Sunny, 21°C.", finishReason: "stop", toolCalls: [] });
     expect(response.responseId).toMatch(/^fault/);
-    expect(response.requestId).toMatch(/^req_fault_/);
+    // Gemini sends no request id header (the fault server neither): the answer's own id is responseId.
+    expect(response.requestId).toBeUndefined();
     expect(response.responseModel).toBe("gemini-test");
     expect(server().log[0]?.path).toMatch(/^\/v1(beta)?\/models\/gemini-test:generateContent$/);
     expect(sent(0)).toMatchObject({
@@ -64,6 +69,25 @@ describe("google adapter: answers", () => {
     expect(server().log[0]?.path).toMatch(/:streamGenerateContent\?alt=sse$/);
   });
 
+  it.each([false, true])(
+    "completes whether the finish reason rides on the last content chunk or comes in its own (separate: %s)",
+    async (separateFinishChunk) => {
+      const step = (extra: FaultStep): FaultStep => ({ ...extra, separateFinishChunk });
+      server().script("gemini-test", [
+        step({ text: "one two" }),
+        step({ toolCalls: [{ id: "fc_1", name: "get_weather", args: { city: "Paris" } }] }),
+      ]);
+      const text = await readStream(model());
+      expect(text.error).toBeUndefined();
+      expect(text.parts.flatMap((p) => (p.type === "text-delta" ? [p.text] : []))).toEqual(["one ", "two"]);
+      expect(text.parts.at(-1)).toMatchObject({ type: "finish", finishReason: "stop" });
+      const calls = await readStream(model(), { ...ask, tools: [weatherTool] });
+      expect(calls.error).toBeUndefined();
+      expect(calls.parts.map((p) => p.type)).toEqual(["tool-call-delta", "tool-call", "finish"]);
+      expect(calls.parts.at(-1)).toMatchObject({ type: "finish", finishReason: "tool-calls" });
+    },
+  );
+
   it("a stream that ends without its finishReason is broken, not a short success", async () => {
     server().script("gemini-test", [{ text: "all the words", omitDone: true }]);
     const { parts, error } = await readStream(model());
@@ -92,7 +116,7 @@ describe("google adapter: answers", () => {
         name: "get_weather",
         args: { city: "Paris" },
         argsText: '{"city":"Paris"}',
-        providerMetadata: { google: { thoughtSignature: faultThoughtSignature("fc_1") } },
+        providerMetadata: signedByTest(faultThoughtSignature("fc_1")),
       },
       { id: "fc_2", name: "get_weather", args: { city: "Lyon" }, argsText: '{"city":"Lyon"}' },
     ]);
@@ -151,7 +175,7 @@ describe("google adapter: answers", () => {
       // read to the end
     }
     const result = await stream.result;
-    expect(result.toolCalls[0]?.providerMetadata).toEqual({ google: { thoughtSignature: faultThoughtSignature("fc_9") } });
+    expect(result.toolCalls[0]?.providerMetadata).toEqual(signedByTest(faultThoughtSignature("fc_9")));
     await chat.generate({
       ...ask,
       tools: [weatherTool],
@@ -225,6 +249,86 @@ describe("google adapter: answers", () => {
         ],
       },
     ]);
+  });
+
+  it("made-up ids never repeat across answers, even when a proxy repeats the responseId", async () => {
+    const body = JSON.stringify({
+      candidates: [
+        { content: { role: "model", parts: [{ functionCall: { name: "get_weather", args: {} } }] }, finishReason: "STOP" },
+      ],
+      responseId: "same",
+    });
+    const sse = `data: ${body}\r\n\r\n`;
+    server().script("gemini-test", [
+      { rawBody: { body } },
+      { rawBody: { body } },
+      { rawBody: { contentType: "text/event-stream", body: sse } },
+    ]);
+    const first = await model().generate({ ...ask, tools: [weatherTool] }, call());
+    const second = await model().generate({ ...ask, tools: [weatherTool] }, call());
+    const { parts } = await readStream(model(), { ...ask, tools: [weatherTool] });
+    const streamed = parts.flatMap((p) => (p.type === "tool-call" ? [p.toolCall.id] : []));
+    expect(parts.flatMap((p) => (p.type === "tool-call-delta" ? [p.id] : []))).toEqual(streamed);
+    const ids = [first.toolCalls[0]?.id, second.toolCalls[0]?.id, ...streamed];
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^gemini_call_same_[0-9a-f]{8}_0$/);
+  });
+
+  it("results split over two tool messages in the other order reach Gemini in the order of the calls (no ids to match)", async () => {
+    const noIds: FaultStep = {
+      toolCalls: [
+        { name: "get_weather", args: { city: "Paris" }, omitId: true },
+        { name: "get_weather", args: { city: "Lyon" }, omitId: true },
+      ],
+    };
+    server().script("gemini-test", [noIds]);
+    const response = await model().generate({ ...ask, tools: [weatherTool] }, call());
+    const [paris, lyon] = response.toolCalls;
+    const result = (id: string | undefined, value: string) =>
+      ({
+        role: "tool",
+        content: [{ type: "tool-result", toolCallId: id ?? "", toolName: "get_weather", result: value }],
+      }) as const;
+    await model().generate(
+      {
+        ...ask,
+        tools: [weatherTool],
+        messages: [...ask.messages, assistantMessageOf(response), result(lyon?.id, "Lyon 18"), result(paris?.id, "Paris 21")],
+      },
+      call(),
+    );
+    expect(sent(1).contents[2]).toEqual({
+      role: "user",
+      parts: [
+        { functionResponse: { name: "get_weather", response: { output: "Paris 21" } } },
+        { functionResponse: { name: "get_weather", response: { output: "Lyon 18" } } },
+      ],
+    });
+  });
+
+  it("a signature goes back only to the model that issued it: another Gemini model gets the skip value instead", async () => {
+    server().script("gemini-3-pro", [{ toolCalls: [{ id: "fc_1", name: "get_weather", args: { city: "Paris" } }] }]);
+    const pro = google("gemini-3-pro", { apiKey, baseURL: server().geminiBaseURL });
+    const flash = google("gemini-3-flash", { apiKey, baseURL: server().geminiBaseURL });
+    const response = await pro.generate({ ...ask, tools: [weatherTool] }, call());
+    expect(response.toolCalls[0]?.providerMetadata).toMatchObject({ google: { signedBy: "gemini-3-pro" } });
+    const next: ChatRequest = {
+      ...ask,
+      tools: [weatherTool],
+      messages: [
+        ...ask.messages,
+        assistantMessageOf(response),
+        { role: "tool", content: [{ type: "tool-result", toolCallId: "fc_1", toolName: "get_weather", result: "21" }] },
+      ],
+    };
+    await flash.generate(next, call());
+    await pro.generate(next, call());
+    const signatureSentTo = (index: number) =>
+      (sent(index).contents[1] as { parts: { thoughtSignature?: string }[] }).parts[0]?.thoughtSignature;
+    expect(server().log[1]?.model).toBe("gemini-3-flash");
+    expect(signatureSentTo(1)).toBe(foreignCallSignature);
+    expect(signatureSentTo(2)).toBe(faultThoughtSignature("fc_1"));
   });
 
   it("another model's tool calls go to Gemini signed with the documented skip value", async () => {
@@ -334,10 +438,61 @@ describe("google adapter: finish reasons", () => {
     ["MALFORMED_FUNCTION_CALL", "server", "MALFORMED_FUNCTION_CALL"],
     ["UNEXPECTED_TOOL_CALL", "server", "UNEXPECTED_TOOL_CALL"],
     ["MISSING_THOUGHT_SIGNATURE", "invalid_request", "MISSING_THOUGHT_SIGNATURE"],
+    // Continuation is off: an answer that stops at a checkpoint was cut, never a `length` success.
+    ["CONTINUATION", "stream_broken", "CONTINUATION"],
   ])("%s is a %s failure with the reason as its code, generated and streamed", async (reason, kind, code) => {
     server().script("gemini-test", [{ rawFinishReason: reason }, { rawFinishReason: reason }]);
     expect(await expectModelError(model().generate(ask, call()))).toMatchObject({ kind, providerCode: code });
     expect((await readStream(model())).error).toMatchObject({ kind, providerCode: code });
+  });
+
+  it.each<[string, FaultStep]>([
+    ["STOP", { text: "" }],
+    ["OTHER", { text: "", rawFinishReason: "OTHER" }],
+    ["TOO_MANY_TOOL_CALLS", { text: "", rawFinishReason: "TOO_MANY_TOOL_CALLS" }],
+    ["a reason of the future", { text: "", rawFinishReason: "SOMETHING_NEW" }],
+  ])("%s with neither text nor calls is no answer: a server failure, generated and streamed", async (_reason, step) => {
+    server().script("gemini-test", [step, step]);
+    const error = await expectModelError(model().generate(ask, call()));
+    expect(error).toMatchObject({ kind: "server" });
+    expect(error.message).toMatch(/answered nothing/);
+    expect((await readStream(model())).error).toMatchObject({
+      kind: "server",
+      message: expect.stringMatching(/answered nothing/),
+    });
+  });
+
+  it("an empty answer (Gemini 2.5's known STOP with no content) falls over to the next model", async () => {
+    const body = JSON.stringify({
+      candidates: [{ finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+      responseId: "e",
+    });
+    server()
+      .script("gemini-test", [{ rawBody: { body } }])
+      .script("gemini-backup", [{ text: "A real answer." }]);
+    const chat = createFallback({ models: [{ model: model(), retry: { maxAttempts: 1 } }, { model: model("gemini-backup") }] });
+    const result = await chat.generate(ask);
+    expect(result).toMatchObject({ text: "A real answer.", model: "google:gemini-backup" });
+    expect(result.attempts[0]).toMatchObject({ kind: "server" });
+  });
+
+  it("FINISH_REASON_UNSPECIFIED is no finish: a stream that says only that and ends is broken, an answer malformed", async () => {
+    const chunk = (text: string) =>
+      `data: ${JSON.stringify({
+        candidates: [{ content: { role: "model", parts: [{ text }] }, finishReason: "FINISH_REASON_UNSPECIFIED" }],
+        responseId: "r",
+      })}\r\n\r\n`;
+    server().script("gemini-test", [
+      { rawBody: { contentType: "text/event-stream", body: chunk("The answer is ") + chunk("forty") } },
+      { rawFinishReason: "FINISH_REASON_UNSPECIFIED" },
+    ]);
+    const { parts, error } = await readStream(model());
+    expect(parts.filter((p) => p.type === "text-delta")).toHaveLength(2);
+    expect(error).toMatchObject({ kind: "stream_broken", message: "the stream ended without a finishReason" });
+    const unfinished = await expectModelError(model().generate(ask, call()));
+    expect(unfinished).toMatchObject({ kind: "server" });
+    expect(unfinished.message).toMatch(/without a finishReason/);
   });
 
   it("a blocked prompt (promptFeedback.blockReason, no candidates) is content_filter with the reason", async () => {
@@ -402,6 +557,59 @@ describe("google adapter: failures", () => {
     ],
   ])("the delay: %s", async (_name, step, expected) => {
     expect((await failureOf(step)).retryAfterMs).toBe(expected);
+  });
+
+  it.each<[number, string]>([
+    [429, "rate_limit"],
+    [400, "invalid_request"],
+    [401, "auth"],
+    [503, "overloaded"],
+    [413, "invalid_request"],
+  ])(
+    "an HTTP %i whose JSON body does not parse (a proxy's, cut) keeps its status: %s, generated and streamed",
+    async (status, kind) => {
+      const body = status === 413 ? "" : `{"error": {"code": ${status}, "message": "trunc`;
+      const step: FaultStep = { rawBody: { status, contentType: "application/json", body } };
+      server().script("gemini-test", [step, step]);
+      const error = await expectModelError(model().generate(ask, call()));
+      expect(error).toMatchObject({ kind, status });
+      expect(error.message).toMatch(/not JSON/);
+      expect(error.message).not.toMatch(/200/);
+      const streamed = (await readStream(model())).error;
+      expect(streamed).toMatchObject({ kind, status });
+      expect(streamed?.message).not.toMatch(/200/);
+    },
+  );
+
+  it("an error's request id is read from its headers when a proxy sent one (Gemini sends none)", async () => {
+    const proxied = faults.rateLimit({ headers: { "x-request-id": "req_proxy_7" } });
+    server().script("gemini-test", [proxied, proxied, faults.overloaded()]);
+    expect(await expectModelError(model().generate(ask, call()))).toMatchObject({ kind: "rate_limit", requestId: "req_proxy_7" });
+    expect((await readStream(model())).error).toMatchObject({ kind: "rate_limit", requestId: "req_proxy_7" });
+    expect(await expectModelError(model().generate(ask, call()))).toMatchObject({ kind: "overloaded", requestId: undefined });
+  });
+
+  it("429 RESOURCE_EXHAUSTED MODEL_CAPACITY_EXHAUSTED (no capacity for anyone) is overloaded, not this key's rate limit", async () => {
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: "No capacity available for model gemini-3-pro-preview on the server",
+        status: "RESOURCE_EXHAUSTED",
+        details: [
+          {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "MODEL_CAPACITY_EXHAUSTED",
+            domain: "generativelanguage.googleapis.com",
+            metadata: { model: "gemini-3-pro-preview" },
+          },
+        ],
+      },
+    });
+    expect(await failureOf({ rawBody: { status: 429, body } })).toMatchObject({
+      kind: "overloaded",
+      status: 429,
+      providerCode: "MODEL_CAPACITY_EXHAUSTED",
+    });
   });
 
   it("a connection reset before the headers is a connection failure", async () => {

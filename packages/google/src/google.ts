@@ -10,6 +10,7 @@ import {
 import { classifyGoogleError, isApiError } from "./classify-google-error.ts";
 import { fromGoogleResponse } from "./from-google-response.ts";
 import { checksThoughtSignatures, geminiCapabilities } from "./google-capabilities.ts";
+import { endpointOf, recordingFetch, responseRecord, withResponseFacts } from "./google-http.ts";
 import { googleParts } from "./google-stream.ts";
 import { requestIdOf } from "./request-id.ts";
 import { type GoogleBody, type GoogleRequestSettings, toGoogleRequest } from "./to-google-request.ts";
@@ -58,20 +59,31 @@ export interface GoogleModelOptions {
  */
 export function google(modelId: string, options: GoogleModelOptions = {}): ModelAdapter {
   const provider = options.provider ?? "google";
+  const vertex = options.client?.vertexai === true;
+  // Who issues this adapter's thought signatures: only they are sent back to it.
+  const origin = { model: modelId, endpoint: endpointOf(options.client, options.baseURL) };
   const settings: GoogleRequestSettings = {
     provider,
     modelId,
     // Vertex AI is sent no function call ids (as the AI SDK does): it matches responses by name and order.
-    sendCallIds: options.client?.vertexai !== true,
+    sendCallIds: !vertex,
     signForeignCalls: checksThoughtSignatures(modelId),
+    origin,
+    vertex,
   };
   const secretsOf = (client: GoogleGenAI | undefined) => [options.apiKey, keyOf(client ?? options.client), ...keysFromEnv()];
   const sourceOf = (client: GoogleGenAI): FailureSource => ({ provider, model: modelId, secrets: secretsOf(client) });
-  const callConfig = (body: GoogleBody, signal: AbortSignal): GenerateContentConfig => ({
+  const callConfig = (
+    body: GoogleBody,
+    signal: AbortSignal,
+    fetch: ReturnType<typeof recordingFetch>,
+  ): GenerateContentConfig => ({
     ...body.config,
     abortSignal: signal,
     httpOptions: {
       ...body.config.httpOptions,
+      // Per request, over the client's own (which it calls): records the status and headers an error keeps no trace of.
+      fetch,
       // Merged over the client's own retry options by the SDK: one attempt, no retry.
       retryOptions: { attempts: 1 },
       // 0: no timer of the SDK's (a client's own `timeout` is overridden).
@@ -102,20 +114,30 @@ export function google(modelId: string, options: GoogleModelOptions = {}): Model
     secrets: secretsOf,
     translate: (request) => toGoogleRequest(request, settings),
     send: async (client, body, signal) => {
+      const record = responseRecord();
       try {
-        const data = await client.models.generateContent({ ...body, config: callConfig(body, signal) });
+        const data = await client.models.generateContent({
+          ...body,
+          config: callConfig(body, signal, recordingFetch(client, record)),
+        });
         return { data, requestId: requestIdOf(data) };
       } catch (error) {
-        throw unreadableAnswer(error, sourceOf(client));
+        throw withResponseFacts(unreadableAnswer(error, sourceOf(client)), record, sourceOf(client), signal);
       }
     },
     open: async (client, body, signal) => {
-      const data = await client.models.generateContentStream({ ...body, config: callConfig(body, signal) });
-      // The stream's headers come with its chunks: the request id is read from the first.
-      return { data, requestId: undefined };
+      const record = responseRecord();
+      try {
+        const config = callConfig(body, signal, recordingFetch(client, record));
+        const data = await client.models.generateContentStream({ ...body, config });
+        // The stream's headers come with its chunks: the request id is read from the first.
+        return { data, requestId: undefined };
+      } catch (error) {
+        throw withResponseFacts(error, record, sourceOf(client), signal);
+      }
     },
-    answer: fromGoogleResponse,
-    parts: googleParts,
+    answer: (data, requestId, source) => fromGoogleResponse(data, requestId, source, origin),
+    parts: (chunks, signal, requestId, source) => googleParts(chunks, signal, requestId, source, origin),
     // With the call's signal: an abort it did not ask for is the SDK's own timeout.
     classify: classifyGoogleError,
     // The SDK's own errors, from this copy of it or the copy the user's client comes from.

@@ -18,3 +18,12 @@ export function requestIdOf(data: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The request id header of a response, from its `Headers` (a proxy's or a gateway's: Gemini sends none). */
+export function requestIdOfHeaders(headers: Headers | undefined): string | undefined {
+  for (const name of requestIdHeaders) {
+    const value = headers?.get(name);
+    if (value) return value;
+  }
+  return undefined;
+}

@@ -8,7 +8,13 @@ const settings: GoogleRequestSettings = {
   modelId: "gemini-3-flash",
   sendCallIds: true,
   signForeignCalls: true,
+  origin: { model: "gemini-3-flash", endpoint: "gemini-api https://generativelanguage.googleapis.com" },
+  vertex: false,
 };
+/** Provider facts as this adapter writes them for a signature `settings.origin` issued. */
+const signed = (thoughtSignature: string) => ({
+  google: { thoughtSignature, signedBy: settings.origin.model, endpoint: settings.origin.endpoint },
+});
 const ask: ChatRequest = { messages: [{ role: "user", content: "What is the weather in Paris?" }] };
 const weatherTool = {
   name: "get_weather",
@@ -108,7 +114,7 @@ describe("toGoogleRequest: the request", () => {
             { type: "image", data: "iVBORw0KGgo=", mediaType: "image/png" },
             { type: "image", url: "data:image/jpeg;base64,/9j/4AAQ" },
             { type: "image", url: "https://example.com/cat.webp?size=large" },
-            { type: "image", url: "gs://bucket/photo" },
+            { type: "image", url: "gs://bucket/photo.PNG" },
           ],
         },
       ],
@@ -118,8 +124,15 @@ describe("toGoogleRequest: the request", () => {
       { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
       { inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQ" } },
       { fileData: { fileUri: "https://example.com/cat.webp?size=large", mimeType: "image/webp" } },
-      { fileData: { fileUri: "gs://bucket/photo" } },
+      { fileData: { fileUri: "gs://bucket/photo.PNG", mimeType: "image/png" } },
     ]);
+  });
+
+  it("sends a Files API URI without a type on the Gemini API (the file has its own), and refuses it on Vertex AI", () => {
+    const uri = "https://generativelanguage.googleapis.com/v1beta/files/abc123";
+    const request: ChatRequest = { messages: [{ role: "user", content: [{ type: "image", url: uri }] }] };
+    expect(translate(request).contents[0]?.parts).toEqual([{ fileData: { fileUri: uri } }]);
+    expect(() => translate(request, { vertex: true, sendCallIds: false })).toThrow(/whose type its path does not tell/);
   });
 
   it("leaves out empty texts and the turns they leave empty (Gemini refuses a part without data)", () => {
@@ -154,6 +167,16 @@ describe("toGoogleRequest: what Gemini cannot take is refused as unsupported, na
       /scheme ftp:/,
     ],
     [
+      "an image URL of a type Gemini does not read (.gif)",
+      { messages: [{ role: "user", content: [{ type: "image", url: "https://example.com/a.gif" }] }] },
+      /an image of type image\/gif \(it takes png, jpeg, webp, heic, heif\)/,
+    ],
+    [
+      "an image URL whose path tells no type",
+      { messages: [{ role: "user", content: [{ type: "image", url: "https://example.com/img?id=3" }] }] },
+      /an image URL whose type its path does not tell \(https:\/\/example\.com\/img\?id=3\)/,
+    ],
+    [
       "a data: URL that is not base64",
       { messages: [{ role: "user", content: [{ type: "image", url: "data:image/png,abc" }] }] },
       /not base64/,
@@ -186,13 +209,13 @@ describe("toGoogleRequest: tool calls and results", () => {
         {
           role: "assistant",
           content: [
-            { type: "text", text: "Checking.", providerMetadata: { google: { thoughtSignature: "c2lnLXRleHQ=" } } },
+            { type: "text", text: "Checking.", providerMetadata: signed("c2lnLXRleHQ=") },
             {
               type: "tool-call",
               id: "fc_1",
               name: "get_weather",
               args: { city: "Paris" },
-              providerMetadata: { google: { thoughtSignature: "c2lnLTE=" } },
+              providerMetadata: signed("c2lnLTE="),
             },
             { type: "tool-call", id: "fc_2", name: "get_weather", args: { city: "Lyon" } },
           ],
@@ -239,7 +262,7 @@ describe("toGoogleRequest: tool calls and results", () => {
               id: "gemini_call_resp1_0",
               name: "get_weather",
               args: {},
-              providerMetadata: { google: { thoughtSignature: "s" } },
+              providerMetadata: signed("s"),
             },
           ],
         },
@@ -322,6 +345,73 @@ describe("toGoogleRequest: tool calls and results", () => {
       ],
     });
     expect(orphan).toMatchObject({ kind: "unsupported" });
+  });
+
+  it("orders the responses of one turn by their calls even when the results came in two tool messages, in the other order", () => {
+    const calls: ChatRequest["messages"][number] = {
+      role: "assistant",
+      content: [
+        { type: "tool-call", id: "a", name: "get_weather", args: { city: "Paris" } },
+        { type: "tool-call", id: "b", name: "get_weather", args: { city: "Lyon" } },
+      ],
+    };
+    const result = (toolCallId: string, value: string): ChatRequest["messages"][number] => ({
+      role: "tool",
+      content: [{ type: "tool-result", toolCallId, toolName: "get_weather", result: value }],
+    });
+    // Vertex AI is sent no ids: its responses are matched by name and order alone.
+    const body = translate(
+      { messages: [{ role: "user", content: "Paris and Lyon?" }, calls, result("b", "Lyon 18"), result("a", "Paris 21")] },
+      { sendCallIds: false, vertex: true },
+    );
+    expect(body.contents[2]).toEqual({
+      role: "user",
+      parts: [
+        { functionResponse: { name: "get_weather", response: { output: "Paris 21" } } },
+        { functionResponse: { name: "get_weather", response: { output: "Lyon 18" } } },
+      ],
+    });
+  });
+
+  it("names a response by the call it answers, whatever name the result gives (Gemini matches them by name)", () => {
+    const body = translate(
+      history(
+        { role: "assistant", content: [{ type: "tool-call", id: "toolu_01", name: "get_weather", args: {} }] },
+        { role: "tool", content: [{ type: "tool-result", toolCallId: "toolu_01", toolName: "getWeather", result: "21" }] },
+      ),
+    );
+    expect(body.contents[2]?.parts?.[0]).toEqual({
+      functionResponse: { name: "get_weather", id: "toolu_01", response: { output: "21" } },
+    });
+  });
+
+  it("sends a thought signature back only to the model and endpoint that issued it; any other is another model's", () => {
+    const callWith = (google: Record<string, unknown>): ChatRequest["messages"][number] => ({
+      role: "assistant",
+      content: [
+        { type: "text", text: "Checking.", providerMetadata: { google } },
+        { type: "tool-call", id: "fc_1", name: "get_weather", args: {}, providerMetadata: { google } },
+      ],
+    });
+    const sentBack = (google: Record<string, unknown>, overrides: Partial<GoogleRequestSettings> = {}) =>
+      translate(
+        history(callWith(google), {
+          role: "tool",
+          content: [{ type: "tool-result", toolCallId: "fc_1", toolName: "get_weather", result: 1 }],
+        }),
+        overrides,
+      ).contents[1]?.parts?.map((part) => part.thoughtSignature);
+    const own = { thoughtSignature: "c2ln", signedBy: "gemini-3-flash", endpoint: settings.origin.endpoint };
+    expect(sentBack(own)).toEqual(["c2ln", "c2ln"]);
+    // The same model under its resource name is the same model.
+    expect(sentBack(own, { origin: { ...settings.origin, model: "models/gemini-3-flash" } })).toEqual(["c2ln", "c2ln"]);
+    // Another Gemini model, the same model on Vertex AI, or a signature of no known origin: never replayed.
+    const foreign = [undefined, foreignCallSignature];
+    expect(sentBack({ ...own, signedBy: "gemini-3-pro" })).toEqual(foreign);
+    expect(sentBack({ ...own, endpoint: "vertex-ai https://aiplatform.googleapis.com" })).toEqual(foreign);
+    expect(sentBack({ thoughtSignature: "c2ln" })).toEqual(foreign);
+    // A model that checks no signatures is sent none of another's.
+    expect(sentBack({ ...own, signedBy: "gemini-3-pro" }, { signForeignCalls: false })).toEqual([undefined, undefined]);
   });
 
   it("throws (an invalid_request once the skeleton sees it) for a result that is not JSON", () => {

@@ -9,7 +9,7 @@ import {
   unsupportedFeature,
 } from "@understudy/core/adapter";
 import { isRecord } from "./is-record.ts";
-import { foreignCallSignature, googleKey, thoughtSignatureOf } from "./thought-signature.ts";
+import { foreignCallSignature, googleKey, type SignatureOrigin, thoughtSignatureOf } from "./thought-signature.ts";
 import { isSyntheticCallId } from "./tool-call-ids.ts";
 
 /** How this model takes a request. */
@@ -28,6 +28,14 @@ export interface GoogleRequestSettings {
    * refuse such history without it; earlier models do not check.
    */
   readonly signForeignCalls: boolean;
+  /**
+   * This model and endpoint: a thought signature is sent back only to the
+   * model and endpoint that issued it; any other is dropped (a call's is
+   * replaced by {@link foreignCallSignature}, as another model's call is).
+   */
+  readonly origin: SignatureOrigin;
+  /** Whether the endpoint is Vertex AI, which wants the `mimeType` of every `fileData`. */
+  readonly vertex: boolean;
 }
 
 /**
@@ -47,7 +55,7 @@ const maxStopSequences = 5;
 /** The image types Gemini documents (https://ai.google.dev/gemini-api/docs/image-understanding). */
 const imageMediaTypes = new Set(["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"]);
 
-/** Media types of an image URL, guessed from its path's extension, for `fileData.mimeType`. */
+/** Media types of an image URL, from its path's extension, for `fileData.mimeType`; Gemini takes only the first six. */
 const extensionTypes: Readonly<Record<string, string>> = {
   png: "image/png",
   jpg: "image/jpeg",
@@ -55,7 +63,17 @@ const extensionTypes: Readonly<Record<string, string>> = {
   webp: "image/webp",
   heic: "image/heic",
   heif: "image/heif",
+  gif: "image/gif",
+  bmp: "image/bmp",
+  svg: "image/svg+xml",
+  tif: "image/tiff",
+  tiff: "image/tiff",
+  avif: "image/avif",
+  ico: "image/x-icon",
 };
+
+/** A file of the Gemini API's Files API (`https://generativelanguage.googleapis.com/v1beta/files/abc123`): it knows its own type. */
+const filesApiUri = /^https:\/\/generativelanguage\.googleapis\.com\/[^/]+\/files\/[^/]+$/;
 
 type Refuse = (feature: string) => ModelError;
 
@@ -65,9 +83,9 @@ type Refuse = (feature: string) => ModelError;
  * the assistant is the `model` role, tool calls and results become
  * `functionCall` and `functionResponse` parts (results wrapped in an object,
  * `{ output }` or `{ error }`, as Gemini documents), each Gemini call with
- * its thought signature. `providerOptions.google` is merged over the config.
- * What Gemini cannot take is refused with kind `unsupported`, naming it,
- * before any call.
+ * its thought signature (only back to the model and endpoint that issued
+ * it). `providerOptions.google` is merged over the config. What Gemini
+ * cannot take is refused with kind `unsupported`, naming it, before any call.
  */
 export function toGoogleRequest(request: ChatRequest, settings: GoogleRequestSettings): GoogleBody {
   const refuse: Refuse = (feature) => unsupportedFeature({ provider: settings.provider, model: settings.modelId }, feature);
@@ -108,23 +126,34 @@ function functionCallingOf(choice: NonNullable<ChatRequest["toolChoice"]>) {
   return { mode: FunctionCallingConfigMode.ANY, allowedFunctionNames: [choice.name] };
 }
 
-/** A tool call of the history, as far as its result needs it: its name, and the id sent with it (none when it had no real one). */
+/**
+ * A tool call of the history, as far as its result needs it: its name, the id
+ * sent with it (none when it had no real one), and its place among all the
+ * calls of the conversation.
+ */
 interface SentCall {
   readonly name: string;
   readonly wireId: string | undefined;
-  readonly position: number;
+  readonly order: number;
+}
+
+/** The calls of the history so far (and how many), and the place of each function response's call (for ordering a turn's responses). */
+interface History {
+  readonly calls: Map<string, SentCall>;
+  callCount: number;
+  readonly responseOrder: Map<Part, number>;
 }
 
 function toContents(messages: readonly ChatMessage[], settings: GoogleRequestSettings, refuse: Refuse): Content[] {
-  const calls = new Map<string, SentCall>();
+  const history: History = { calls: new Map(), callCount: 0, responseOrder: new Map() };
   const contents: Content[] = [];
   for (const message of messages) {
     const content =
       message.role === "user"
-        ? { role: "user", parts: userParts(message.content, refuse) }
+        ? { role: "user", parts: userParts(message.content, settings, refuse) }
         : message.role === "assistant"
-          ? { role: "model", parts: modelParts(message, calls, settings, refuse) }
-          : { role: "user", parts: functionResponses(message, calls, settings, refuse) };
+          ? { role: "model", parts: modelParts(message, history, settings, refuse) }
+          : { role: "user", parts: functionResponses(message, history, settings, refuse) };
     // An empty text is no part to Gemini ("required oneof field 'data'"), and a turn without parts is refused.
     if (content.parts.length === 0) continue;
     const previous = contents.at(-1);
@@ -132,14 +161,40 @@ function toContents(messages: readonly ChatMessage[], settings: GoogleRequestSet
     if (previous?.role === content.role) previous.parts = [...(previous.parts ?? []), ...content.parts];
     else contents.push(content);
   }
+  // Results split over several tool messages are one turn now: put its responses in the order of their calls.
+  for (const content of contents)
+    if (content.role === "user") content.parts = inCallOrder(content.parts ?? [], history.responseOrder);
   return contents;
 }
 
-function userParts(content: Extract<ChatMessage, { role: "user" }>["content"], refuse: Refuse): Part[] {
+/**
+ * A user turn's parts with its function responses in the order of the calls
+ * they answer, over the whole turn (Gemini matches a response without an id,
+ * and every response on Vertex AI, to its call by name and order); other
+ * parts, and responses to calls it does not know, keep their places.
+ */
+function inCallOrder(parts: Part[], responseOrder: ReadonlyMap<Part, number>): Part[] {
+  const slots = parts.flatMap((part, index) => (part.functionResponse ? [index] : []));
+  const rank = (part: Part | undefined) =>
+    part ? (responseOrder.get(part) ?? Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+  const responses = slots.map((index) => parts[index]).sort((a, b) => rank(a) - rank(b));
+  const ordered = [...parts];
+  slots.forEach((slot, i) => {
+    const response = responses[i];
+    if (response) ordered[slot] = response;
+  });
+  return ordered;
+}
+
+function userParts(
+  content: Extract<ChatMessage, { role: "user" }>["content"],
+  settings: GoogleRequestSettings,
+  refuse: Refuse,
+): Part[] {
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
   return content.flatMap((part): Part[] => {
     if (part.type === "text") return part.text === "" ? [] : [{ text: part.text }];
-    return [imagePart(part, refuse)];
+    return [imagePart(part, settings, refuse)];
   });
 }
 
@@ -147,9 +202,13 @@ function userParts(content: Extract<ChatMessage, { role: "user" }>["content"], r
  * An image: base64 data (or a `data:` URL) inline; an `https:`, `http:` or
  * `gs:` URL as `fileData`, which Gemini fetches itself (its own Files API
  * URIs, Cloud Storage, public web URLs). The adapter never downloads an
- * image: that would be a request to any host a message names.
+ * image: that would be a request to any host a message names. A URL goes
+ * with its type, from its path's extension (Vertex AI requires it): a type
+ * Gemini does not take (`.gif`), or none the path tells, is refused, as
+ * base64 data of such a type is; only a Files API URI on the Gemini API goes
+ * without one (the file has its own).
  */
-function imagePart(part: ImagePart, refuse: Refuse): Part {
+function imagePart(part: ImagePart, settings: GoogleRequestSettings, refuse: Refuse): Part {
   if ("data" in part) return { inlineData: { mimeType: checkedType(part.mediaType, refuse), data: part.data } };
   const inline = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);
   if (inline) return { inlineData: { mimeType: checkedType(inline[1] ?? "", refuse), data: inline[2] ?? "" } };
@@ -164,7 +223,11 @@ function imagePart(part: ImagePart, refuse: Refuse): Part {
     throw refuse(`an image URL of scheme ${url.protocol} (it takes https:, http: and gs: URLs, or base64 data)`);
   const extension = /\.([a-z0-9]+)$/i.exec(url.pathname)?.[1]?.toLowerCase();
   const mimeType = extension === undefined ? undefined : extensionTypes[extension];
-  return { fileData: { fileUri: part.url, ...(mimeType ? { mimeType } : {}) } };
+  if (mimeType) return { fileData: { fileUri: part.url, mimeType: checkedType(mimeType, refuse) } };
+  if (!settings.vertex && filesApiUri.test(`${url.origin}${url.pathname}`)) return { fileData: { fileUri: part.url } };
+  throw refuse(
+    `an image URL whose type its path does not tell (${part.url.slice(0, 100)}): it takes URLs ending in .png, .jpg, .jpeg, .webp, .heic or .heif, or base64 data with its type`,
+  );
 }
 
 function checkedType(mediaType: string, refuse: Refuse): string {
@@ -179,17 +242,13 @@ function checkedType(mediaType: string, refuse: Refuse): string {
  * signature; when no call of the turn has one (another model made them), the
  * first is sent with {@link foreignCallSignature}.
  */
-function modelParts(
-  message: AssistantMessage,
-  calls: Map<string, SentCall>,
-  settings: GoogleRequestSettings,
-  refuse: Refuse,
-): Part[] {
+function modelParts(message: AssistantMessage, history: History, settings: GoogleRequestSettings, refuse: Refuse): Part[] {
   if (typeof message.content === "string") return message.content === "" ? [] : [{ text: message.content }];
-  const unsigned = !message.content.some((part) => part.type === "tool-call" && thoughtSignatureOf(part.providerMetadata));
+  const signatureOf = (part: (typeof message.content)[number]) => thoughtSignatureOf(part.providerMetadata, settings.origin);
+  const unsigned = !message.content.some((part) => part.type === "tool-call" && signatureOf(part));
   let position = 0;
   return message.content.flatMap((part): Part[] => {
-    const signature = thoughtSignatureOf(part.providerMetadata);
+    const signature = signatureOf(part);
     if (part.type === "text") {
       if (part.text === "" && signature === undefined) return [];
       return [{ text: part.text, ...(signature ? { thoughtSignature: signature } : {}) }];
@@ -197,7 +256,8 @@ function modelParts(
     const args = part.args ?? {};
     if (!isRecord(args)) throw refuse(`a tool call whose arguments are not an object (${part.name}: Gemini takes an object)`);
     const wireId = settings.sendCallIds && !isSyntheticCallId(part.id) ? part.id : undefined;
-    calls.set(part.id, { name: part.name, wireId, position: position++ });
+    history.calls.set(part.id, { name: part.name, wireId, order: history.callCount++ });
+    position++;
     const thoughtSignature =
       signature ?? (unsigned && settings.signForeignCalls && position === 1 ? foreignCallSignature : undefined);
     return [
@@ -210,35 +270,30 @@ function modelParts(
 }
 
 /**
- * Tool results as `functionResponse` parts, in the order of the calls they
- * answer (Gemini matches a response without an id to its call by name and
- * order). The result is wrapped in the object Gemini wants: `{ output }`, or
- * `{ error }` for a failed tool, as its `FunctionResponse.response` documents.
+ * Tool results as `functionResponse` parts, each ranked by the call it
+ * answers (`history.responseOrder`: the turn they end up in is put in the
+ * order of the calls, see {@link inCallOrder}), and named by that call:
+ * Gemini matches a response to its call by name, so a result's own
+ * `toolName` counts only when no call of the history has its id. The result
+ * is wrapped in the object Gemini wants: `{ output }`, or `{ error }` for a
+ * failed tool, as its `FunctionResponse.response` documents.
  */
-function functionResponses(
-  message: ToolMessage,
-  calls: ReadonlyMap<string, SentCall>,
-  settings: GoogleRequestSettings,
-  refuse: Refuse,
-): Part[] {
-  const ordered = [...message.content].sort(
-    (a, b) =>
-      (calls.get(a.toolCallId)?.position ?? Number.MAX_SAFE_INTEGER) -
-      (calls.get(b.toolCallId)?.position ?? Number.MAX_SAFE_INTEGER),
-  );
-  return ordered.map((part) => {
-    const call = calls.get(part.toolCallId);
-    const name = part.toolName || call?.name;
+function functionResponses(message: ToolMessage, history: History, settings: GoogleRequestSettings, refuse: Refuse): Part[] {
+  return message.content.map((part) => {
+    const call = history.calls.get(part.toolCallId);
+    const name = call?.name ?? (part.toolName || undefined);
     if (!name) throw refuse(`a tool result without its tool's name (call ${part.toolCallId})`);
     const wireId = call ? call.wireId : settings.sendCallIds && !isSyntheticCallId(part.toolCallId) ? part.toolCallId : undefined;
     // JSON round trip: a result must be plain JSON (a BigInt or a cycle is the caller's bug, refused here).
     const result = JSON.parse(JSON.stringify(part.result ?? null)) as unknown;
-    return {
+    const response: Part = {
       functionResponse: {
         name,
         ...(wireId ? { id: wireId } : {}),
         response: part.isError ? { error: result } : { output: result },
       },
     };
+    if (call) history.responseOrder.set(response, call.order);
+    return response;
   });
 }

@@ -99,7 +99,9 @@ describe("google adapter: a 200 that is not a GenerateContentResponse is a serve
       ),
     );
     expect(response).toMatchObject({ text: "Sunny, 21°C.", finishReason: "stop", toolCalls: [] });
-    expect(response.providerMetadata).toEqual({ google: { thoughtSignature: "dGV4dA==" } });
+    expect(response.providerMetadata).toEqual({
+      google: { thoughtSignature: "dGV4dA==", signedBy: "gemini-test", endpoint: `gemini-api ${server().geminiBaseURL}` },
+    });
   });
 
   it("takes arguments a proxy sent as JSON text, and reports text that is not JSON without throwing", async () => {
@@ -160,7 +162,13 @@ describe("google adapter: stream chunks of the wrong shape break the stream", ()
     expect(delivered).toEqual([
       { type: "reasoning-delta", text: "Hmm." },
       { type: "text-delta", text: "Hi" },
-      { type: "text-delta", text: "", providerMetadata: { google: { thoughtSignature: "c2ln" } } },
+      {
+        type: "text-delta",
+        text: "",
+        providerMetadata: {
+          google: { thoughtSignature: "c2ln", signedBy: "gemini-test", endpoint: `gemini-api ${server().geminiBaseURL}` },
+        },
+      },
       expect.objectContaining({ type: "finish", finishReason: "stop", responseId: "raw" }),
     ]);
   });

@@ -354,7 +354,11 @@ export class FaultServer {
     res.writeHead(200, {
       "content-type": "text/event-stream",
       "cache-control": "no-cache",
-      [wire.requestIdHeader]: echo?.places.has("request-id") ? `req_${echo.text}` : requestIdOf(wire, entry),
+      ...(echo?.places.has("request-id")
+        ? { [wire.requestIdHeader]: `req_${echo.text}` }
+        : wire.sendsRequestId === false
+          ? {}
+          : { [wire.requestIdHeader]: requestIdOf(wire, entry) }),
       ...wire.windowHeaders(this.clock()),
     });
     res.flushHeaders();
@@ -363,7 +367,11 @@ export class FaultServer {
 
   private async streamAnswer(step: FaultStep, answer: Answer, call: Call, echo: Echo | undefined): Promise<void> {
     const { wire, res, req, signal } = call;
-    const events = wire.events(answer, { includeUsage: call.parsed.includeUsage, omitDone: step.omitDone === true });
+    const events = wire.events(answer, {
+      includeUsage: call.parsed.includeUsage,
+      omitDone: step.omitDone === true,
+      separateFinish: step.separateFinishChunk === true,
+    });
     let tokens = 0;
     for (const event of events) {
       if (event.content) {
@@ -546,6 +554,7 @@ function send(res: ServerResponse, reply: HttpReply): number {
 }
 
 function withRequestId(wire: WireFormat, reply: HttpReply, echo: Echo | undefined): HttpReply {
+  if (wire.sendsRequestId === false && !echo?.places.has("request-id")) return reply;
   const id = echo?.places.has("request-id") ? `req_${echo.text}` : `req_fault_${Date.now().toString(36)}`;
   return { ...reply, headers: { ...reply.headers, [wire.requestIdHeader]: id } };
 }

@@ -167,11 +167,18 @@ export interface FaultStep {
   readonly malformedAfterTokens?: number;
   /**
    * Streams: leave out the terminal event. OpenAI: finish properly but without
-   * `data: [DONE]` (which the SDK accepts); Gemini: leave out the last chunk,
-   * the one with the `finishReason` and the final usage (a stream that ends
-   * cleanly after all its text but never says it finished). Anthropic: no effect.
+   * `data: [DONE]` (which the SDK accepts); Gemini: leave out the
+   * `finishReason` (and its chunk, when it has one of its own): a stream that
+   * ends cleanly after all its text but never says it finished. Anthropic: no effect.
    */
   readonly omitDone?: boolean;
+  /**
+   * Gemini streams: send the `finishReason` (and the final usage) in a chunk
+   * of its own after the content, with an empty text part, as Gemini
+   * sometimes does. By default it rides on the last chunk with content, as
+   * Gemini usually sends it. Other formats: no effect.
+   */
+  readonly separateFinishChunk?: boolean;
   /**
    * Repeat the API key the client sent, as some OpenAI-compatible proxies do,
    * for testing that a client never repeats it. `true` puts the full key into
@@ -278,6 +285,7 @@ export function describeStep(step: FaultStep): string {
     step.stallAfterTokens !== undefined && `stall@${step.stallAfterTokens}`,
     step.malformedAfterTokens !== undefined && `malformed@${step.malformedAfterTokens}`,
     step.omitDone && "no-done",
+    step.separateFinishChunk && "separate-finish",
   ].filter(Boolean);
   return stream.length > 0 ? stream.join(",") : "answer";
 }

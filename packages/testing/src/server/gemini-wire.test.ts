@@ -83,6 +83,50 @@ describe("Gemini wire format, read by the @google/genai SDK", () => {
     });
   });
 
+  it("puts the finish reason on the last chunk with content, as Gemini usually does, or on a chunk of its own when told", async () => {
+    server.script(model, [
+      { text: "one two" },
+      { text: "one two", separateFinishChunk: true },
+      { toolCalls: [{ ...weatherTool, id: "c1" }] },
+      { toolCalls: [{ ...weatherTool, id: "c2" }], separateFinishChunk: true },
+    ]);
+    const read = async () =>
+      (await collect(await gemini.models.generateContentStream({ model, contents }))).map((chunk) => chunk.candidates?.[0]);
+    const merged = await read();
+    expect(merged.map((c) => [c?.content?.parts?.[0]?.text, c?.finishReason])).toEqual([
+      ["one ", undefined],
+      ["two", "STOP"],
+    ]);
+    const separate = await read();
+    expect(separate.map((c) => [c?.content?.parts?.[0]?.text, c?.finishReason])).toEqual([
+      ["one ", undefined],
+      ["two", undefined],
+      ["", "STOP"],
+    ]);
+    const call = await read();
+    expect(call).toHaveLength(1);
+    expect(call[0]).toMatchObject({ content: { parts: [{ functionCall: { id: "c1" } }] }, finishReason: "STOP" });
+    const callThenFinish = await read();
+    expect(callThenFinish.map((c) => c?.finishReason)).toEqual([undefined, "STOP"]);
+    expect(callThenFinish[1]?.content).toBeUndefined();
+    expect(server.log.map((entry) => entry.fault)).toEqual(["answer", "separate-finish", "answer", "separate-finish"]);
+  });
+
+  it("sends no request id header, as Gemini sends none, on answers, streams and errors", async () => {
+    server.script(model, [{}, {}, faults.overloaded()]);
+    const answer = await gemini.models.generateContent({ model, contents });
+    expect(answer.sdkHttpResponse?.headers).not.toHaveProperty("x-request-id");
+    const chunks = await collect(await gemini.models.generateContentStream({ model, contents }));
+    expect(chunks[0]?.sdkHttpResponse?.headers).not.toHaveProperty("x-request-id");
+    const error = await fetch(`${server.geminiBaseURL}/v1beta/models/${model}:generateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": apiKey },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: contents }] }] }),
+    });
+    expect(error.status).toBe(503);
+    expect(error.headers.get("x-request-id")).toBeNull();
+  });
+
   it("sends function calls with and without an id, the first with a thought signature, and logs it coming back", async () => {
     server.script(model, [
       {

@@ -349,8 +349,10 @@ function usageOf(answer: Answer, output = answer.usage.output) {
 /** The Gemini API format (`/v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse`). */
 export const geminiWire: WireFormat = {
   provider: "gemini",
-  // Gemini sends no request-id header; proxies in front of it do, and the key echoes need one.
+  // Gemini sends no request id header (its answers carry `responseId`): only a key echo asking for
+  // one puts an `x-request-id` on the reply, as a proxy in front of Gemini may.
   requestIdHeader: "x-request-id",
+  sendsRequestId: false,
 
   parse(body: unknown, url: URL): ParsedRequest | HttpReply {
     const [, , collection, name = "", method] = geminiPath.exec(url.pathname) ?? [];
@@ -415,39 +417,49 @@ export const geminiWire: WireFormat = {
     });
   },
 
-  events(answer: Answer, { omitDone }): SseEvent[] {
-    // Every chunk is a whole GenerateContentResponse carrying the usage so far; the last one
-    // carries the finish reason and the final usage. Without it, the stream did not finish.
-    const chunk = (candidate: Record<string, unknown>, output: number) =>
-      sse(
+  events(answer: Answer, { omitDone, separateFinish }): SseEvent[] {
+    // Every chunk is a whole GenerateContentResponse carrying the usage so far. The finish reason
+    // (and the final usage) rides on the last chunk with content, as Gemini usually sends it; with
+    // `separateFinish`, or when there is no content, on a chunk of its own after it (an empty text
+    // part), as Gemini sometimes does. Without it (`omitDone`), the stream did not finish.
+    const chunks: { candidate: Record<string, unknown>; output: number }[] = [];
+    let output = 0;
+    for (const token of tokensOf(answer.text)) {
+      output++;
+      chunks.push({ candidate: { content: { parts: [{ text: token }], role: "model" } }, output });
+    }
+    answer.toolCalls.forEach((call, index) => {
+      // Gemini sends a function call whole, in one part, never its arguments in pieces.
+      output += Math.ceil(call.argsText.length / 4);
+      chunks.push({
+        candidate: { content: { parts: [callPart(call, index)], role: "model" } },
+        output: Math.min(output, answer.usage.output),
+      });
+    });
+    const content = chunks.length;
+    const last = chunks.at(-1);
+    if (!omitDone) {
+      if (last && !separateFinish) {
+        last.candidate = { ...last.candidate, ...finished(answer) };
+        last.output = answer.usage.output;
+      } else {
+        const empty = answer.toolCalls.length > 0 ? {} : { content: { parts: [{ text: "" }], role: "model" } };
+        chunks.push({ candidate: { ...empty, ...finished(answer) }, output: answer.usage.output });
+      }
+    }
+    return chunks.map(({ candidate, output: soFar }, index) => ({
+      text: sse(
         {
           candidates: [{ ...candidate, index: 0 }],
-          usageMetadata: usageOf(answer, output),
+          usageMetadata: usageOf(answer, soFar),
           modelVersion: answer.model,
           responseId: answer.id,
         },
         undefined,
         eol,
-      );
-    const events: SseEvent[] = [];
-    let output = 0;
-    for (const token of tokensOf(answer.text)) {
-      output++;
-      events.push({ text: chunk({ content: { parts: [{ text: token }], role: "model" } }, output), content: true });
-    }
-    answer.toolCalls.forEach((call, index) => {
-      // Gemini sends a function call whole, in one part, never its arguments in pieces.
-      output += Math.ceil(call.argsText.length / 4);
-      events.push({
-        text: chunk({ content: { parts: [callPart(call, index)], role: "model" } }, Math.min(output, answer.usage.output)),
-        content: true,
-      });
-    });
-    if (!omitDone) {
-      const last = answer.toolCalls.length > 0 ? {} : { content: { parts: [{ text: "" }], role: "model" } };
-      events.push({ text: chunk({ ...last, ...finished(answer) }, answer.usage.output), content: false });
-    }
-    return events;
+      ),
+      content: index < content,
+    }));
   },
 
   streamFailure(failure: ProviderFailure, context: FailureContext): SseEvent {

@@ -68,6 +68,12 @@ export interface WireFormat {
   readonly provider: WireProvider;
   /** The header carrying the request id. */
   readonly requestIdHeader: string;
+  /**
+   * `false` for a provider that sends no request id of its own (Gemini): the
+   * header then goes out only when a key echo asks for one there, as a proxy
+   * in front of the provider may add it. Default: sent on every answer.
+   */
+  readonly sendsRequestId?: boolean;
   /** Reads a request (its JSON body and its URL); a reply when it is not a valid request. */
   parse(body: unknown, url: URL): ParsedRequest | HttpReply;
   /** An HTTP error reply. */
@@ -77,7 +83,10 @@ export interface WireFormat {
   /** A non-streamed answer's body. */
   json(answer: Answer): string;
   /** A streamed answer's events, in order, terminal events included. */
-  events(answer: Answer, options: { readonly includeUsage: boolean; readonly omitDone: boolean }): SseEvent[];
+  events(
+    answer: Answer,
+    options: { readonly includeUsage: boolean; readonly omitDone: boolean; readonly separateFinish?: boolean },
+  ): SseEvent[];
   /** An error event sent after a 200. */
   streamFailure(failure: ProviderFailure, context: FailureContext): SseEvent;
   /** A malformed event (truncated JSON). */
