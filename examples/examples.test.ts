@@ -36,6 +36,7 @@ describe("examples", () => {
         "cross-provider-tools.ts",
         "custom-cockatiel-policy.ts",
         "events-to-logs.ts",
+        "otel-tracing.ts",
         "quick-start.ts",
         "streaming-failover.ts",
       ].sort(),
@@ -105,6 +106,48 @@ describe("examples", () => {
       "llm.skip",
       "llm.success",
     ]);
+  });
+
+  it("otel-tracing: the span tree shows Claude's 529 under the chain span, then GPT's answer, and the metrics agree", async () => {
+    const stdout = await runExample("./otel-tracing.ts");
+    expect(stdout).toContain("answered by openai:gpt-4.1-mini");
+    const tree = stdout.slice(stdout.indexOf("spans:\n"), stdout.indexOf("\nmetrics:"));
+    const lines = tree.split("\n").slice(1).filter(Boolean);
+    // The app's span, the chain span under it, its events, then one child span per call in order.
+    expect(lines[0]).toMatch(/^ {2}POST \/support \[SERVER\]$/);
+    expect(lines[1]).toMatch(
+      /^ {2}└─ understudy generate support-answers \[INTERNAL\] understudy\.outcome="success" understudy\.answer\.model="openai:gpt-4\.1-mini" understudy\.attempt_count=2 understudy\.fallback_count=1$/,
+    );
+    expect(lines[2]).toMatch(
+      /^ {5}· event understudy\.breaker\.open understudy\.model="anthropic:claude-sonnet-4-6" understudy\.reason="overloaded"/,
+    );
+    expect(lines[3]).toBe(
+      '     · event understudy.fallback understudy.fallback.from="anthropic:claude-sonnet-4-6" understudy.fallback.to="openai:gpt-4.1-mini" understudy.reason="overloaded"',
+    );
+    const calls = lines.filter((line) => /^ {5}[├└]─ /.test(line));
+    expect(calls).toEqual([
+      '     ├─ chat claude-sonnet-4-6 [CLIENT ERROR] gen_ai.provider.name="anthropic" error.type="overloaded" http.response.status_code=529',
+      expect.stringMatching(
+        /^ {5}└─ chat gpt-4\.1-mini \[CLIENT\] gen_ai\.provider\.name="openai" gen_ai\.response\.finish_reasons=\["stop"\] gen_ai\.usage\.input_tokens=\d+ gen_ai\.usage\.output_tokens=\d+$/,
+      ),
+    ]);
+    // Each SDK's HTTP call (instrumentation-undici) sits under its call's span: a 529, then a 200.
+    // (Under Claude's, nested in the Anthropic SDK's own span, `anthropic.messages.create`, unless ANTHROPIC_OPEN_TELEMETRY=false.)
+    expect(tree).toMatch(/^ {5}│ +└─ POST \[CLIENT ERROR\] .*http\.response\.status_code=529$/m);
+    expect(tree).toMatch(/\n {8}└─ POST \[CLIENT\] http\.response\.status_code=200/);
+
+    const metrics = stdout.slice(stdout.indexOf("\nmetrics:"));
+    expect(metrics).toMatch(
+      /gen_ai\.client\.operation\.duration \{gen_ai\.request\.model=claude-sonnet-4-6, error\.type=overloaded\} count=1 /,
+    );
+    expect(metrics).toMatch(/gen_ai\.client\.operation\.duration \{gen_ai\.request\.model=gpt-4\.1-mini\} count=1 /);
+    expect(metrics).toMatch(
+      /gen_ai\.client\.token\.usage \{gen_ai\.request\.model=gpt-4\.1-mini, gen_ai\.token\.type=output\} count=1 /,
+    );
+    expect(metrics).toContain("understudy.fallbacks {understudy.reason=overloaded} = 1");
+    expect(metrics).toContain("understudy.breaker.state {understudy.model=anthropic:claude-sonnet-4-6} = 2");
+    expect(metrics).toContain("understudy.breaker.state {understudy.model=openai:gpt-4.1-mini} = 0");
+    expect(metrics).toMatch(/understudy\.cost\.answered \{understudy\.model=openai:gpt-4\.1-mini\} = 0\.0000\d+/);
   });
 
   it("cost-report: answers and waste priced per model", async () => {

@@ -36,6 +36,7 @@ describe("the outage drill's command line", () => {
       options: { healthyMs: 2000, spikeMs: 1500, outageMs: 4000, recoveryMs: 2500, rate: 12 },
       json: false,
       live: false,
+      otel: false,
       replicas: 1,
       redis: undefined,
     });
@@ -70,6 +71,7 @@ describe("the outage drill's command line", () => {
       "--recovery-ms",
       "--rate",
       "--json",
+      "--otel",
       "--live",
       "--replicas",
       "--redis",
@@ -120,6 +122,32 @@ describe("the outage drill's command line", () => {
       replicas: 3,
       redis: "redis://127.0.0.1:6379",
     });
+  });
+
+  it("--otel instruments the drill or the live run, in one process", () => {
+    expect(parseDrillArgs(["--otel"], {})).toMatchObject({ kind: "run", otel: true, json: false, live: false });
+    expect(parseDrillArgs(["--otel", "--json", "--rate", "5"], {})).toMatchObject({
+      kind: "run",
+      otel: true,
+      json: true,
+      options: { rate: 5 },
+    });
+    expect(parseDrillArgs(["--live", "--otel"], keys)).toMatchObject({ kind: "run", live: true, otel: true });
+    expect(errorOf(parseDrillArgs(["--otel=yes"], {}))).toBe("--otel takes no value");
+    expect(errorOf(parseDrillArgs(["--otle"], {}))).toBe("unknown flag --otle (did you mean --otel?)");
+    expect(errorOf(parseDrillArgs(["--otel", "--replicas", "3", "--redis", "redis://127.0.0.1:6379"], {}))).toMatch(
+      /^--otel instruments the chain of one process/,
+    );
+    // The endpoint is read when the run starts, not by the parser: an unset one is no error.
+    expect(parseDrillArgs(["--otel"], { OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318" })).toMatchObject({ otel: true });
+  });
+
+  it("the help says what --otel prints and where OTEL_EXPORTER_OTLP_ENDPOINT sends it", () => {
+    const help = helpText();
+    expect(help).toMatch(/--otel +trace and measure the chain with @understudy\/otel/);
+    expect(help).toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
+    expect(help).toContain("OTLP/HTTP");
+    expect(usage).toContain("[--otel]");
   });
 
   it("--live names each missing key, and refuses the drill's flags", () => {

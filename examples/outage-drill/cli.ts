@@ -28,6 +28,16 @@ const flags = {
       "pnpm --silent demo --json | jq .",
     ],
   },
+  otel: {
+    type: "boolean",
+    help: [
+      "trace and measure the chain with @understudy/otel, then",
+      "print what it recorded: spans by model and error.type,",
+      "span events, metric totals; with OTEL_EXPORTER_OTLP_ENDPOINT",
+      "set (e.g. http://localhost:4318), send it there too, over",
+      "OTLP/HTTP",
+    ],
+  },
   live: {
     type: "boolean",
     help: [
@@ -65,9 +75,9 @@ const maxReplicas = 32;
 /** The short usage, printed after an error. */
 export const usage = [
   "usage: pnpm demo [--healthy-ms MS] [--spike-ms MS] [--outage-ms MS]",
-  "                 [--recovery-ms MS] [--rate N] [--json]",
-  "       pnpm demo --replicas N --redis URL [the flags above]",
-  "       pnpm demo --live [--json]",
+  "                 [--recovery-ms MS] [--rate N] [--json] [--otel]",
+  "       pnpm demo --replicas N --redis URL [the phase flags, --rate, --json]",
+  "       pnpm demo --live [--json] [--otel]",
   "       pnpm demo --help     what the drill does, and every flag",
 ].join("\n");
 
@@ -122,6 +132,7 @@ export type DrillCommand =
       readonly options: DrillOptions;
       readonly json: boolean;
       readonly live: boolean;
+      readonly otel: boolean;
       readonly replicas: number;
       readonly redis: string | undefined;
     };
@@ -144,7 +155,7 @@ export function parseDrillArgs(args: readonly string[], env: Readonly<Record<str
   if (values.help) return { kind: "help" };
 
   const given = (name: FlagName) => values[name] !== undefined;
-  const number = (name: Exclude<FlagName, "json" | "live" | "help" | "redis">): number | string => {
+  const number = (name: Exclude<FlagName, "json" | "otel" | "live" | "help" | "redis">): number | string => {
     const raw = values[name];
     const text = typeof raw === "string" ? raw : flags[name].default;
     const value = Number(text);
@@ -201,7 +212,15 @@ export function parseDrillArgs(args: readonly string[], env: Readonly<Record<str
   if (redis && replicas < 2) {
     return { kind: "error", message: "--redis is used only with --replicas N, N from 2 (e.g. --replicas 3)", showUsage: true };
   }
-  return { kind: "run", options, json: values.json === true, live, replicas, redis };
+  const otel = values.otel === true;
+  if (otel && replicas > 1) {
+    return {
+      kind: "error",
+      message: "--otel instruments the chain of one process: drop --replicas, or --otel",
+      showUsage: true,
+    };
+  }
+  return { kind: "run", options, json: values.json === true, live, otel, replicas, redis };
 }
 
 /** node's parseArgs error, as one line naming the flag. */

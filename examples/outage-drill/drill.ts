@@ -103,13 +103,20 @@ export function drillChain(server: DrillEndpoints, healthStore?: HealthStore): F
  * Runs the drill: steady streamed traffic while the primary goes through a
  * rate-limit spike (429, Retry-After 2 s), a hard outage (529; the backup
  * browns out with 500s in its last third, and Gemini, the last resort,
- * answers) and a recovery.
+ * answers) and a recovery. `prepare` sees the chain before the traffic starts
+ * (`--otel` instruments it there).
  */
-export async function runDrill(options: DrillOptions, listen: DrillListener = () => {}): Promise<DrillRun> {
+export async function runDrill(
+  options: DrillOptions,
+  listen: DrillListener = () => {},
+  prepare: (chat: Fallback) => void = () => {},
+): Promise<DrillRun> {
   const server = await FaultServer.start();
   try {
     const phases = stageOutages(server, options);
-    const outcomes = await sendTraffic(drillChain(server), phases, options.rate, listen);
+    const chat = drillChain(server);
+    prepare(chat);
+    const outcomes = await sendTraffic(chat, phases, options.rate, listen);
     return { phases, outcomes, serverLog: serverLogOf(server) };
   } finally {
     await server.close();

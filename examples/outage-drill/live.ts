@@ -1,5 +1,5 @@
 import { anthropic } from "@understudy/anthropic";
-import { createFallback, type ModelEntry } from "@understudy/core";
+import { createFallback, type Fallback, type ModelEntry } from "@understudy/core";
 import { google } from "@understudy/google";
 import { openai } from "@understudy/openai";
 import type { DrillRun, RequestOutcome } from "./drill.ts";
@@ -31,13 +31,15 @@ export function liveModels(env: Readonly<Record<string, string | undefined>>): M
 /**
  * `--live`: a handful of real requests through the same kind of chain as the
  * drill's ({@link liveModels}), with the keys from the environment. No fault
- * is injected: this shows the chain working against the real APIs.
+ * is injected: this shows the chain working against the real APIs. `prepare`
+ * sees the chain before the first request (`--otel` instruments it there).
  */
-export async function runLive(requests: number): Promise<DrillRun> {
+export async function runLive(requests: number, prepare: (chat: Fallback) => void = () => {}): Promise<DrillRun> {
   if (!process.env.ANTHROPIC_API_KEY || !process.env.OPENAI_API_KEY) {
     throw new Error("--live needs ANTHROPIC_API_KEY and OPENAI_API_KEY in the environment");
   }
   const chat = createFallback({ models: liveModels(process.env), deadlineMs: 60_000 });
+  prepare(chat);
   const start = Date.now();
   const outcomes: RequestOutcome[] = [];
   for (let index = 0; index < requests; index++) {

@@ -27,7 +27,7 @@ if (command.kind === "error") {
   process.exit(2);
 }
 
-const { options, json, live, replicas, redis } = command;
+const { options, json, live, otel, replicas, redis } = command;
 const bannerNote = json ? pnpmBannerNote(process.env, process.stdout.isTTY === true) : undefined;
 if (bannerNote) process.stderr.write(`${bannerNote}\n`);
 
@@ -45,12 +45,24 @@ try {
     const expected = Math.ceil(
       ((options.healthyMs + options.spikeMs + options.outageMs + options.recoveryMs) / 1_000) * options.rate,
     );
+    // Loaded only for --otel: the default drill starts without OpenTelemetry's modules.
+    const telemetry = otel ? (await import("./telemetry.ts")).startTelemetry(process.env) : undefined;
     const view = json || live ? undefined : liveView(expected);
-    const run = live ? await runLive(5) : await runDrill(options, view?.listener);
+    const run = live ? await runLive(5, telemetry?.instrument) : await runDrill(options, view?.listener, telemetry?.instrument);
     view?.finish();
     const summary = summarise(run, "claude");
-    if (json) process.stdout.write(`${JSON.stringify({ options, summary, ...run }, null, 2)}\n`);
-    else process.stdout.write(`\n${live ? "live run" : "outage drill"} summary\n${summaryTable(summary)}\n`);
+    const otelSummary = await telemetry?.finish();
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ options, summary, ...(otelSummary && { otel: otelSummary }), ...run }, null, 2)}\n`,
+      );
+    else {
+      process.stdout.write(`\n${live ? "live run" : "outage drill"} summary\n${summaryTable(summary)}\n`);
+      if (otelSummary) {
+        const { otelTable } = await import("./telemetry.ts");
+        process.stdout.write(`\nOpenTelemetry: what @understudy/otel recorded\n${otelTable(otelSummary)}\n`);
+      }
+    }
     process.exitCode = summary.unanswered === 0 ? 0 : 1;
   }
 } catch (error) {
