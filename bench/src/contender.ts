@@ -1,3 +1,5 @@
+import type { ScenarioName } from "./run-options.ts";
+
 /** Where the models of a chain live: an OpenAI-compatible base URL, or an in-process fake. */
 export interface ModelEndpoint {
   /** OpenAI-compatible base URL, ending in `/v1`. */
@@ -31,12 +33,20 @@ export interface Contender {
   generate(prompt: string): Promise<string>;
   /** One streamed completion; calls `onFirstText` at the first text it yields; resolves with the whole text. */
   stream(prompt: string, onFirstText: () => void): Promise<string>;
+  /**
+   * Lets go of what the system keeps between requests by design and would
+   * send away in production (spans held by an in-memory exporter), before the
+   * heap is read.
+   */
+  release?(): Promise<void>;
 }
 
 /** A library users would pick, set up the way its docs say, under the shared budget. */
 export interface System {
   /** The name in tables. */
   readonly name: string;
+  /** A shorter name for the chart, where the name is too long for its labels. */
+  readonly chartName?: string;
   /** npm packages whose versions RESULTS.md reports. */
   readonly packages: readonly string[];
   /** Whether it can fall over to a second model at all (the plain SDK cannot). */
@@ -47,6 +57,8 @@ export interface System {
   readonly midStream: string;
   /** Why it cannot run on the in-process fake, when it cannot (Portkey is an HTTP hop by design). */
   readonly notInProcess?: string;
+  /** Scenarios it sits out, each with why (shown under that scenario's tables). */
+  readonly sitsOut?: { readonly [scenario in ScenarioName]?: string };
   /** Builds a chain. */
   create(setup: ChainSetup): Promise<Contender>;
   /** Stops what the system started (a gateway process). */

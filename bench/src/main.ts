@@ -24,11 +24,14 @@ import { langchain } from "./systems/langchain.ts";
 import { plainSdk } from "./systems/plain-sdk.ts";
 import { portkey } from "./systems/portkey.ts";
 import { understudy } from "./systems/understudy.ts";
+import { understudyOtel, understudyOtelNoSdk } from "./systems/understudy-otel.ts";
 
 /** The plain SDK first: every ratio is to it. */
 const systems: readonly System[] = [
   plainSdk,
   understudy,
+  understudyOtel,
+  understudyOtelNoSdk,
   cockatielByHand,
   langchain,
   aiSdkRetry,
@@ -77,13 +80,25 @@ async function report(options: RunOptions, results: readonly ScenarioResult[], g
   ].join("\n");
 }
 
+/** Runs one scenario with the systems that take part in it, and says under its tables which sat it out and why. */
+async function runScenario(name: ScenarioName, context: BenchContext): Promise<ScenarioResult> {
+  const result = await scenarios[name]({ ...context, systems: systems.filter((system) => !system.sitsOut?.[name]) });
+  const sittingOut = systems.flatMap((system) => {
+    const why = system.sitsOut?.[name];
+    return why ? [`${system.name}: ${why}`] : [];
+  });
+  if (sittingOut.length === 0) return result;
+  const notes = [...(result.section.notes ?? []), `Not run here: ${sittingOut.join("; ")}.`];
+  return { ...result, section: { ...result.section, notes } };
+}
+
 async function runScenarios(options: RunOptions): Promise<ScenarioResult[]> {
   const server = await RemoteFaultServer.start();
   const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
   const context: BenchContext = { systems, server, sizes: options.sizes, progress };
   try {
     const results: ScenarioResult[] = [];
-    for (const name of options.scenarios) results.push(await scenarios[name](context));
+    for (const name of options.scenarios) results.push(await runScenario(name, context));
     return results;
   } finally {
     await Promise.all(systems.map((system) => system.shutdown?.()));

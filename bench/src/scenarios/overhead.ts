@@ -10,6 +10,7 @@ import { openaiClient } from "../openai-calls.ts";
 import { type Goal, micros, ratio, type ScenarioResult, type Table } from "../report.ts";
 import { cancellableSdk, cancellableSdkName } from "../systems/plain-sdk.ts";
 import { understudyPolicies } from "../systems/understudy.ts";
+import { understudyOtel, understudyOtelNoSdk } from "../systems/understudy-otel.ts";
 
 /** The in-process endpoint: the instant fake `fetch`; the URL is never dialled. */
 export const instantEndpoint: ModelEndpoint = { baseURL: "http://instant.invalid/v1", fetch: instantFetch };
@@ -92,6 +93,34 @@ function added(latency: Latency, floor: Latency): number {
   return latency.median.value - floor.median.value;
 }
 
+/** A bar per system (not the floors) of one table: its added median time. */
+function chartBars(latencies: readonly Latency[], floor: Latency, systems: readonly System[], where: string) {
+  return latencies.flatMap((latency) => {
+    const system = systems.find((candidate) => candidate.name === latency.name);
+    if (!system || latency === floor) return [];
+    return [{ label: `${system.chartName ?? system.name} · ${where}`, value: added(latency, floor) }];
+  });
+}
+
+/** What `@understudy/otel` adds to the understudy row, per call, in each table where its rows ran. */
+function otelNote(inProcess: readonly Latency[], overHttp: readonly Latency[]): string[] {
+  const parts = [understudyOtel, understudyOtelNoSdk].flatMap((system) =>
+    (
+      [
+        ["in-process", inProcess],
+        ["over HTTP", overHttp],
+      ] as const
+    ).flatMap(([where, latencies]) => {
+      const base = latencies.find((latency) => latency.name === "understudy");
+      const instrumented = latencies.find((latency) => latency.name === system.name);
+      if (!base || !instrumented) return [];
+      const median = micros(instrumented.median.value - base.median.value);
+      return [`${system.name}, ${where}: ${median} µs median, ${micros(instrumented.p99.value - base.p99.value)} µs p99`];
+    }),
+  );
+  return parts.length ? [`\`@understudy/otel\` on the understudy row's chain adds per call — ${parts.join("; ")}.`] : [];
+}
+
 /** Happy-path overhead: in-process on the instant fake, and over HTTP to the fault server. */
 export async function overheadScenario(context: BenchContext): Promise<ScenarioResult> {
   const [plain] = context.systems;
@@ -168,18 +197,17 @@ export async function overheadScenario(context: BenchContext): Promise<ScenarioR
         "**Over HTTP** every call goes to the fault server (in its own process) on loopback.",
       ].join(" "),
       tables: [overheadTable(inProcess, plainIn), overheadTable(overHttp, plainHttp)],
-      notes: [`In-process table first, HTTP table second. Not in the in-process table: ${excluded.join(", ") || "none"}.`],
+      notes: [
+        `In-process table first, HTTP table second. Not in the in-process table: ${excluded.join(", ") || "none"}.`,
+        ...otelNote(inProcess, overHttp),
+      ],
     },
     goals,
     chart: {
       title: "Added time per call over the plain openai SDK, median µs (log scale)",
       bars: [
-        ...inProcess
-          .filter((latency) => inProcessSystems.some((system) => system.name === latency.name) && latency !== plainIn)
-          .map((latency) => ({ label: `${latency.name} · in-process`, value: added(latency, plainIn) })),
-        ...overHttp
-          .filter((latency) => context.systems.some((system) => system.name === latency.name) && latency !== plainHttp)
-          .map((latency) => ({ label: `${latency.name} · HTTP`, value: added(latency, plainHttp) })),
+        ...chartBars(inProcess, plainIn, inProcessSystems, "in-process"),
+        ...chartBars(overHttp, plainHttp, context.systems, "HTTP"),
       ],
     },
   };
