@@ -126,7 +126,7 @@ describe("examples", () => {
     );
     const calls = lines.filter((line) => /^ {5}[├└]─ /.test(line));
     expect(calls).toEqual([
-      '     ├─ chat claude-sonnet-4-6 [CLIENT ERROR] gen_ai.provider.name="anthropic" error.type="overloaded" http.response.status_code=529',
+      '     ├─ chat claude-sonnet-4-6 [CLIENT ERROR] gen_ai.provider.name="anthropic" error.type="overloaded" understudy.http.status=529',
       expect.stringMatching(
         /^ {5}└─ chat gpt-4\.1-mini \[CLIENT\] gen_ai\.provider\.name="openai" gen_ai\.response\.finish_reasons=\["stop"\] gen_ai\.usage\.input_tokens=\d+ gen_ai\.usage\.output_tokens=\d+$/,
       ),

@@ -88,6 +88,7 @@ function spanTree(all: readonly ReadableSpan[]): string[] {
   const shownAttributes = [
     "gen_ai.provider.name",
     "error.type",
+    "understudy.http.status",
     "http.response.status_code",
     "gen_ai.response.finish_reasons",
     "gen_ai.usage.input_tokens",

@@ -89,7 +89,9 @@ class SpanTally implements SpanProcessor {
       increment(this.otherSpans, span.name);
     } else if (span.kind === SpanKind.CLIENT) {
       const byError = this.attemptSpans[span.name] ?? {};
-      increment(byError, String(span.attributes["error.type"] ?? "ok"));
+      // A cancelled call (a consumer that stopped reading) is neither ok nor a model error.
+      const outcome = span.attributes["understudy.attempt.outcome"];
+      increment(byError, String(outcome === "cancelled" ? "cancelled" : (span.attributes["error.type"] ?? "ok")));
       this.attemptSpans[span.name] = byError;
     } else {
       increment(this.chainSpans, String(span.attributes["understudy.outcome"] ?? "unknown"));

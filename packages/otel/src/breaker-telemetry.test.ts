@@ -78,4 +78,25 @@ describe("breakers and skips, traced and measured", () => {
     const states = await otel().points("understudy.breaker.state");
     expect(states.map((point) => point.value)).toEqual([0, 0]);
   });
+
+  it("tells apart two unnamed chains that share a model id, each by an id of its instrumentation", async () => {
+    const a = createFallback({ models: [{ model: scriptedModel({ modelId: "shared" }) }] });
+    const b = createFallback({ models: [{ model: scriptedModel({ modelId: "shared" }) }] });
+    const named = createFallback({ models: [{ model: scriptedModel({ modelId: "shared" }) }] });
+    new ChainInstrumentation(a, { meterProvider: otel().meterProvider });
+    new ChainInstrumentation(b, { meterProvider: otel().meterProvider });
+    new ChainInstrumentation(named, { meterProvider: otel().meterProvider, name: "greeter" });
+    a.isolate("scripted:shared");
+
+    const points = await otel().points("understudy.breaker.state");
+    expect(points).toHaveLength(3);
+    const [ofA, ofB, ofNamed] = points;
+    expect(ofA?.value).toBe(3);
+    expect(ofB?.value).toBe(0);
+    expect(ofA?.attributes["understudy.chain.id"]).toMatch(/^chain-\d+$/);
+    expect(ofB?.attributes["understudy.chain.id"]).toMatch(/^chain-\d+$/);
+    expect(ofA?.attributes["understudy.chain.id"]).not.toBe(ofB?.attributes["understudy.chain.id"]);
+    // A named chain is told by its name.
+    expect(ofNamed?.attributes).toEqual({ "understudy.model": "scripted:shared", "understudy.chain.name": "greeter" });
+  });
 });

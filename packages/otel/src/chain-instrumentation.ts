@@ -1,27 +1,31 @@
 import { type Attributes, context, type ObservableResult } from "@opentelemetry/api";
-import type {
-  AttemptEvent,
-  AttemptStartEvent,
-  AttemptWrapper,
-  BreakerEvent,
-  FailureEvent,
-  Fallback,
-  FallbackEvent,
-  FallbackEvents,
-  FallbackStreamPart,
-  RequestStartEvent,
-  RetryEvent,
-  SkipEvent,
-  SuccessEvent,
+import {
+  type AttemptEvent,
+  type AttemptStartEvent,
+  type AttemptWrapper,
+  type BreakerEvent,
+  type FailureEvent,
+  type Fallback,
+  type FallbackEvent,
+  type FallbackEvents,
+  type FallbackStream,
+  type FallbackStreamPart,
+  isModelError,
+  type RequestStartEvent,
+  type RetryEvent,
+  type SkipEvent,
+  type SuccessEvent,
 } from "@understudy/core";
-import { interceptCalls, PendingCall } from "./calls/call-interception.ts";
-import { ContentCapture } from "./content/captured-content.ts";
+import { interceptCalls, PendingCall, type SeenCall, type Settlement } from "./calls/call-interception.ts";
+import { type ChainConfig, chainConfigOf, finiteDeadline } from "./chain-config.ts";
+import { ContentCapture, defaultMaxContentChars } from "./content/captured-content.ts";
 import { breakerStateValue, understudyAttr, understudyEvent } from "./conventions/understudy-attributes.ts";
 import type { InstrumentOptions } from "./instrument-options.ts";
 import { MeterBinding } from "./metrics/meter-binding.ts";
 import { recordAttemptMetrics } from "./metrics/record-attempt-metrics.ts";
 import { wastedCostByModel } from "./metrics/wasted-cost.ts";
 import { guarded } from "./report-failure.ts";
+import { AbandonedRequests, type AbandonTiming, defaultAbandonTiming } from "./tracing/abandoned-requests.ts";
 import { attemptIdentity, startAttemptSpan } from "./tracing/attempt-span.ts";
 import { AttemptTrace } from "./tracing/attempt-trace.ts";
 import {
@@ -38,21 +42,28 @@ import { RequestTrace } from "./tracing/request-trace.ts";
 import { watchServerAddresses, withServerListener } from "./tracing/server-address.ts";
 import { TracerBinding } from "./tracing/tracer-binding.ts";
 
+// Tells apart, on the breaker gauge, chains instrumented without a name.
+let unnamedChains = 0;
+
 /**
  * The wiring of one chain to OpenTelemetry: listeners on its events, an
  * attempt wrapper, the interception of its calls and the breaker gauge.
  * Holds a {@link RequestTrace} per request in flight, keyed by its id and
- * dropped on every way a request ends. Use {@link instrument}.
+ * dropped on every way a request ends (a stream dropped mid-read included:
+ * see {@link AbandonedRequests}). Use {@link instrument}.
  */
 export class ChainInstrumentation {
   private readonly chain: Fallback;
+  private readonly config: ChainConfig;
   private readonly tracing: TracerBinding;
   private readonly metering: MeterBinding;
   private readonly content: ContentCapture | undefined;
   private readonly redactor: ContentCapture;
   private readonly chainName: string | undefined;
   private readonly chainAttributes: Attributes;
+  private readonly gaugeAttributes: Attributes;
   private readonly traces = new Map<string, RequestTrace>();
+  private readonly abandoned: AbandonedRequests;
   private readonly pending = new PendingCall();
   private readonly undo: (() => void)[] = [];
   private stopWatchingServers: (() => void) | undefined;
@@ -61,15 +72,20 @@ export class ChainInstrumentation {
   /**
    * @param chain - the chain to instrument
    * @param options - providers, content capture, secrets, name
+   * @param timing - when a request nobody will end is ended (tests shorten it)
    */
-  constructor(chain: Fallback, options: InstrumentOptions = {}) {
+  constructor(chain: Fallback, options: InstrumentOptions = {}, timing: AbandonTiming = defaultAbandonTiming) {
     this.chain = chain;
+    this.config = chainConfigOf(chain);
     this.chainName = options.name;
     this.chainAttributes = options.name ? { [understudyAttr.chainName]: options.name } : {};
-    this.redactor = new ContentCapture(options.secrets ?? []);
+    // Two chains may share model ids: each gauge point says which chain it is, by name or else by an id of this instrumentation.
+    this.gaugeAttributes = options.name ? this.chainAttributes : { [understudyAttr.chainId]: `chain-${++unnamedChains}` };
+    this.redactor = new ContentCapture(options.secrets ?? [], maxContentCharsOf(options.maxContentChars));
     this.content = options.captureContent ? this.redactor : undefined;
     this.tracing = new TracerBinding(options.tracerProvider);
     this.metering = new MeterBinding(options.meterProvider, guarded("observing breakers", this.observeBreakers));
+    this.abandoned = new AbandonedRequests(this.traces, (requestId) => this.take(requestId)?.cancel(), timing);
     this.wire();
   }
 
@@ -87,9 +103,10 @@ export class ChainInstrumentation {
     if (!this.wired) return;
     this.wired = false;
     for (const undo of this.undo.reverse()) guarded("unwiring", undo)();
-    for (const request of this.traces.values()) guarded("ending a request", () => request.cancel())();
+    for (const request of [...this.traces.values()]) guarded("ending a request", () => this.take(request.requestId)?.cancel())();
     this.traces.clear();
-    this.metering.close();
+    this.abandoned.stop();
+    guarded("unbinding metrics", () => this.metering.close())();
     this.stopWatchingServers?.();
   }
 
@@ -110,9 +127,11 @@ export class ChainInstrumentation {
       interceptCalls(this.chain, this.pending, {
         watchesParts: (requestId) => this.watchesParts(requestId),
         onPart: guarded("reading a stream part", (requestId: string, part: FallbackStreamPart) => this.onPart(requestId, part)),
-        onStreamSettled: guarded(
-          "ending a stream",
-          (requestId: string) => this.traces.get(requestId) && this.take(requestId)?.cancel(),
+        onStreamStarted: guarded("watching a stream", (requestId: string, stream: FallbackStream) =>
+          this.onStreamStarted(requestId, stream),
+        ),
+        onSettled: guarded("ending a request", (requestId: string, settlement: Settlement) =>
+          this.onSettled(requestId, settlement),
         ),
       }),
     );
@@ -137,7 +156,9 @@ export class ChainInstrumentation {
 
   private take(requestId: string): RequestTrace | undefined {
     const request = this.traces.get(requestId);
+    if (!request) return undefined;
     this.traces.delete(requestId);
+    this.abandoned.forget(request);
     return request;
   }
 
@@ -151,13 +172,44 @@ export class ChainInstrumentation {
     this.stopWatchingServers ??= watchServerAddresses();
     const parent = call?.context ?? context.active();
     const span = tracer && startChainSpan(tracer, event, parent, this.chainName);
-    this.traces.set(event.requestId, new RequestTrace(event, tracer, span, parent, call?.request));
+    const request = new RequestTrace(event, tracer, span, parent, call?.request, this.deadlineOf(call));
+    this.traces.set(event.requestId, request);
+    this.abandoned.watchDeadline(request);
   }
+
+  /** The request's deadline in ms: its call's own `deadlineMs` (`Infinity` lifts it), else the chain's. */
+  private deadlineOf(call: SeenCall | undefined): number | undefined {
+    const own = call?.options?.deadlineMs;
+    return own === undefined ? this.config.deadlineMs : finiteDeadline(own);
+  }
+
+  private onStreamStarted(requestId: string, stream: FallbackStream): void {
+    const request = this.traces.get(requestId);
+    if (request) this.abandoned.watchStream(stream, request);
+  }
+
+  /**
+   * A request's promise settled. Its `success` or `failure` has ended its
+   * trace already, unless no event told its end: a stream whose consumer
+   * stopped reading (cancelled), or a rejection the engine emitted no
+   * `failure` for (a value that is not an `Error`, from an older engine).
+   */
+  private onSettled(requestId: string, settlement: Settlement): void {
+    const request = this.take(requestId);
+    if (!request) return;
+    if (settlement.rejected && !isCancellation(settlement.reason)) request.fail(settlement.reason, this.redact);
+    else request.cancel();
+  }
+
+  private readonly redact = (text: string): string => this.redactor.redact(text);
 
   private onAttemptStart(event: AttemptStartEvent): void {
     const request = this.traces.get(event.requestId);
     if (!request) return;
-    request.attempt?.span?.end();
+    const previous = request.attempt;
+    request.attempt = undefined;
+    previous?.finish();
+    guarded("ending a call's span", () => previous?.span?.end())();
     const span = request.tracer && startAttemptSpan(request.tracer, event, request.context, request.method === "stream");
     if (span?.isRecording()) span.setAttributes({ ...attemptIdentity(event), ...request.attemptAttributes(this.content) });
     request.attempt = new AttemptTrace(event, span, request.context);
@@ -168,19 +220,20 @@ export class ChainInstrumentation {
     const attempt = this.traces.get(event.requestId)?.attempt;
     if (attempt?.start !== event) return call();
     const { context: active } = attempt;
-    return withServerListener(attempt.noteServer, active ? () => context.with(active, call) : call);
+    return withServerListener(attempt.serverListener, active ? () => context.with(active, call) : call);
   };
 
   private onAttempt({ requestId, record }: AttemptEvent): void {
     const request = this.traces.get(requestId);
     const attempt = request?.takeAttempt(record);
+    attempt?.finish();
     const instruments = this.metering.current();
     if (instruments) guarded("recording a call's metrics", recordAttemptMetrics)(instruments, record, attempt?.server);
     if (!request) return;
     request.attempts += 1;
     const span = attempt?.span;
     if (!attempt || !span) return;
-    attempt.describeEnd(record, (text) => this.redactor.redact(text));
+    attempt.describeEnd(record, this.redact);
     // The answer's content comes with the result, just after: its span waits for it.
     if (record.outcome === "success" && this.content && span.isRecording()) request.answer = attempt;
     else span.end();
@@ -230,21 +283,35 @@ export class ChainInstrumentation {
     const instruments = this.metering.current();
     if (!instruments) return;
     instruments.costAnswered.add(result.cost.answer, { [understudyAttr.model]: result.model, ...this.chainAttributes });
-    for (const [model, amount] of wastedCostByModel(result)) {
+    for (const [model, amount] of wastedCostByModel(result, this.config.isPriced)) {
       instruments.costWasted.add(amount, { [understudyAttr.model]: model, ...this.chainAttributes });
     }
   }
 
   private onFailure({ requestId, error }: FailureEvent): void {
-    this.take(requestId)?.fail(error, (text) => this.redactor.redact(text));
+    this.take(requestId)?.fail(error, this.redact);
   }
 
   private readonly observeBreakers = (observable: ObservableResult): void => {
     for (const model of this.chain.health()) {
       const value = breakerStateValue[model.breaker];
-      if (value !== undefined) observable.observe(value, { [understudyAttr.model]: model.id, ...this.chainAttributes });
+      if (value !== undefined) observable.observe(value, { [understudyAttr.model]: model.id, ...this.gaugeAttributes });
     }
   };
+}
+
+/** The consumer stopped reading a stream (or the caller aborted): the request was cancelled, not failed. */
+function isCancellation(reason: unknown): boolean {
+  return isModelError(reason) && reason.kind === "aborted";
+}
+
+/** `maxContentChars`, checked: a whole number of characters, 0 or more, or `Infinity`. */
+function maxContentCharsOf(value: number | undefined): number {
+  if (value === undefined) return defaultMaxContentChars;
+  if (value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 0)) return value;
+  throw new RangeError(
+    `instrument(): maxContentChars must be a whole number of characters, 0 or more, or Infinity (got ${String(value)})`,
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { ReadableSpan } from "@opentelemetry/sdk-trace";
 import { type ChatRequest, createFallback } from "@understudy/core";
 import { scriptedModel } from "@understudy/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { ContentCapture, truncationMarker } from "./content/captured-content.ts";
 import { instrument } from "./index.ts";
 import { chainSpans, childrenOf, useOtel } from "./test-support/otel-harness.ts";
 
@@ -101,6 +102,38 @@ describe("content capture", () => {
     for (const span of spans) {
       expect(textOf(span)).not.toContain(pastedKey.slice(8, 20));
       expect(textOf(span)).not.toContain(ownSecret.slice(5, 15));
+    }
+  });
+});
+
+describe("content capture, bounded", () => {
+  it("builds a request's input once, cut to maxContentChars, and every call span shares it", async () => {
+    const big = "lorem ipsum dolor sit amet ".repeat(200_000);
+    const primary = scriptedModel({ modelId: "primary", default: { error: "overloaded" } });
+    const backup = scriptedModel({ modelId: "backup" });
+    const fallback = createFallback({ models: [{ model: primary, retry: { maxAttempts: 2 } }, { model: backup }] });
+    const input = vi.spyOn(ContentCapture.prototype, "input");
+    instrument(fallback, { tracerProvider: otel().tracerProvider, captureContent: true, maxContentChars: 1_000 });
+    await fallback.generate({ messages: [{ role: "user", content: big }] });
+    expect(input).toHaveBeenCalledTimes(1);
+    input.mockRestore();
+
+    const calls = otel()
+      .spans()
+      .filter((span) => span.name.startsWith("chat "));
+    expect(calls).toHaveLength(3);
+    const values = new Set(calls.map((span) => span.attributes["gen_ai.input.messages"]));
+    expect(values.size).toBe(1);
+    const [value] = values;
+    expect(JSON.parse(String(value))).toEqual([
+      { role: "user", parts: [{ type: "text", content: big.slice(0, 1_000) + truncationMarker(big.length - 1_000) }] },
+    ]);
+  });
+
+  it("refuses a maxContentChars that is not a count of characters", () => {
+    const fallback = chat();
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => instrument(fallback, { captureContent: true, maxContentChars: bad })).toThrow(RangeError);
     }
   });
 });

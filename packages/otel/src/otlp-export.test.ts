@@ -147,7 +147,7 @@ describe("exported over OTLP/HTTP (JSON)", () => {
       "gen_ai.request.model": "claude-sonnet-4-6",
       "gen_ai.request.max_tokens": 50,
       "error.type": "rate_limit",
-      "http.response.status_code": 429,
+      "understudy.http.status": 429,
     });
     expect(answer?.attributes).toMatchObject({
       "gen_ai.provider.name": "openai",

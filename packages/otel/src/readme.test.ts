@@ -65,3 +65,13 @@ describe("the README", () => {
     expect(errors.join("\n")).toMatch(/README\.md:2/);
   }, 60_000);
 });
+
+describe("the README and the guide", () => {
+  it("never pass the global providers explicitly: an explicit meter provider is not looked up again, and would pin the no-op one", () => {
+    for (const path of [`${packageDir}README.md`, `${packageDir}../../docs/tracing-and-metrics.md`]) {
+      const text = readFileSync(path, "utf8");
+      expect(text).not.toMatch(/meterProvider:\s*metrics\.getMeterProvider\(\)/);
+      expect(text).not.toMatch(/tracerProvider:\s*trace\.getTracerProvider\(\)/);
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { type DiagLogger, diag, type Meter, type MeterProvider, type TracerProvider } from "@opentelemetry/api";
+import { type DiagLogger, diag, type Meter, type MeterProvider, metrics, type TracerProvider } from "@opentelemetry/api";
 import type { SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace";
 import { createFallback, type FallbackStreamPart, type ListenerErrorEvent } from "@understudy/core";
 import { scriptedModel } from "@understudy/testing";
@@ -135,3 +135,60 @@ describe("providers that throw", () => {
 function fail(): never {
   throw new Error("logger broken");
 }
+
+describe("a span processor that throws when a call's span ends", () => {
+  // Throws for the call spans only: the chain span must end all the same.
+  const picky: SpanProcessor = {
+    onStart: () => {},
+    onEnd: (span) => {
+      if (span.name.startsWith("chat ")) throw new Error("processor broken on call spans");
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  const otel = useOtel({ processors: () => [picky] });
+
+  it("the chain span still ends, answered (with content capture, the answer's span ends with the request)", async () => {
+    const { fallback } = chat();
+    const instrumentation = new ChainInstrumentation(fallback, { tracerProvider: otel().tracerProvider, captureContent: true });
+    await expectRequestsUnharmed(fallback);
+    expect(chainSpans(otel().spans()).map((span) => span.attributes["understudy.outcome"])).toEqual(["success", "success"]);
+    expect(instrumentation.openRequests).toBe(0);
+  });
+
+  it("the chain span still ends when the request is cancelled mid-call", async () => {
+    const { promise: gate, resolve: open } = Promise.withResolvers<void>();
+    const model = scriptedModel({ modelId: "slow", script: [{ gate }] });
+    const fallback = createFallback({ models: [{ model }] });
+    const instrumentation = new ChainInstrumentation(fallback, { tracerProvider: otel().tracerProvider });
+    const pending = fallback.generate(ask);
+    await vi.waitFor(() => expect(model.inFlight).toBe(1));
+    instrumentation.unwire();
+    open();
+    await pending;
+    expect(chainSpans(otel().spans()).map((span) => span.attributes["understudy.outcome"])).toEqual(["cancelled"]);
+  });
+});
+
+describe("a meter provider that fails once registered", () => {
+  const otel = useOtel();
+
+  it("measures nothing, and every span still ends", async () => {
+    const { fallback, listenerErrors } = chat();
+    const reported = spyOnDiag();
+    const instrumentation = new ChainInstrumentation(fallback, { tracerProvider: otel().tracerProvider });
+    // Registered after instrument(): found at the first call that measures, and it throws there.
+    metrics.setGlobalMeterProvider({
+      getMeter: () => {
+        throw new Error("no meter");
+      },
+    });
+    await expectRequestsUnharmed(fallback);
+    expect(listenerErrors).toEqual([]);
+    expect(reported).toHaveBeenCalledWith(expect.stringContaining("binding metrics"), expect.any(Error));
+    const spans = otel().spans();
+    expect(chainSpans(spans)).toHaveLength(2);
+    expect(spans.filter((span) => span.name.startsWith("chat "))).toHaveLength(4);
+    expect(instrumentation.openRequests).toBe(0);
+  });
+});

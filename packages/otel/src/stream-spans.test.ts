@@ -109,6 +109,11 @@ describe("streams, traced", () => {
     const [call] = childrenOf(spans, request ?? (undefined as never));
     expect(call?.attributes).toMatchObject({ "understudy.attempt.outcome": "cancelled", "error.type": "aborted" });
     expect(call?.status.code).toBe(SpanStatusCode.UNSET);
+    // On the metrics, a cancelled call is no model error: no error.type, and says it was cancelled.
+    const durations = await otel().points("gen_ai.client.operation.duration");
+    expect(durations).toHaveLength(1);
+    expect(durations[0]?.attributes["error.type"]).toBeUndefined();
+    expect(durations[0]?.attributes["understudy.attempt.outcome"]).toBe("cancelled");
     expect(instrumentation.openRequests).toBe(0);
   });
 

@@ -1,3 +1,4 @@
+import { metrics } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { createFallback, Fallback, type FallbackEvents } from "@understudy/core";
 import { scriptedModel } from "@understudy/testing";
@@ -92,5 +93,18 @@ describe("wiring and unwiring", () => {
     expect(chainSpans(otel().spans())).toHaveLength(1);
     expect(chainSpans(other.getFinishedSpans())).toHaveLength(2);
     await otherProvider.shutdown();
+  });
+
+  it("an explicit meterProvider is used as given, never looked up again: the API's no-op one, passed before the SDK registers, measures nothing", async () => {
+    const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "only" }) }] });
+    instrument(chat, { meterProvider: metrics.getMeterProvider() });
+    metrics.setGlobalMeterProvider(otel().meterProvider);
+    await chat.generate(ask);
+    expect(await otel().points("gen_ai.client.operation.duration")).toEqual([]);
+    // Left to the default, the provider registered later is found.
+    const other = createFallback({ models: [{ model: scriptedModel({ modelId: "only" }) }] });
+    instrument(other);
+    await other.generate(ask);
+    expect(await otel().points("gen_ai.client.operation.duration")).toHaveLength(1);
   });
 });

@@ -208,19 +208,39 @@ export class RequestRun {
     return new ModelError({ kind: "aborted", message: "the caller aborted the request", cause: this.scope.signal.reason });
   }
 
-  /** Emits `failure` (and `exhausted`) once for the error the caller receives, and returns it. */
+  /**
+   * Emits `failure` (and `exhausted`) once for whatever the caller receives,
+   * and returns it unchanged. A thrown value that is not an `Error` (a health
+   * store rejecting with a string) still ends the request: the event carries
+   * it wrapped in an `Error`, as its `cause`.
+   */
   fail(error: unknown): unknown {
-    if (this.ended || !(error instanceof Error)) return error;
+    if (this.ended) return error;
     this.ended = true;
     const { emitter } = this.settings;
     if (error instanceof FallbackExhaustedError) emitter.emit("exhausted", { requestId: this.requestId, error });
-    emitter.emit("failure", { requestId: this.requestId, error, attempts: this.attempts });
+    emitter.emit("failure", { requestId: this.requestId, error: asError(error), attempts: this.attempts });
     return error;
   }
 
   /** Clears the deadline timer and stops following the caller's signal. */
   dispose(): void {
     this.scope.dispose();
+  }
+}
+
+/** `thrown` if it is an `Error`, else an `Error` that describes it and keeps it as its `cause`. */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(`the request failed with a value that is not an Error: ${describe(thrown)}`, { cause: thrown });
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : String(value);
+  } catch {
+    // An object without a usable toString (a null prototype, a throwing one).
+    return Object.prototype.toString.call(value);
   }
 }
 

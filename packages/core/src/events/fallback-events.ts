@@ -93,7 +93,7 @@ export interface SuccessEvent extends RequestEvent {
 
 /** A request ended in an error (surfaced, interrupted, aborted or exhausted). */
 export interface FailureEvent extends RequestEvent {
-  /** The error the caller receives. */
+  /** The error the caller receives; when what was thrown is not an `Error`, an `Error` describing it, with the value as `cause`. */
   readonly error: Error;
   /** Every call and skip, in order. */
   readonly attempts: readonly AttemptRecord[];

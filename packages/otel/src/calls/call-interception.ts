@@ -1,5 +1,5 @@
 import { type Context, context, ROOT_CONTEXT } from "@opentelemetry/api";
-import type { CallOptions, ChatRequest, Fallback, FallbackStream, FallbackStreamPart } from "@understudy/core";
+import type { CallOptions, ChatRequest, Fallback, FallbackResult, FallbackStream, FallbackStreamPart } from "@understudy/core";
 import { reportFailure } from "../report-failure.ts";
 import { patchMethod } from "./patch-method.ts";
 
@@ -11,11 +11,16 @@ import { patchMethod } from "./patch-method.ts";
 export interface SeenCall {
   /** The request, as passed to `generate` or `stream`. */
   readonly request: ChatRequest;
+  /** The call's options, as passed (its own `deadlineMs`, if any). */
+  readonly options: CallOptions | undefined;
   /** The app's active context when it called (a stream starts later, when read). */
   readonly context: Context;
   /** The engine's id of the request, set at its `requestStart`. */
   requestId?: string;
 }
+
+/** How a request's promise settled: `generate`'s, or a stream's `result`. */
+export type Settlement = { readonly rejected: false } | { readonly rejected: true; readonly reason: unknown };
 
 /** What the interception tells the instrumentation. */
 export interface CallObserver {
@@ -23,8 +28,16 @@ export interface CallObserver {
   watchesParts(requestId: string): boolean;
   /** A part reached the caller (only `reset` parts matter). */
   onPart(requestId: string, part: FallbackStreamPart): void;
-  /** A stream's `result` settled: the request is over, however it ended (a consumer that stopped reading fires no event). */
-  onStreamSettled(requestId: string): void;
+  /** A stream's request started, at its first `next()`: `stream` is the object the app holds. */
+  onStreamStarted(requestId: string, stream: FallbackStream): void;
+  /**
+   * A request's promise settled, `generate`'s or a stream's `result`: the
+   * request is over, however it ended. The engine's events have told it
+   * already, but for what they do not tell: a consumer that stopped reading,
+   * or a rejection with something other than an `Error` from an engine that
+   * emits no `failure` for it.
+   */
+  onSettled(requestId: string, settlement: Settlement): void;
 }
 
 /**
@@ -57,9 +70,10 @@ export class PendingCall {
 /**
  * Wraps this chain's `generate` and `stream` (on the instance, not the
  * class) to see each request and the app's context at the call, a stream's
- * `reset` parts and its end. The wrappers only note and pass through: the
- * engine's own methods run unchanged, and whatever they throw is thrown.
- * Returns a function that restores the methods.
+ * `reset` parts and the end of each. The wrappers only note and pass
+ * through: the engine's own methods run unchanged, and whatever they throw
+ * or reject with is thrown or rejected with. Returns a function that
+ * restores the methods.
  */
 export function interceptCalls(chain: Fallback, pending: PendingCall, observer: CallObserver): () => void {
   const unpatchGenerate = patchMethod(
@@ -67,7 +81,9 @@ export function interceptCalls(chain: Fallback, pending: PendingCall, observer: 
     "generate",
     (generate) =>
       function (this: Fallback, request: ChatRequest, options?: CallOptions) {
-        return pending.during({ request, context: activeContext() }, () => generate.call(this, request, options));
+        const call: SeenCall = { request, options, context: activeContext() };
+        const returned = pending.during(call, () => generate.call(this, request, options));
+        return watchGenerate(returned, call, observer);
       },
   );
   const unpatchStream = patchMethod(
@@ -77,7 +93,7 @@ export function interceptCalls(chain: Fallback, pending: PendingCall, observer: 
       function (this: Fallback, request: ChatRequest, options?: CallOptions) {
         const returned = stream.call(this, request, options);
         try {
-          watchStream(returned, { request, context: activeContext() }, pending, observer);
+          watchStream(returned, { request, options, context: activeContext() }, pending, observer);
         } catch (error) {
           reportFailure("watching a stream", error);
         }
@@ -100,6 +116,27 @@ function activeContext(): Context {
   }
 }
 
+/**
+ * `generate`'s promise, followed to its end: the same value or rejection,
+ * one tick later, once the observer was told. A promise of its own rather
+ * than a handler on the engine's, so that a rejection the app leaves
+ * unhandled is still reported as unhandled.
+ */
+function watchGenerate(returned: Promise<FallbackResult>, call: SeenCall, observer: CallObserver): Promise<FallbackResult> {
+  const { requestId } = call;
+  if (requestId === undefined || typeof returned?.then !== "function") return returned;
+  return returned.then(
+    (result) => {
+      tell(() => observer.onSettled(requestId, { rejected: false }));
+      return result;
+    },
+    (reason: unknown) => {
+      tell(() => observer.onSettled(requestId, { rejected: true, reason }));
+      throw reason;
+    },
+  );
+}
+
 /** Makes the stream's iterator announce its call at the first `next()`, and report its parts and its end. */
 function watchStream(stream: FallbackStream, call: SeenCall, pending: PendingCall, observer: CallObserver): void {
   const iterate = stream[Symbol.asyncIterator].bind(stream);
@@ -119,8 +156,11 @@ function watchedIterator(
     const step = pending.during(call, () => inner.next());
     const { requestId } = call;
     if (requestId !== undefined) {
-      const settled = () => observer.onStreamSettled(requestId);
-      stream.result.then(settled, settled);
+      tell(() => observer.onStreamStarted(requestId, stream));
+      stream.result.then(
+        () => tell(() => observer.onSettled(requestId, { rejected: false })),
+        (reason: unknown) => tell(() => observer.onSettled(requestId, { rejected: true, reason })),
+      );
     }
     return step;
   };
@@ -142,3 +182,12 @@ function watchedIterator(
 }
 
 function ignore(): void {}
+
+/** Tells the observer something; whatever it throws is reported, never passed to the app. */
+function tell(notify: () => void): void {
+  try {
+    notify();
+  } catch (error) {
+    reportFailure("observing a call", error);
+  }
+}

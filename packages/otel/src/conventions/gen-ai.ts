@@ -6,9 +6,8 @@
  * (status: Development) — `docs/gen-ai/gen-ai-spans.md` (the inference span),
  * `gen-ai-metrics.md` (client metrics, with their advised bucket boundaries),
  * the input, output and system-instruction JSON schemas, and
- * `docs/registry/attributes/gen-ai.md`; `error.type`, `server.*` and
- * `http.response.status_code` from the stable registry. Every name below was
- * checked against those documents.
+ * `docs/registry/attributes/gen-ai.md`; `error.type` and `server.*` from the
+ * stable registry. Every name below was checked against those documents.
  *
  * v1.41.1 is the last release of the main repository that carries the GenAI
  * conventions: they have since moved to the `semantic-conventions-genai`
@@ -55,7 +54,6 @@ export const generalAttr = {
   errorType: "error.type",
   serverAddress: "server.address",
   serverPort: "server.port",
-  httpResponseStatusCode: "http.response.status_code",
 } as const;
 
 /** `gen_ai.operation.name` of a chat completion: every understudy call is one. */

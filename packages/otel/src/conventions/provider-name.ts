@@ -1,7 +1,9 @@
 /**
- * understudy provider names (and the first segment of AI SDK provider ids,
- * `mistral.chat` → `mistral`) mapped to the well-known `gen_ai.provider.name`
- * values of the conventions (v1.41.1). Keys are lower case.
+ * understudy provider names mapped to the well-known `gen_ai.provider.name`
+ * values of the conventions (v1.41.1). Keys are lower case. The names are the
+ * adapters' `provider`: `@understudy/ai-sdk` already reduces an AI SDK
+ * provider id to its first segment (`mistral.chat` → `mistral`), so a dotted
+ * id is not split here.
  */
 const wellKnown: Readonly<Record<string, string>> = {
   openai: "openai",

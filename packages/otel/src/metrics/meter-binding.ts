@@ -1,4 +1,5 @@
 import { createNoopMeter, type MeterProvider, metrics, type ObservableCallback } from "@opentelemetry/api";
+import { reportFailure } from "../report-failure.ts";
 import { instrumentationScope } from "../scope.ts";
 import { type Instruments, makeInstruments } from "./instruments.ts";
 
@@ -27,21 +28,32 @@ export class MeterBinding {
     this.gaugeCallback = gaugeCallback;
   }
 
-  /** The instruments, or `undefined` when no SDK would record anything. */
+  /**
+   * The instruments, or `undefined` when no SDK would record anything. Never
+   * throws: a provider that fails to make its meter or instruments is
+   * reported on `diag` once, and measures nothing until another is registered.
+   */
   current(): Instruments | undefined {
-    const provider = this.explicit ?? metrics.getMeterProvider();
-    if (provider !== this.provider) this.bind(provider);
-    return this.instruments;
+    try {
+      const provider = this.explicit ?? metrics.getMeterProvider();
+      if (provider !== this.provider) this.bind(provider);
+      return this.instruments;
+    } catch (error) {
+      reportFailure("binding metrics", error);
+      return undefined;
+    }
   }
 
   /** Stops observing the breaker gauge. */
   close(): void {
-    this.instruments?.breakerState.removeCallback(this.gaugeCallback);
+    const instruments = this.instruments;
     this.instruments = undefined;
+    instruments?.breakerState.removeCallback(this.gaugeCallback);
   }
 
   private bind(provider: MeterProvider): void {
     this.close();
+    // Set first: a provider that throws below is not tried again at every call.
     this.provider = provider;
     const made = makeInstruments(provider.getMeter(instrumentationScope.name, instrumentationScope.version));
     if (made.tokenUsage === noopHistogram) return;

@@ -58,6 +58,7 @@ export function attemptEndAttributes(record: AttemptRecord): Attributes {
     return attributes;
   }
   attributes[generalAttr.errorType] = record.kind ?? "_OTHER";
-  if (record.status !== undefined) attributes[generalAttr.httpResponseStatusCode] = record.status;
+  // Not `http.response.status_code`: this span is the model call, not an HTTP request (that is the HTTP client's span, below it).
+  if (record.status !== undefined) attributes[understudyAttr.httpStatus] = record.status;
   return attributes;
 }

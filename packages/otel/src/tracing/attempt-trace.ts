@@ -1,7 +1,7 @@
 import { type Context, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { AttemptRecord, AttemptStartEvent } from "@understudy/core";
 import { attemptEndAttributes } from "./attempt-span.ts";
-import { type ServerAddress, type ServerListener, serverAttributes } from "./server-address.ts";
+import { type ServerAddress, type ServerListener, ServerWatch, serverAttributes } from "./server-address.ts";
 
 /** One call to a model in flight: its span (when traced) and where its HTTP call went. */
 export class AttemptTrace {
@@ -13,6 +13,7 @@ export class AttemptTrace {
   readonly context: Context | undefined;
   /** Where the call's HTTP request went, once it went. */
   server: ServerAddress | undefined;
+  private readonly watch = new ServerWatch((server) => this.noteServer(server));
 
   /**
    * @param start - the engine's announcement of the call
@@ -25,11 +26,25 @@ export class AttemptTrace {
     this.context = span && trace.setSpan(parent, span);
   }
 
-  /** Told by the HTTP watcher where the call went; the span gets `server.address` and `server.port`. */
-  readonly noteServer: ServerListener = (server) => {
+  /**
+   * What the HTTP watcher tells where the call went, until {@link finish}:
+   * the first address wins: it is the SDK's request, and a fetch made later
+   * in the same async context (a timer's, a beacon) is not the call.
+   */
+  get serverListener(): ServerListener {
+    return this.watch.listener;
+  }
+
+  /** Stops listening for the call's HTTP requests: its record arrived, or the request ended. */
+  finish(): void {
+    this.watch.stop();
+  }
+
+  private noteServer(server: ServerAddress): void {
+    if (this.server) return;
     this.server = server;
     if (this.span?.isRecording()) this.span.setAttributes(serverAttributes(server));
-  };
+  }
 
   /** Whether `record` is this call's. */
   matches(record: AttemptRecord): boolean {

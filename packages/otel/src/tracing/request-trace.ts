@@ -37,6 +37,8 @@ export class RequestTrace implements ChainTally {
   readonly skips: string[] = [];
   /** Restarts announced with a `reset` part. */
   resets = 0;
+  /** Epoch ms of the request's deadline, when it has one. */
+  readonly deadlineAt: number | undefined;
   private sharedAttributes: Attributes | undefined;
 
   /**
@@ -45,6 +47,7 @@ export class RequestTrace implements ChainTally {
    * @param span - the chain span, when traced
    * @param parent - the app's context at the call
    * @param request - the request, when the call was seen
+   * @param deadlineMs - the request's deadline from its start, when it has one
    */
   constructor(
     start: RequestStartEvent,
@@ -52,6 +55,7 @@ export class RequestTrace implements ChainTally {
     span: Span | undefined,
     parent: Context,
     request?: ChatRequest,
+    deadlineMs?: number,
   ) {
     this.requestId = start.requestId;
     this.method = start.method;
@@ -59,6 +63,7 @@ export class RequestTrace implements ChainTally {
     this.span = span;
     this.context = span ? trace.setSpan(parent, span) : parent;
     this.request = request;
+    this.deadlineAt = deadlineMs === undefined ? undefined : start.startedAt + deadlineMs;
   }
 
   /** Whether the chain span records: nothing is built for a span that would drop it. */
@@ -71,7 +76,11 @@ export class RequestTrace implements ChainTally {
     if (this.recording) this.span?.addEvent(name, attributes());
   }
 
-  /** The attributes every attempt span of this request shares (request parameters, content), built once. */
+  /**
+   * The attributes every attempt span of this request shares (request
+   * parameters, and the captured input): built once, at the first call that
+   * records, and the same values for every call after it.
+   */
   attemptAttributes(content: ContentCapture | undefined): Attributes {
     if (!this.sharedAttributes) {
       const { request } = this;
@@ -88,37 +97,76 @@ export class RequestTrace implements ChainTally {
     return current;
   }
 
-  /** Ends the request as answered: who answered and what it cost on the chain span, the content on the answer's. */
+  /**
+   * Ends the request as answered: who answered and what it cost on the chain
+   * span, the content on the answer's. The chain span ends whatever ending
+   * the answer's span does (a span processor may throw).
+   */
   succeed(result: FallbackResult, content: ContentCapture | undefined): void {
     const answer = this.answer;
     this.answer = undefined;
-    if (answer?.span?.isRecording() && content) answer.span.setAttributes(content.output(result));
-    answer?.span?.end();
-    this.end({ [understudyAttr.outcome]: "success", ...answerAttributes(result) });
+    try {
+      if (answer?.span?.isRecording() && content) answer.span.setAttributes(content.output(result));
+    } finally {
+      try {
+        answer?.span?.end();
+      } finally {
+        this.end({ [understudyAttr.outcome]: "success", ...answerAttributes(result) });
+      }
+    }
   }
 
-  /** Ends the request as failed: `error.type` and status ERROR, with the redacted message. */
-  fail(error: Error, redact: (text: string) => string): void {
-    this.end({ [understudyAttr.outcome]: "failure", ...requestErrorAttributes(error) }, redact(error.message));
+  /**
+   * Ends the request as failed: `error.type` and status ERROR, with the
+   * redacted message. `error` is whatever the request was rejected with,
+   * an `Error` or not.
+   */
+  fail(error: unknown, redact: (text: string) => string): void {
+    this.end({ [understudyAttr.outcome]: "failure", ...requestErrorAttributes(error) }, redact(messageOf(error)));
   }
 
-  /** Ends the request as cancelled (the consumer stopped reading, or the instrumentation was removed): not an error. */
+  /** Ends the request as cancelled (the consumer stopped reading or dropped the stream, or the instrumentation was removed): not an error. */
   cancel(): void {
     this.end({ [understudyAttr.outcome]: "cancelled" });
   }
 
   private end(attributes: Attributes, errorMessage?: string): void {
-    // A call still open here ended without its record (the instrumentation was removed mid-call).
-    this.attempt?.span?.end();
-    this.answer?.span?.end();
+    const { attempt, answer } = this;
     this.attempt = undefined;
     this.answer = undefined;
+    attempt?.finish();
+    try {
+      // A call still open here ended without its record (the instrumentation was removed mid-call, or the stream dropped).
+      attempt?.span?.end();
+    } finally {
+      try {
+        answer?.span?.end();
+      } finally {
+        this.endChainSpan(attributes, errorMessage);
+      }
+    }
+  }
+
+  private endChainSpan(attributes: Attributes, errorMessage: string | undefined): void {
     const span = this.span;
     if (!span) return;
-    if (span.isRecording()) {
-      span.setAttributes({ ...tallyAttributes(this), ...attributes });
-      if (errorMessage !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
+    try {
+      if (span.isRecording()) {
+        span.setAttributes({ ...tallyAttributes(this), ...attributes });
+        if (errorMessage !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage });
+      }
+    } finally {
+      span.end();
     }
-    span.end();
+  }
+}
+
+/** The message of whatever a request was rejected with. */
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
   }
 }

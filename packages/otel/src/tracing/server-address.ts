@@ -58,6 +58,30 @@ export function watchServerAddresses(): () => void {
   };
 }
 
+/**
+ * Forwards the servers an attempt's HTTP calls go to, until {@link stop}. The
+ * async context of whatever the adapter's call starts (a timer, a pooled
+ * connection) keeps {@link listener}, and with it this watch, for as long as
+ * it lives: once stopped, the watch holds nothing of the attempt, and a fetch
+ * made later in that context is ignored.
+ */
+export class ServerWatch {
+  private target: ServerListener | undefined;
+
+  /** @param target - told of each server, until stopped */
+  constructor(target: ServerListener) {
+    this.target = target;
+  }
+
+  /** What to run the attempt's call with (see {@link withServerListener}). */
+  readonly listener: ServerListener = (server) => this.target?.(server);
+
+  /** Stops forwarding, and lets go of the target. */
+  stop(): void {
+    this.target = undefined;
+  }
+}
+
 /** Runs `call` so that the HTTP requests it makes are reported to `listener` (nested calls report to every listener). */
 export function withServerListener<T>(listener: ServerListener, call: () => T): T {
   return listeners.run([...(listeners.getStore() ?? []), listener], call);

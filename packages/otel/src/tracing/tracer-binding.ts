@@ -1,4 +1,5 @@
 import { ProxyTracerProvider, type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
+import { reportFailure } from "../report-failure.ts";
 import { instrumentationScope } from "../scope.ts";
 
 // What the API's global provider delegates to while no SDK is registered.
@@ -20,14 +21,21 @@ export class TracerBinding {
     this.explicit = explicit;
   }
 
-  /** The tracer, or `undefined` when no SDK would record anything. */
+  /** The tracer, or `undefined` when no SDK would record anything. Never throws: a provider that fails is reported on `diag`. */
   current(): Tracer | undefined {
-    const provider = this.explicit ?? trace.getTracerProvider();
-    if (provider instanceof ProxyTracerProvider && provider.getDelegate() === noSdk) return undefined;
-    if (provider !== this.provider) {
-      this.provider = provider;
-      this.tracer = provider.getTracer(instrumentationScope.name, instrumentationScope.version);
+    try {
+      const provider = this.explicit ?? trace.getTracerProvider();
+      if (provider instanceof ProxyTracerProvider && provider.getDelegate() === noSdk) return undefined;
+      if (provider !== this.provider) {
+        this.tracer = undefined;
+        // Set first: a provider that throws below is not tried again at every request.
+        this.provider = provider;
+        this.tracer = provider.getTracer(instrumentationScope.name, instrumentationScope.version);
+      }
+      return this.tracer;
+    } catch (error) {
+      reportFailure("getting a tracer", error);
+      return undefined;
     }
-    return this.tracer;
   }
 }
