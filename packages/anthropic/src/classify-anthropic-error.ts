@@ -1,13 +1,13 @@
 import Anthropic from "@anthropic-ai/sdk";
 import {
   adapterFailure,
-  boundedDelayMs,
   type FailureSource,
   type HeaderLookup,
   isModelError,
   ModelError,
   type ModelErrorKind,
   redactModelError,
+  resetTimeMs,
   retryAfterMs,
   transportFailure,
   unexpectedFailure,
@@ -114,8 +114,6 @@ function kindOf(status: number | undefined, type: string | undefined, message: s
   return "server";
 }
 
-const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/;
-
 /** Retry-After; on a 429 without one, the reset of the exhausted limit (`anthropic-ratelimit-*-reset`, RFC 3339). */
 function retryAfterOf(status: number | undefined, headers: HeaderLookup | undefined): { retryAfterMs?: number } {
   const now = Date.now();
@@ -126,17 +124,10 @@ function retryAfterOf(status: number | undefined, headers: HeaderLookup | undefi
   const resets = limits
     .map((limit) => ({
       exhausted: headers.get(`anthropic-ratelimit-${limit}-remaining`) === "0",
-      ms: resetDelayMs(headers.get(`anthropic-ratelimit-${limit}-reset`), now),
+      ms: resetTimeMs(headers.get(`anthropic-ratelimit-${limit}-reset`), now),
     }))
     .filter((reset): reset is { exhausted: boolean; ms: number } => reset.ms !== undefined);
   const exhausted = resets.filter((reset) => reset.exhausted);
   const candidates = (exhausted.length > 0 ? exhausted : resets).map((reset) => reset.ms);
   return candidates.length > 0 ? { retryAfterMs: Math.min(...candidates) } : {};
-}
-
-/** The delay until an RFC 3339 reset time: whole ms, capped; 0 when it has passed; `undefined` when unreadable. */
-function resetDelayMs(value: string | null | undefined, now: number): number | undefined {
-  // Only an RFC 3339 time: V8's Date.parse also takes "-5" (the year -5) and other odd strings.
-  const at = value && rfc3339.test(value.trim()) ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(at) ? undefined : boundedDelayMs(Math.max(0, at - now));
 }

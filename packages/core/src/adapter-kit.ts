@@ -33,7 +33,14 @@ export {
 export { type AnswerIds, answerIds } from "./adapter-kit/answer-ids.ts";
 export { minSecretFragment, redactSecrets } from "./adapter-kit/redact-secrets.ts";
 export { redactingLogger, type SdkLogger } from "./adapter-kit/redacting-logger.ts";
-export { boundedDelayMs, type HeaderLookup, maxProviderDelayMs, retryAfterMs } from "./adapter-kit/retry-after.ts";
+export {
+  boundedDelayMs,
+  type HeaderLookup,
+  maxProviderDelayMs,
+  resetDurationMs,
+  resetTimeMs,
+  retryAfterMs,
+} from "./adapter-kit/retry-after.ts";
 export { type SdkAdapterSpec, type SdkReply, sdkAdapter } from "./adapter-kit/sdk-adapter.ts";
 export {
   isModelError,

@@ -1,11 +1,11 @@
 import {
-  boundedDelayMs,
   type FailureSource,
   type HeaderLookup,
   isModelError,
   ModelError,
   type ModelErrorKind,
   redactModelError,
+  resetDurationMs,
   retryAfterMs,
   transportFailure,
   unexpectedFailure,
@@ -119,16 +119,9 @@ function retryAfterOf(status: number | undefined, headers: HeaderLookup | undefi
 /**
  * Parses OpenAI's reset durations: `6m0s`, `1.5s`, `12ms`, `1h2m3s`, in whole
  * ms at most `maxProviderDelayMs` (`99999h` is read as that); `undefined` for
- * anything else, or a value too large to be a number.
+ * anything else, or a value too large to be a number. The kit's
+ * `resetDurationMs`, under the name this package has always exported.
  */
 export function parseOpenAIDuration(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-  let total = 0;
-  let matched = "";
-  for (const match of value.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-    total += Number.parseFloat(match[1] ?? "0") * (units[match[2] ?? ""] ?? 0);
-    matched += match[0];
-  }
-  return matched === value.trim() && matched !== "" ? boundedDelayMs(total) : undefined;
+  return resetDurationMs(value);
 }

@@ -55,3 +55,36 @@ function plainNumberOf(value: string | null | undefined): number | undefined {
   const number = Number(text);
   return Number.isFinite(number) ? number : undefined;
 }
+
+const durationUnits: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+
+/**
+ * A rate-limit reset given as a duration — OpenAI's `x-ratelimit-reset-*`
+ * (`6m0s`, `1.5s`, `12ms`, `1h2m3s`), Google's `retryDelay` (`34s`) — in
+ * whole ms, at most {@link maxProviderDelayMs} (`99999h` is read as that);
+ * `undefined` for anything else, or a value too large to be a number.
+ */
+export function resetDurationMs(value: string | null | undefined): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  let total = 0;
+  let matched = "";
+  for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    total += Number.parseFloat(match[1] ?? "0") * (durationUnits[match[2] ?? ""] ?? 0);
+    matched += match[0];
+  }
+  return matched === text ? boundedDelayMs(total) : undefined;
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/;
+
+/**
+ * The delay until a rate-limit reset given as an RFC 3339 time (Anthropic's
+ * `anthropic-ratelimit-*-reset`): whole ms, capped; 0 once it has passed;
+ * `undefined` when unreadable.
+ */
+export function resetTimeMs(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  // Only an RFC 3339 time: V8's Date.parse also takes "-5" (the year -5) and other odd strings.
+  const at = value && rfc3339.test(value.trim()) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : boundedDelayMs(Math.max(0, at - now));
+}
