@@ -51,7 +51,7 @@ describe("WriteQueue", () => {
               sink.behaviour = stalled.promise;
               release = stalled.resolve;
               releaseAll.push(stalled.resolve);
-            } else if (s.type === "sink") sink.behaviour = s.behaviour;
+            } else if (s.type === "sink") sink.behaviour = s.behaviour as Exclude<typeof s.behaviour, "stall">;
             else if (s.type === "release") release();
             else if (s.type === "tick") await tick();
             else {

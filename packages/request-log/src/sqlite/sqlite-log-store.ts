@@ -63,6 +63,7 @@ export class SqliteLogStore {
   }
 }
 
+/** An insert that skips a row whose key is taken, and only that: `INSERT OR IGNORE` would also drop a row that breaks NOT NULL. */
 function insertOrIgnore(table: string, columns: readonly string[]): string {
-  return `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`;
+  return `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")}) ON CONFLICT DO NOTHING`;
 }
