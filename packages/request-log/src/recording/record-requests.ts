@@ -11,7 +11,7 @@ export interface RecordRequestsOptions {
   readonly chain?: string;
   /** Whether prompts and answers are kept (off by default), sampled and redacted. */
   readonly capture?: CaptureOptions;
-  /** Most requests waiting to be written; past it, new ones are dropped and counted. Default 10 000. */
+  /** Most requests waiting to be written, besides the batch being written; past it, new ones are dropped and counted. Default 10 000. */
   readonly bufferSize?: number;
   /** Most requests per write. A full batch is written at once. Default 200. */
   readonly batchSize?: number;

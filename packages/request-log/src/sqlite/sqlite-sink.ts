@@ -122,6 +122,8 @@ export class SqliteSink implements RequestLogSink {
   }
 }
 
+const maxTimerMs = 2_147_483_647;
+
 function validateSinkOptions(path: string, options: SqliteSinkOptions): void {
   if (typeof path !== "string" || path.length === 0) {
     throw new ConfigError("path", "must be the path of a database file", 'pass e.g. "llm-requests.db"');
@@ -137,6 +139,14 @@ function validateSinkOptions(path: string, options: SqliteSinkOptions): void {
     if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
       throw new ConfigError(`options.${name}`, `must be a positive number, got ${String(value)}`, "leave it out for the default");
     }
+  }
+  // A longer interval would overflow Node's timer and fire at once, over and over.
+  if (retention?.intervalMs !== undefined && retention.intervalMs > maxTimerMs) {
+    throw new ConfigError(
+      "options.retention.intervalMs",
+      `must be at most ${maxTimerMs} ms`,
+      "run retention at least every 24 days",
+    );
   }
   if (retention?.maxRows !== undefined && !Number.isInteger(retention.maxRows)) {
     throw new ConfigError("options.retention.maxRows", `must be a whole number, got ${retention.maxRows}`, "round it");
