@@ -24,6 +24,44 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 /** A stand-in for a request's rows: only its id matters here. */
 const rowsOf = (id: number): LoggedRequest => ({ record: { requestId: `r${id}` } as LoggedRequest["record"], attempts: [] });
 
+/** A queue over a sink the steps steer: it stores, rejects, throws, or stalls until released. */
+class Harness {
+  readonly sink = new MemorySink();
+  readonly queue: WriteQueue<number>;
+  offered = 0;
+  private stalls: (() => void)[] = [];
+
+  constructor(bufferSize: number, batchSize: number) {
+    const settings = { chain: "c", bufferSize, batchSize, flushIntervalMs: 60_000, writeTimeoutMs: 60_000, onDrop: undefined };
+    this.queue = new WriteQueue<number>(this.sink, rowsOf, settings);
+  }
+
+  async run(step: Step): Promise<void> {
+    if (step.type === "push") for (let i = 0; i < step.count; i++) this.queue.push(this.offered++);
+    else if (step.type === "sink") this.steer(step.behaviour);
+    else if (step.type === "release") this.stalls.at(-1)?.();
+    else if (step.type === "tick") await tick();
+    else await this.settle(() => this.queue.flush());
+  }
+
+  /** Lets every stalled write go, stores from now on, and runs `then`. */
+  async settle(then: () => Promise<void>): Promise<void> {
+    this.sink.behaviour = "store";
+    for (const release of this.stalls) release();
+    await then();
+  }
+
+  private steer(behaviour: Extract<Step, { type: "sink" }>["behaviour"]): void {
+    if (behaviour !== "stall") {
+      this.sink.behaviour = behaviour;
+      return;
+    }
+    const stalled = Promise.withResolvers<void>();
+    this.sink.behaviour = stalled.promise;
+    this.stalls.push(stalled.resolve);
+  }
+}
+
 describe("WriteQueue", () => {
   it("accounts for every request once, writes one batch at a time within its bounds, and tells the sink of every loss", async () => {
     await fc.assert(
@@ -32,43 +70,18 @@ describe("WriteQueue", () => {
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 5 }),
         async (steps, bufferSize, batchSize) => {
-          const sink = new MemorySink();
-          const queue = new WriteQueue<number>(sink, rowsOf, {
-            chain: "c",
-            bufferSize,
-            batchSize,
-            flushIntervalMs: 60_000,
-            writeTimeoutMs: 60_000,
-            onDrop: undefined,
-          });
-          let offered = 0;
-          let release = () => {};
-          const releaseAll: (() => void)[] = [];
+          const harness = new Harness(bufferSize, batchSize);
+          const { queue, sink } = harness;
           for (const s of steps) {
-            if (s.type === "push") for (let i = 0; i < s.count; i++) queue.push(offered++);
-            else if (s.type === "sink" && s.behaviour === "stall") {
-              const stalled = Promise.withResolvers<void>();
-              sink.behaviour = stalled.promise;
-              release = stalled.resolve;
-              releaseAll.push(stalled.resolve);
-            } else if (s.type === "sink") sink.behaviour = s.behaviour as Exclude<typeof s.behaviour, "stall">;
-            else if (s.type === "release") release();
-            else if (s.type === "tick") await tick();
-            else {
-              sink.behaviour = "store";
-              for (const r of releaseAll) r();
-              await queue.flush();
-            }
+            await harness.run(s);
             const { written, failed, dropped, pending } = queue.stats();
-            expect(written + failed + dropped + pending).toBe(offered);
+            expect(written + failed + dropped + pending).toBe(harness.offered);
             expect(pending).toBeLessThanOrEqual(bufferSize + batchSize);
           }
-          sink.behaviour = "store";
-          for (const r of releaseAll) r();
-          await queue.close();
+          await harness.settle(() => queue.close());
           const { written, failed, dropped, pending } = queue.stats();
           expect(pending).toBe(0);
-          expect(written + failed + dropped).toBe(offered);
+          expect(written + failed + dropped).toBe(harness.offered);
           expect(sink.requests).toHaveLength(written);
           expect(new Set(sink.requests.map((r) => r.record.requestId)).size).toBe(written);
           expect(sink.batches.every((batch) => batch.requests.length <= batchSize)).toBe(true);

@@ -68,6 +68,17 @@ describe("SqliteSink", () => {
     await sink.close();
   });
 
+  it("a batch that cannot be sent to the worker fails alone", async () => {
+    const sink = new SqliteSink(tempPath());
+    try {
+      const unclonable = { ...sampleRequest("r1", 1), extra: () => {} };
+      await expect(sink.write({ requests: [unclonable] })).rejects.toThrow(/could not be cloned/);
+      await sink.write({ requests: [sampleRequest("r2", 2)] });
+    } finally {
+      await sink.close();
+    }
+  });
+
   it("refuses writes once closed; close is the same promise every time", async () => {
     const sink = new SqliteSink(tempPath());
     const closing = sink.close();

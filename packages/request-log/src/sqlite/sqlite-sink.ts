@@ -103,7 +103,12 @@ export class SqliteSink implements RequestLogSink {
     // Alive while something waits on the worker: a pending write is not lost to a process that exits.
     if (this.pending.size === 0) this.worker.ref();
     this.pending.set(id, reply);
-    this.worker.postMessage({ ...command, id } as WorkerCommand);
+    try {
+      this.worker.postMessage({ ...command, id } as WorkerCommand);
+    } catch (error) {
+      // A batch that cannot be cloned (a function in a field of a hand-made record) fails alone.
+      this.settle({ id, ok: false, error: { name: "DataCloneError", message: String(error) } });
+    }
     return reply.promise;
   }
 
