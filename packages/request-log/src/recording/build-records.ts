@@ -1,14 +1,7 @@
-import {
-  type AttemptRecord,
-  type Cost,
-  isFallbackExhaustedError,
-  isModelError,
-  isStreamInterruptedError,
-  type Usage,
-} from "@understudy/core";
+import type { AttemptRecord, Cost, Usage } from "@understudy/core";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
-import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+import type { RequestRecord } from "../records/request-record.ts";
 import { answerText, type CaptureOptions, cleanText, promptText } from "./capture.ts";
 import type { EndedRequest, StartedRequest } from "./request-history.ts";
 
@@ -63,27 +56,17 @@ function answered(ended: Extract<EndedRequest, { result: unknown }>, capture: Ca
   };
 }
 
-function failed(ended: Extract<EndedRequest, { error: unknown }>, capture: CaptureOptions | undefined): Ending {
-  const { error, attempts, endedAt, start } = ended;
-  const kind = isModelError(error) || isStreamInterruptedError(error) ? error.kind : undefined;
-  const cause = isFallbackExhaustedError(error) && isModelError(error.cause) ? error.cause.kind : undefined;
-  const errorKind = kind ?? cause;
+function failed(ended: Extract<EndedRequest, { failure: unknown }>, capture: CaptureOptions | undefined): Ending {
+  const { failure, attempts, endedAt, start } = ended;
   return {
     durationMs: endedAt - start.event.startedAt,
-    outcome: outcomeOf(error),
+    outcome: failure.outcome,
     cost: costOf(attempts),
-    errorName: error.name,
-    ...(errorKind === undefined ? {} : { errorKind }),
-    ...(isFallbackExhaustedError(error) ? { exhaustedReason: error.reason } : {}),
-    errorMessage: cleanText(error.message, { ...capture, maxChars: maxMessageChars }),
+    errorName: failure.name,
+    ...(failure.kind === undefined ? {} : { errorKind: failure.kind }),
+    ...(failure.exhaustedReason === undefined ? {} : { exhaustedReason: failure.exhaustedReason }),
+    errorMessage: cleanText(failure.message, { ...capture, maxChars: maxMessageChars }),
   };
-}
-
-function outcomeOf(error: Error): RequestOutcome {
-  if (isFallbackExhaustedError(error)) return "exhausted";
-  if (isStreamInterruptedError(error)) return "interrupted";
-  if (isModelError(error)) return error.kind === "aborted" ? "aborted" : "surfaced";
-  return "error";
 }
 
 function requestFacts(

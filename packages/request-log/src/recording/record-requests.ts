@@ -1,7 +1,8 @@
-import { ConfigError, type Fallback, type FallbackEvents } from "@understudy/core";
+import { ConfigError, type Fallback, type FallbackEvents, type FallbackResult } from "@understudy/core";
 import type { RequestLogSink } from "../records/request-log-sink.ts";
 import { toLoggedRequest } from "./build-records.ts";
 import { type CaptureOptions, chooseCapture } from "./capture.ts";
+import { failureFacts } from "./failure-facts.ts";
 import { type EndedRequest, RequestsInFlight } from "./request-history.ts";
 import { type DropNotice, type RequestLogStats, WriteQueue } from "./write-queue.ts";
 
@@ -112,13 +113,18 @@ function listenersFor(
     reset: (event) => inFlight.noteReset(event.requestId),
     success: ({ requestId, result }) => {
       const start = inFlight.end(requestId);
-      if (start) queue.push({ start, result });
+      if (start) queue.push({ start, result: start.captureAnswer ? result : withoutContent(result) });
     },
     failure: ({ requestId, error, attempts }) => {
       const start = inFlight.end(requestId);
-      if (start) queue.push({ start, error, attempts, endedAt: Date.now() });
+      if (start) queue.push({ start, failure: failureFacts(error), attempts, endedAt: Date.now() });
     },
   };
+}
+
+/** The result without the answer's content, which the buffer must not hold when it is not captured. */
+function withoutContent(result: FallbackResult): FallbackResult {
+  return { ...result, text: "", toolCalls: [], providerMetadata: undefined };
 }
 
 function listen(chain: RecordedChain, listeners: Listeners): void {

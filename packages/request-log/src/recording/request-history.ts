@@ -1,10 +1,11 @@
 import type { AttemptRecord, ChatRequest, FallbackResult, RequestStartEvent } from "@understudy/core";
 import type { CaptureChoice } from "./capture.ts";
+import type { FailureFacts } from "./failure-facts.ts";
 
 /** What the log keeps of a request between its start and its end. */
 export interface StartedRequest {
-  /** The facts of `requestStart`. */
-  readonly event: RequestStartEvent;
+  /** The facts of `requestStart`, without the request (a prompt is kept only when captured). */
+  readonly event: Omit<RequestStartEvent, "request">;
   /** The request, held only when its prompt is captured. */
   readonly request: ChatRequest | undefined;
   /** Whether the answer is captured. */
@@ -13,12 +14,20 @@ export interface StartedRequest {
   resets: number;
 }
 
-/** A request that ended, as the events told it; turned into records later, off the request path. */
+/**
+ * A request that ended, as the events told it; turned into records later, off
+ * the request path. It holds only what the records need: a buffer of them
+ * must not hold every prompt, answer and SDK error of the last seconds.
+ */
 export type EndedRequest =
-  | { readonly start: StartedRequest; readonly result: FallbackResult }
   | {
       readonly start: StartedRequest;
-      readonly error: Error;
+      /** The result; its text and tool calls only when the answer is captured. */
+      readonly result: FallbackResult;
+    }
+  | {
+      readonly start: StartedRequest;
+      readonly failure: FailureFacts;
       readonly attempts: readonly AttemptRecord[];
       /** Epoch ms of the `failure` event. */
       readonly endedAt: number;
@@ -41,9 +50,10 @@ export class RequestsInFlight {
   /** Follows a request from its start; false when too many are in flight already. */
   begin(event: RequestStartEvent, capture: CaptureChoice): boolean {
     if (this.started.size >= this.maxInFlight) return false;
+    const { request, ...facts } = event;
     this.started.set(event.requestId, {
-      event,
-      request: capture.prompt ? event.request : undefined,
+      event: facts,
+      request: capture.prompt ? request : undefined,
       captureAnswer: capture.answer,
       resets: 0,
     });
