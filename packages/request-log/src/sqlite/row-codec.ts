@@ -8,6 +8,9 @@ import type { RequestRecord } from "../records/request-record.ts";
 
 type Row = Record<string, SQLInputValue>;
 
+/** A stored boolean: SQLite's 0/1 or PostgreSQL's BOOLEAN. */
+const flag = (value: unknown): boolean => value === 1 || value === true;
+
 /** A request's columns, in the order of {@link requestValues}. */
 export const requestColumns = [
   "request_id",
@@ -151,7 +154,7 @@ export function requestFromRow(row: Row): RequestRecord {
       answer: Number(row.cost_answer),
       wasted: Number(row.cost_wasted),
       total: Number(row.cost_answer) + Number(row.cost_wasted),
-      complete: row.cost_complete === 1,
+      complete: flag(row.cost_complete),
     },
     ...present(row, { prompt: "prompt", answer: "answer" }),
   } as RequestRecord;
@@ -172,8 +175,8 @@ export function attemptFromRow(row: Row): AttemptRecordRow {
     waitedMs: Number(row.waited_ms),
     durationMs: Number(row.duration_ms),
     ...present(row, { firstTokenMs: "first_token_ms" }),
-    probe: row.probe === 1,
-    fellBack: row.fell_back === 1,
+    probe: flag(row.probe),
+    fellBack: flag(row.fell_back),
     ...(row.input_tokens === null ? {} : { usage: usageFromRow(row) }),
     ...present(row, { cost: "cost", responseId: "response_id", responseModel: "response_model", finishReason: "finish_reason" }),
   } as AttemptRecordRow;
@@ -197,7 +200,7 @@ function usageFromRow(row: Row): Usage {
     cacheWriteTokens: Number(row.cache_write_tokens),
     outputTokens: Number(row.output_tokens),
     reasoningTokens: Number(row.reasoning_tokens),
-    estimated: row.usage_estimated === 1,
+    estimated: flag(row.usage_estimated),
   };
 }
 
