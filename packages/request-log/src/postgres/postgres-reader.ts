@@ -49,7 +49,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     this.pool = openPool(options.connection, options.maxConnections ?? 2);
   }
 
-  /** {@inheritDoc RequestLogReader.summary} */
+  /** `RequestLogReader.summary`: see the interface (`@understudy/request-log`). */
   async summary(query: LogQuery = {}): Promise<LogSummary> {
     const { where, params } = filter(query);
     const totals = (
@@ -86,7 +86,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     };
   }
 
-  /** {@inheritDoc RequestLogReader.requestsOverTime} */
+  /** `RequestLogReader.requestsOverTime`: see the interface (`@understudy/request-log`). */
   async requestsOverTime(query: BucketQuery): Promise<RequestBucket[]> {
     const { where, params } = filter(query);
     const bucket = bucketParam(query.bucketMs);
@@ -104,7 +104,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     }));
   }
 
-  /** {@inheritDoc RequestLogReader.fallbackRates} */
+  /** `RequestLogReader.fallbackRates`: see the interface (`@understudy/request-log`). */
   async fallbackRates(query: LogQuery = {}): Promise<FallbackRate[]> {
     const { where, params } = filter(query);
     const rows = await this.all(
@@ -130,7 +130,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     }));
   }
 
-  /** {@inheritDoc RequestLogReader.skipsOverTime} */
+  /** `RequestLogReader.skipsOverTime`: see the interface (`@understudy/request-log`). */
   async skipsOverTime(query: BucketQuery): Promise<SkipBucket[]> {
     const { where, params } = filter(query);
     const bucket = bucketParam(query.bucketMs);
@@ -149,7 +149,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     }));
   }
 
-  /** {@inheritDoc RequestLogReader.unavailablePeriods} */
+  /** `RequestLogReader.unavailablePeriods`: see the interface (`@understudy/request-log`). */
   async unavailablePeriods(query: LogQuery & { readonly gapMs?: number } = {}): Promise<UnavailablePeriod[]> {
     const { where, params } = filter(query);
     const reasons = healthSkipReasons.map(() => "?").join(", ");
@@ -168,7 +168,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     return periodsOf(skips, query.gapMs ?? 60_000);
   }
 
-  /** {@inheritDoc RequestLogReader.latencyByModel} */
+  /** `RequestLogReader.latencyByModel`: see the interface (`@understudy/request-log`). */
   async latencyByModel(query: LogQuery = {}): Promise<ModelLatency[]> {
     const { where, params } = filter(query);
     const answers = `FROM requests r JOIN attempts a ON a.request_id = r.request_id WHERE ${where} AND a.outcome = 'success'`;
@@ -192,7 +192,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     });
   }
 
-  /** {@inheritDoc RequestLogReader.spendByModel} */
+  /** `RequestLogReader.spendByModel`: see the interface (`@understudy/request-log`). */
   async spendByModel(query: LogQuery = {}): Promise<ModelSpend[]> {
     const { where, params } = filter(query);
     const rows = await this.all(
@@ -214,7 +214,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     return [...spend].map(([model, sides]) => ({ model, ...sides }));
   }
 
-  /** {@inheritDoc RequestLogReader.slowest} */
+  /** `RequestLogReader.slowest`: see the interface (`@understudy/request-log`). */
   async slowest(query: ListQuery = {}): Promise<RequestRecord[]> {
     const { where, params } = filter(query);
     const rows = await this.all(
@@ -224,7 +224,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     return rows.map(requestFromRow);
   }
 
-  /** {@inheritDoc RequestLogReader.failed} */
+  /** `RequestLogReader.failed`: see the interface (`@understudy/request-log`). */
   async failed(query: ListQuery = {}): Promise<RequestRecord[]> {
     const { where, params } = filter(query);
     const rows = await this.all(
@@ -234,7 +234,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     return rows.map(requestFromRow);
   }
 
-  /** {@inheritDoc RequestLogReader.request} */
+  /** `RequestLogReader.request`: see the interface (`@understudy/request-log`). */
   async request(requestId: string): Promise<LoggedRequest | undefined> {
     const row = (await this.all("SELECT * FROM requests WHERE request_id = ?", [requestId]))[0];
     if (!row) return undefined;

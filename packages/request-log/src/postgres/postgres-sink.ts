@@ -65,7 +65,7 @@ export class PostgresSink implements RequestLogSink {
     return this.opened;
   }
 
-  /** {@inheritDoc RequestLogSink.write} */
+  /** `RequestLogSink.write`: see the interface (`@understudy/request-log`). */
   async write(batch: RequestLogBatch): Promise<void> {
     await this.opened;
     const client = await this.pool.connect();
