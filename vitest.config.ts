@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // export condition), so tests never run against a stale build.
 // No `module` condition: Node loads external packages itself and knows none, and a package whose
 // `module` build is bundler-only ESM (@opentelemetry/api 1.9, extensionless imports) fails under it.
-const conditions = ["@understudy/source", "node", "import", "default"];
+const conditions = ["@understudy/source", "node", "default"];
 
 export default defineConfig({
   resolve: { conditions },

@@ -28,7 +28,7 @@ export type {
   WhenAllUnavailable,
 } from "./config/options.ts";
 export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./engine/attempt-record.ts";
-export type { Cost } from "./engine/cost.ts";
+export { type Cost, priceOf } from "./engine/cost.ts";
 export { createFallback, Fallback, type ModelStatus } from "./engine/fallback.ts";
 export type { FallbackResult } from "./engine/fallback-result.ts";
 export { ConfigError, isConfigError } from "./errors/config-error.ts";
@@ -50,6 +50,7 @@ export type {
   ListenerErrorEvent,
   RequestEvent,
   RequestStartEvent,
+  ResetEvent,
   RetryEvent,
   SkipEvent,
   SuccessEvent,

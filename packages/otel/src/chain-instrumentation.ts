@@ -289,7 +289,9 @@ export class ChainInstrumentation {
   }
 
   private onFailure({ requestId, error }: FailureEvent): void {
-    this.take(requestId)?.fail(error, this.redact);
+    const request = this.take(requestId);
+    if (isCancellation(error)) request?.cancel();
+    else request?.fail(error, this.redact);
   }
 
   private readonly observeBreakers = (observable: ObservableResult): void => {

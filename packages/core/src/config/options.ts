@@ -189,4 +189,12 @@ export interface CallOptions {
   readonly deadlineMs?: number;
   /** Overrides the chain's `midStream` for this call. */
   readonly midStream?: MidStreamMode;
+  /**
+   * Your labels for this request (`{ feature: "search", tenant: "acme" }`),
+   * carried on `requestStart` so that a request log or a tracer can file the
+   * request under them. At most 32 tags; keys of 1 to 64 characters, string
+   * values of at most 256; anything else is a `RequestError` naming the tag.
+   * Never sent to a provider.
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }

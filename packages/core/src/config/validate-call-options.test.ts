@@ -18,6 +18,17 @@ describe("call options are as strict as config", () => {
       "options.midStream",
       /must be one of "error", "restart", "continue", got "bogus"/,
     ],
+    ["tags as an array", { tags: ["a"] }, "options.tags", /must be an object of string values, got an array/],
+    ["a tag that is a number", { tags: { tenant: 42 } }, "options.tags.tenant", /must be a string, got 42/],
+    ["an empty tag key", { tags: { "": "x" } }, "options.tags", /has an empty key/],
+    ["a tag key too long", { tags: { ["k".repeat(65)]: "x" } }, "options.tags", /key of 65 characters .*more than 64/],
+    ["a tag value too long", { tags: { note: "v".repeat(257) } }, "options.tags.note", /257 characters, more than 256/],
+    [
+      "too many tags",
+      { tags: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`t${i}`, "x"])) },
+      "options.tags",
+      /has 33 tags, more than 32/,
+    ],
   ])(
     "%s is a RequestError naming the field, from generate and stream alike, before any call",
     async (_name, options, path, message) => {
@@ -38,6 +49,12 @@ describe("call options are as strict as config", () => {
       expect(model.calls).toHaveLength(0);
     },
   );
+
+  it("accepts tags at their bounds", async () => {
+    const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "m" }) }] });
+    const tags = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`${i}`.padEnd(64, "k"), "v".repeat(256)]));
+    expect((await chat.generate(request, { tags })).model).toBe("scripted:m");
+  });
 
   it("accepts an AbortSignal from AbortSignal.timeout and any.", async () => {
     const chat = createFallback({ models: [{ model: scriptedModel({ modelId: "m" }) }] });

@@ -2,8 +2,9 @@ import { RequestError } from "../errors/request-error.ts";
 import { describeValue, durationFix, durationProblem } from "./duration.ts";
 import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import type { CallOptions } from "./options.ts";
+import { validateTags } from "./validate-tags.ts";
 
-const callOptionKeys = ["signal", "models", "deadlineMs", "midStream"];
+const callOptionKeys = ["signal", "models", "deadlineMs", "midStream", "tags"];
 const midStreamModes = ["error", "restart", "continue"];
 
 /**
@@ -25,7 +26,7 @@ export function validateCallOptions(options: unknown): asserts options is CallOp
       unknownKeyFix(unknown.suggestion, callOptionKeys),
     );
   }
-  const { signal, deadlineMs, midStream } = options as Record<string, unknown>;
+  const { signal, deadlineMs, midStream, tags } = options as Record<string, unknown>;
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new RequestError(
       "options.signal",
@@ -42,6 +43,7 @@ export function validateCallOptions(options: unknown): asserts options is CallOp
       "pick one of those, or leave it out for the chain's",
     );
   }
+  if (tags !== undefined) validateTags(tags);
 }
 
 /** An `AbortSignal`, also from another realm (a test runner's, a polyfill's). */

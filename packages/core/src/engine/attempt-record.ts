@@ -38,6 +38,12 @@ export interface AttemptRecord {
   readonly durationMs: number;
   /** Tokens used, when known (estimated for a stream that died). */
   readonly usage?: Usage;
+  /**
+   * What this call's tokens cost under its model's `price`, in the price's
+   * unit; absent when the call used no tokens or its model has no price. The
+   * answering call's is the result's `cost.answer`; the others add up to `cost.wasted`.
+   */
+  readonly cost?: number;
   /** True when this call was the half-open probe of an open breaker. */
   readonly probe: boolean;
   /** Streams: ms from the call's start to its first content part, when one arrived. */

@@ -28,6 +28,8 @@ export interface ModelStatus extends ModelHealthSnapshot {
   readonly queued: number;
 }
 
+const noTags: Readonly<Record<string, string>> = Object.freeze({});
+
 const transitionEvents = { open: "breakerOpen", half_open: "breakerHalfOpen", closed: "breakerClose" } as const;
 
 /**
@@ -195,6 +197,8 @@ export class Fallback extends SafeEmitter {
       // Infinity says "no deadline", here and in config alike.
       deadlineMs: deadlineMs === Number.POSITIVE_INFINITY ? undefined : deadlineMs,
       midStream: options.midStream ?? this.options.midStream ?? "error",
+      // A copy: the caller may reuse and change its object while the request runs.
+      tags: options.tags ? Object.freeze({ ...options.tags }) : noTags,
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
     };
     return () => new RequestRun(request, settings);

@@ -6,11 +6,12 @@ import type { SafeEmitter } from "../events/safe-emitter.ts";
 import { AbortScope } from "../policies/abort-scope.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
+import type { ResetPart } from "../spec/stream-part.ts";
 import { addUsage, zeroUsage } from "../spec/usage.ts";
 import { StreamProgress } from "../streaming/stream-progress.ts";
 import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
 import { runInsideWrappers } from "./attempt-wrappers.ts";
-import { costOf } from "./cost.ts";
+import { costOf, priceOf } from "./cost.ts";
 import type { FallbackResult } from "./fallback-result.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import { nextRequestId } from "./request-id.ts";
@@ -27,10 +28,12 @@ export interface RunSettings {
   readonly deadlineMs: number | undefined;
   readonly midStream: MidStreamMode;
   readonly whenAllUnavailable: WhenAllUnavailable;
+  /** The caller's tags for this request (frozen; empty when none). */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** A call's facts, as `RequestRun.recordAttempt` takes them. */
-export type AttemptFacts = Omit<AttemptRecord, "model" | "provider" | "modelId">;
+export type AttemptFacts = Omit<AttemptRecord, "model" | "provider" | "modelId" | "cost">;
 
 /**
  * The state of one request as it walks the chain: its history, its abort
@@ -76,7 +79,14 @@ export class RequestRun {
     const { emitter } = settings;
     if (emitter.listenerCount("requestStart") > 0) {
       const models = settings.slots.map((slot) => slot.id);
-      emitter.emit("requestStart", { requestId: this.requestId, method: settings.method, models, startedAt: this.startedAt });
+      emitter.emit("requestStart", {
+        requestId: this.requestId,
+        method: settings.method,
+        models,
+        startedAt: this.startedAt,
+        tags: settings.tags,
+        request,
+      });
     }
   }
 
@@ -128,7 +138,8 @@ export class RequestRun {
 
   /** Records a call, and emits `attempt`. */
   recordAttempt(slot: ModelSlot, facts: AttemptFacts): void {
-    const record = { ...identify(slot), ...facts };
+    const { price } = slot.settings;
+    const record = { ...identify(slot), ...facts, ...(facts.usage && price ? { cost: priceOf(facts.usage, price) } : {}) };
     this.attempts.push(record);
     this.settings.emitter.emit("attempt", { requestId: this.requestId, record });
   }
@@ -154,6 +165,12 @@ export class RequestRun {
       ...(until === undefined || !Number.isFinite(until) ? {} : { until }),
       ...(message === undefined ? {} : { message }),
     });
+  }
+
+  /** Emits `reset` for a restart the caller is about to be told of, and returns its part. */
+  announceReset(part: ResetPart): ResetPart {
+    this.settings.emitter.emit("reset", { requestId: this.requestId, model: part.model, reason: part.reason });
+    return part;
   }
 
   /** Remembers that `slot` failed, so the next call announces the switch. */

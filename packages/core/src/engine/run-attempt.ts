@@ -118,7 +118,7 @@ export async function* runAttempt(
   try {
     // After a stream cut: a prefill of the text shown, or a `reset` telling the caller to discard it.
     const resumption = run.progress.resume(mayContinue(run, slot));
-    if (resumption && "reset" in resumption) yield resumption.reset;
+    if (resumption && "reset" in resumption) yield run.announceReset(resumption.reset);
     context.request = run.requestFor(slot, resumption && "prefill" in resumption ? resumption.prefill : "");
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;

@@ -3,6 +3,7 @@ import type { FallbackResult } from "../engine/fallback-result.ts";
 import type { FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { HealthStoreEvent } from "../health/health-store.ts";
+import type { ChatRequest } from "../spec/chat-request.ts";
 
 /** Every event names the request it belongs to. */
 export interface RequestEvent {
@@ -18,6 +19,14 @@ export interface RequestStartEvent extends RequestEvent {
   readonly models: readonly string[];
   /** Epoch ms of the start. */
   readonly startedAt: number;
+  /** The caller's `tags` for this call (frozen; empty when none were given). */
+  readonly tags: Readonly<Record<string, string>>;
+  /**
+   * The request as validated, before any model's provider options or prefill:
+   * what a request log or a tracer captures (it holds the prompt: capture it
+   * only by choice, and redacted). Do not change it; the engine keeps using it.
+   */
+  readonly request: ChatRequest;
 }
 
 /** A call to a model is about to go out (after its bulkhead let it through). */
@@ -85,13 +94,29 @@ export interface SkipEvent extends RequestEvent {
   readonly message?: string;
 }
 
+/**
+ * A stream that had shown content restarts from scratch on its next attempt
+ * (`midStream: "restart"`, or `"continue"` where no prefill is possible): the
+ * caller receives a `reset` part at the same moment and discards what it showed.
+ */
+export interface ResetEvent extends RequestEvent {
+  /** The chain id of the model whose stream was cut. */
+  readonly model: string;
+  /** Why it was cut. */
+  readonly reason: ModelErrorKind;
+}
+
 /** A request was answered. */
 export interface SuccessEvent extends RequestEvent {
   /** The result, as returned to the caller. */
   readonly result: FallbackResult;
 }
 
-/** A request ended in an error (surfaced, interrupted, aborted or exhausted). */
+/**
+ * A request ended in an error: surfaced, interrupted, exhausted, or aborted
+ * (by the caller's signal, or by a consumer that stopped reading a stream:
+ * an `aborted` `ModelError`, which counts against no model).
+ */
 export interface FailureEvent extends RequestEvent {
   /** The error the caller receives; when what was thrown is not an `Error`, an `Error` describing it, with the value as `cause`. */
   readonly error: Error;
@@ -137,6 +162,8 @@ export interface FallbackEvents {
   fallback: (event: FallbackEvent) => void;
   /** A model passed over. */
   skip: (event: SkipEvent) => void;
+  /** A stream restarts from scratch after showing content. */
+  reset: (event: ResetEvent) => void;
   /** A request answered. */
   success: (event: SuccessEvent) => void;
   /** A request failed. */

@@ -107,7 +107,8 @@ export class FallbackStream implements AsyncIterable<FallbackStreamPart> {
       settle.reject(run.fail(error));
       throw error;
     } finally {
-      if (!settled) settle.reject(stoppedReading());
+      // A consumer that stops reading ends the request too: `failure` says so, or a log would wait for it forever.
+      if (!settled) settle.reject(run.fail(stoppedReading()));
       run.dispose();
     }
   }

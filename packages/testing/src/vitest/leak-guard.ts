@@ -10,7 +10,11 @@ const watchedTypes = new Set([
   "PIPEWRAP",
   "HTTPINCOMINGMESSAGE",
   "HTTPCLIENTREQUEST",
+  "WORKER",
 ]);
+
+/** Kinds that leak even when unref'd: a worker thread left running holds a thread and whatever it opened (a database). */
+const leakEvenUnrefd = new Set(["WORKER"]);
 
 interface Tracked {
   readonly type: string;
@@ -19,9 +23,10 @@ interface Tracked {
 
 /**
  * Installs, for every test in the file (or in the run, from a setup file), a
- * check that the test left nothing behind: no pending fake timers, and no
+ * check that the test left nothing behind: no pending fake timers, no
  * timer, socket or server created during the test and still holding the
- * process open (vitest's own timers are unref'd, so they never count).
+ * process open (vitest's own timers are unref'd, so they never count), and no
+ * worker thread still running, ref'd or not.
  * Handles that are closing get a short grace period.
  */
 export function installLeakGuard(options: { graceMs?: number } = {}): void {
@@ -38,7 +43,7 @@ export function installLeakGuard(options: { graceMs?: number } = {}): void {
   const leaks = (): string[] => {
     const counts = new Map<string, number>();
     for (const { type, resource } of live.values()) {
-      if (typeof resource.hasRef === "function" && !resource.hasRef()) continue;
+      if (!leakEvenUnrefd.has(type) && typeof resource.hasRef === "function" && !resource.hasRef()) continue;
       counts.set(type, (counts.get(type) ?? 0) + 1);
     }
     return [...counts].map(([type, count]) => `${count} × ${type}`);

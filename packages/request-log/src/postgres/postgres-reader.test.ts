@@ -1,0 +1,130 @@
+import fc from "fast-check";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RequestLogReader } from "../reader/request-log-reader.ts";
+import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
+import { SqliteLogStore } from "../sqlite/sqlite-log-store.ts";
+import { SqliteRequestLogReader } from "../sqlite/sqlite-reader.ts";
+import { expectClose } from "../test-support/expect-close.ts";
+import { bucketMs, drops, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
+import { NaiveReader } from "../test-support/naive-reader.ts";
+import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
+import { useTempDir } from "../test-support/temp-files.ts";
+import { PostgresRequestLogReader } from "./postgres-reader.ts";
+import { PostgresSink } from "./postgres-sink.ts";
+
+const available = postgresAvailable();
+
+describe.skipIf(!available)("PostgresRequestLogReader", () => {
+  const server = useTestPostgres();
+  const tempPath = useTempDir();
+  let url = "";
+  let sink: PostgresSink;
+  let reader: PostgresRequestLogReader;
+  let admin: pg.Client;
+  let files = 0;
+
+  beforeAll(async () => {
+    url = await server.database();
+    sink = new PostgresSink({ connection: url });
+    reader = new PostgresRequestLogReader({ connection: url });
+    admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await sink.ready();
+  });
+
+  afterAll(async () => {
+    await Promise.all([sink?.close(), reader?.close(), admin?.end()]);
+  });
+
+  /** Empties the log and writes `logged` through the sink, seven at a time, then the drops. */
+  async function writeLog(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[] = []): Promise<void> {
+    await admin.query("TRUNCATE requests, attempts, request_tags, drops");
+    for (let start = 0; start < logged.length; start += 7) await sink.write({ requests: logged.slice(start, start + 7) });
+    for (const drop of dropped) await sink.write({ requests: [], dropped: drop });
+  }
+
+  function sqliteLog(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[]): SqliteRequestLogReader {
+    const path = tempPath(`log-${files++}.db`);
+    const store = new SqliteLogStore(path, 1_000);
+    try {
+      for (let start = 0; start < logged.length; start += 7) store.write({ requests: logged.slice(start, start + 7) });
+      for (const drop of dropped) store.write({ requests: [], dropped: drop });
+    } finally {
+      store.close();
+    }
+    return new SqliteRequestLogReader(path);
+  }
+
+  it("agrees with the plain computation and with the SQLite reader on any log and any question", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        loggedRequests(200, "max"),
+        drops,
+        logQuery,
+        bucketMs,
+        fc.integer({ min: 0, max: 12 }),
+        async (logged, dropped, query, bucket, limit) => {
+          await writeLog(logged, dropped);
+          const naive = new NaiveReader(logged, dropped);
+          const sqlite = sqliteLog(logged, dropped);
+          try {
+            const ask = [
+              (r: RequestLogReader | NaiveReader) => r.summary(query),
+              (r: RequestLogReader | NaiveReader) => r.requestsOverTime({ ...query, bucketMs: bucket }),
+              (r: RequestLogReader | NaiveReader) => r.fallbackRates(query),
+              (r: RequestLogReader | NaiveReader) => r.skipsOverTime({ ...query, bucketMs: bucket }),
+              (r: RequestLogReader | NaiveReader) => r.unavailablePeriods({ ...query, gapMs: bucket / 10 }),
+              (r: RequestLogReader | NaiveReader) => r.latencyByModel(query),
+              (r: RequestLogReader | NaiveReader) => r.spendByModel(query),
+              (r: RequestLogReader | NaiveReader) => r.slowest({ ...query, limit }),
+              (r: RequestLogReader | NaiveReader) => r.failed({ ...query, limit }),
+            ];
+            for (const question of ask) {
+              const answer = await question(reader);
+              expectClose(answer, await question(naive));
+              expectClose(answer, await question(sqlite));
+            }
+          } finally {
+            await sqlite.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it("reads back every request exactly as it was written", async () => {
+    await fc.assert(
+      fc.asyncProperty(loggedRequests(15), async (logged) => {
+        await writeLog(logged);
+        for (const request of logged) expect(await reader.request(request.record.requestId)).toEqual(request);
+        expect(await reader.request("nope")).toBeUndefined();
+      }),
+      { numRuns: 30 },
+    );
+  }, 60_000);
+
+  it("refuses a bucket or a limit that is not a whole positive number, and answers an empty log", async () => {
+    await writeLog([]);
+    await expect(reader.requestsOverTime({ bucketMs: 0 })).rejects.toThrow(/query\.bucketMs/);
+    await expect(reader.skipsOverTime({ bucketMs: 1.5 })).rejects.toThrow(/query\.bucketMs/);
+    await expect(reader.slowest({ limit: -1 })).rejects.toThrow(/query\.limit/);
+    expect(await reader.summary()).toMatchObject({ requests: 0, outcomes: {}, durationP50Ms: undefined, dropped: 0 });
+  });
+
+  it("finds a window's requests by index", async () => {
+    await admin.query("SET enable_seqscan = off");
+    try {
+      const plan = async (sql: string) =>
+        (await admin.query(`EXPLAIN ${sql}`)).rows.map((row: Record<string, string>) => row["QUERY PLAN"]).join("\n");
+      expect(await plan("SELECT * FROM requests r WHERE r.started_at >= 1 AND r.started_at < 2")).toMatch(/requests_by_time/);
+      expect(await plan("SELECT * FROM requests r WHERE r.model = 'a' AND r.started_at >= 1")).toMatch(/requests_by_model/);
+      expect(await plan("SELECT request_id FROM request_tags WHERE key = 'feature' AND value = 'chat'")).toMatch(
+        /request_tags_by_value/,
+      );
+    } finally {
+      await admin.query("RESET enable_seqscan");
+    }
+  });
+});

@@ -1,0 +1,198 @@
+import type { ModelErrorKind, SkipReason } from "@understudy/core";
+import type { LoggedRequest } from "../records/request-log-batch.ts";
+import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+
+/**
+ * Which requests a question is about: a time window on their start, a chain,
+ * tags. Every field narrows; none means all. Attempts and skips belong to the
+ * window of their request.
+ */
+export interface LogQuery {
+  /** Requests that started at or after this epoch ms. */
+  readonly from?: number;
+  /** Requests that started before this epoch ms. */
+  readonly to?: number;
+  /** Only this chain's requests (the recording's `chain`). */
+  readonly chain?: string;
+  /** Only requests carrying every one of these tags with these values. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A question asked per time bucket. */
+export interface BucketQuery extends LogQuery {
+  /** The bucket's width in ms (e.g. 3 600 000 for hours); buckets start at multiples of it since the epoch (UTC). */
+  readonly bucketMs: number;
+}
+
+/** A question whose answer is the first few requests of an order. */
+export interface ListQuery extends LogQuery {
+  /** How many. Default 20. */
+  readonly limit?: number;
+}
+
+/** The totals of a window. */
+export interface LogSummary {
+  /** Requests. */
+  readonly requests: number;
+  /** Requests per outcome (outcomes with none are absent). */
+  readonly outcomes: Readonly<Partial<Record<RequestOutcome, number>>>;
+  /** Requests that fell back at least once. */
+  readonly withFallback: number;
+  /** Calls, skips, retries, fallbacks and resets, over all requests. */
+  readonly calls: number;
+  /** Models passed over without a call. */
+  readonly skips: number;
+  /** Calls that repeated a call to the same model. */
+  readonly retries: number;
+  /** Moves from a failed model to the next. */
+  readonly fallbacks: number;
+  /** Stream restarts after content was shown. */
+  readonly resets: number;
+  /** Cost of the answers. */
+  readonly costAnswer: number;
+  /** Cost of failed and cancelled calls. */
+  readonly costWasted: number;
+  /** Requests whose cost is incomplete (a model without a price used tokens). */
+  readonly costIncomplete: number;
+  /** Successful requests' duration, nearest-rank percentiles (undefined with none). */
+  readonly durationP50Ms: number | undefined;
+  /** See `durationP50Ms`. */
+  readonly durationP95Ms: number | undefined;
+  /**
+   * Requests the log itself lost in the window (buffer full, failed writes):
+   * the figures above undercount by this much. Filtered by time and chain, not by tag.
+   */
+  readonly dropped: number;
+}
+
+/** Requests of one bucket that ended one way with one model. */
+export interface RequestBucket {
+  /** Epoch ms of the bucket's start. */
+  readonly bucketStart: number;
+  /** How they ended. */
+  readonly outcome: RequestOutcome;
+  /** The model that answered; `null` for requests no model answered. */
+  readonly model: string | null;
+  /** How many. */
+  readonly requests: number;
+}
+
+/** How often one model's failures of one kind moved requests on to the next model. */
+export interface FallbackRate {
+  /** The model that failed. */
+  readonly model: string;
+  /** The failure kind. */
+  readonly reason: ModelErrorKind;
+  /** Requests that left the model for this reason. */
+  readonly fallbacks: number;
+  /** Requests that called the model at all. */
+  readonly requests: number;
+  /** `fallbacks / requests`. */
+  readonly rate: number;
+}
+
+/** Skips of one model for one reason in one bucket. */
+export interface SkipBucket {
+  /** Epoch ms of the bucket's start (by the skip's own time). */
+  readonly bucketStart: number;
+  /** The model passed over. */
+  readonly model: string;
+  /** Why. */
+  readonly reason: SkipReason;
+  /** How many. */
+  readonly skips: number;
+}
+
+/**
+ * A stretch of time in which requests found a model unavailable — its breaker
+ * open, cooling down, isolated or probing — as seen by the skips it caused:
+ * skips of one model no more than `gapMs` apart make one period.
+ */
+export interface UnavailablePeriod {
+  /** The model. */
+  readonly model: string;
+  /** Epoch ms of the period's first skip. */
+  readonly from: number;
+  /** Epoch ms of its last skip. */
+  readonly to: number;
+  /** Skips in it. */
+  readonly skips: number;
+  /** The reasons seen, in order of first appearance. */
+  readonly reasons: readonly SkipReason[];
+}
+
+/** A model's speed when it answered. */
+export interface ModelLatency {
+  /** The model. */
+  readonly model: string;
+  /** Its successful calls. */
+  readonly calls: number;
+  /** Their duration, nearest-rank 50th percentile, ms. */
+  readonly p50Ms: number;
+  /** 95th percentile, ms. */
+  readonly p95Ms: number;
+  /** Successful streamed calls with a first token. */
+  readonly firstTokenCalls: number;
+  /** Their time to first token, 50th percentile, ms (undefined with none). */
+  readonly firstTokenP50Ms: number | undefined;
+  /** 95th percentile, ms. */
+  readonly firstTokenP95Ms: number | undefined;
+}
+
+/** Tokens and cost of one model's calls of one side (answers, or waste). */
+export interface SpendTotals {
+  /** Calls. */
+  readonly calls: number;
+  /** Uncached input tokens. */
+  readonly inputTokens: number;
+  /** Cached input tokens read. */
+  readonly cachedInputTokens: number;
+  /** Input tokens written to the cache. */
+  readonly cacheWriteTokens: number;
+  /** Output tokens. */
+  readonly outputTokens: number;
+  /** Cost, in the unit of the prices. */
+  readonly cost: number;
+  /** Calls that used tokens but had no price: `cost` is low by theirs. */
+  readonly unpricedCalls: number;
+}
+
+/** A model's spend: its answers apart from its waste (failed and cancelled calls). */
+export interface ModelSpend {
+  /** The model. */
+  readonly model: string;
+  /** Its successful calls. */
+  readonly answered: SpendTotals;
+  /** Its failed and cancelled calls. */
+  readonly wasted: SpendTotals;
+}
+
+/**
+ * The questions a report asks of a request log, whatever stores it. Every
+ * answer is ordered (by bucket, then model and reason; lists by their own
+ * order), so two readers of the same data answer alike.
+ */
+export interface RequestLogReader {
+  /** Totals of the window. */
+  summary(query?: LogQuery): Promise<LogSummary>;
+  /** Requests per bucket, outcome and answering model. */
+  requestsOverTime(query: BucketQuery): Promise<RequestBucket[]>;
+  /** Fallbacks per model and reason, with each model's rate. */
+  fallbackRates(query?: LogQuery): Promise<FallbackRate[]>;
+  /** Skips per bucket, model and reason. */
+  skipsOverTime(query: BucketQuery): Promise<SkipBucket[]>;
+  /** Periods in which a model was unavailable (breaker open, cooling down, isolated, probing), by its skips. */
+  unavailablePeriods(query?: LogQuery & { readonly gapMs?: number }): Promise<UnavailablePeriod[]>;
+  /** Duration and time to first token of each model's answers. */
+  latencyByModel(query?: LogQuery): Promise<ModelLatency[]>;
+  /** Tokens and cost per model, answered apart from wasted. */
+  spendByModel(query?: LogQuery): Promise<ModelSpend[]>;
+  /** The slowest requests, slowest first (any outcome). */
+  slowest(query?: ListQuery): Promise<RequestRecord[]>;
+  /** The requests that did not succeed, latest first. */
+  failed(query?: ListQuery): Promise<RequestRecord[]>;
+  /** One request with its attempts, or undefined. */
+  request(requestId: string): Promise<LoggedRequest | undefined>;
+  /** Releases the connection. */
+  close(): Promise<void>;
+}

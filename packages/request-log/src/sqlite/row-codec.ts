@@ -1,0 +1,219 @@
+import type { SQLInputValue } from "node:sqlite";
+import type { AttemptOutcome, Usage } from "@understudy/core";
+import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
+import type { RequestRecord } from "../records/request-record.ts";
+
+// Records to SQL parameters and back. Each column list is written once and
+// the statements are built from it, so a column and its value cannot drift apart.
+
+type Row = Record<string, SQLInputValue>;
+
+/** A stored boolean: SQLite's 0/1 or PostgreSQL's BOOLEAN. */
+const flag = (value: unknown): boolean => value === 1 || value === true;
+
+/** A request's columns, in the order of {@link requestValues}. */
+export const requestColumns = [
+  "request_id",
+  "started_at",
+  "duration_ms",
+  "chain",
+  "method",
+  "models",
+  "tags",
+  "outcome",
+  "model",
+  "provider",
+  "model_id",
+  "response_model",
+  "finish_reason",
+  "error_name",
+  "error_kind",
+  "exhausted_reason",
+  "error_message",
+  "calls",
+  "skips",
+  "retries",
+  "fallbacks",
+  "resets",
+  "first_token_ms",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "usage_estimated",
+  "cost_answer",
+  "cost_wasted",
+  "cost_complete",
+  "prompt",
+  "answer",
+] as const;
+
+/** A request record as the values of {@link requestColumns}. */
+export function requestValues(r: RequestRecord): SQLInputValue[] {
+  return [
+    r.requestId,
+    r.startedAt,
+    r.durationMs,
+    r.chain,
+    r.method,
+    JSON.stringify(r.models),
+    JSON.stringify(r.tags),
+    r.outcome,
+    ...nullable(r.model, r.provider, r.modelId, r.responseModel, r.finishReason),
+    ...nullable(r.errorName, r.errorKind, r.exhaustedReason, r.errorMessage),
+    r.calls,
+    r.skips,
+    r.retries,
+    r.fallbacks,
+    r.resets,
+    r.firstTokenMs ?? null,
+    ...usageValues(r.usage),
+    r.cost.answer,
+    r.cost.wasted,
+    r.cost.complete ? 1 : 0,
+    ...nullable(r.prompt, r.answer),
+  ];
+}
+
+/** An attempt's columns, in the order of {@link attemptValues}. */
+export const attemptColumns = [
+  "request_id",
+  "seq",
+  "started_at",
+  "model",
+  "provider",
+  "model_id",
+  "attempt",
+  "outcome",
+  "kind",
+  "skip_reason",
+  "status",
+  "message",
+  "waited_ms",
+  "duration_ms",
+  "first_token_ms",
+  "probe",
+  "fell_back",
+  "input_tokens",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "usage_estimated",
+  "cost",
+  "response_id",
+  "response_model",
+  "finish_reason",
+] as const;
+
+/** An attempt row as the values of {@link attemptColumns}. */
+export function attemptValues(a: AttemptRecordRow): SQLInputValue[] {
+  return [
+    a.requestId,
+    a.seq,
+    a.startedAt,
+    a.model,
+    a.provider,
+    a.modelId,
+    a.attempt,
+    a.outcome,
+    ...nullable(a.kind, a.skipReason, a.status, a.message),
+    a.waitedMs,
+    a.durationMs,
+    a.firstTokenMs ?? null,
+    a.probe ? 1 : 0,
+    a.fellBack ? 1 : 0,
+    ...(a.usage ? usageValues(a.usage) : [null, null, null, null, null, null]),
+    ...nullable(a.cost, a.responseId, a.responseModel, a.finishReason),
+  ];
+}
+
+/** A `requests` row read back as its record. */
+export function requestFromRow(row: Row): RequestRecord {
+  return {
+    requestId: String(row.request_id),
+    startedAt: Number(row.started_at),
+    durationMs: Number(row.duration_ms),
+    chain: String(row.chain),
+    method: row.method as RequestRecord["method"],
+    models: JSON.parse(String(row.models)) as string[],
+    tags: JSON.parse(String(row.tags)) as Record<string, string>,
+    outcome: row.outcome as RequestRecord["outcome"],
+    ...present(row, { model: "model", provider: "provider", modelId: "model_id", responseModel: "response_model" }),
+    ...present(row, { finishReason: "finish_reason", errorName: "error_name", errorKind: "error_kind" }),
+    ...present(row, { exhaustedReason: "exhausted_reason", errorMessage: "error_message" }),
+    calls: Number(row.calls),
+    skips: Number(row.skips),
+    retries: Number(row.retries),
+    fallbacks: Number(row.fallbacks),
+    resets: Number(row.resets),
+    ...present(row, { firstTokenMs: "first_token_ms" }),
+    usage: usageFromRow(row),
+    cost: {
+      answer: Number(row.cost_answer),
+      wasted: Number(row.cost_wasted),
+      total: Number(row.cost_answer) + Number(row.cost_wasted),
+      complete: flag(row.cost_complete),
+    },
+    ...present(row, { prompt: "prompt", answer: "answer" }),
+  } as RequestRecord;
+}
+
+/** An `attempts` row read back as its record. */
+export function attemptFromRow(row: Row): AttemptRecordRow {
+  return {
+    requestId: String(row.request_id),
+    seq: Number(row.seq),
+    startedAt: Number(row.started_at),
+    model: String(row.model),
+    provider: String(row.provider),
+    modelId: String(row.model_id),
+    attempt: Number(row.attempt),
+    outcome: row.outcome as AttemptOutcome,
+    ...present(row, { kind: "kind", skipReason: "skip_reason", status: "status", message: "message" }),
+    waitedMs: Number(row.waited_ms),
+    durationMs: Number(row.duration_ms),
+    ...present(row, { firstTokenMs: "first_token_ms" }),
+    probe: flag(row.probe),
+    fellBack: flag(row.fell_back),
+    ...(row.input_tokens === null ? {} : { usage: usageFromRow(row) }),
+    ...present(row, { cost: "cost", responseId: "response_id", responseModel: "response_model", finishReason: "finish_reason" }),
+  } as AttemptRecordRow;
+}
+
+function usageValues(usage: Usage): SQLInputValue[] {
+  return [
+    usage.inputTokens,
+    usage.cachedInputTokens,
+    usage.cacheWriteTokens,
+    usage.outputTokens,
+    usage.reasoningTokens,
+    usage.estimated ? 1 : 0,
+  ];
+}
+
+function usageFromRow(row: Row): Usage {
+  return {
+    inputTokens: Number(row.input_tokens),
+    cachedInputTokens: Number(row.cached_input_tokens),
+    cacheWriteTokens: Number(row.cache_write_tokens),
+    outputTokens: Number(row.output_tokens),
+    reasoningTokens: Number(row.reasoning_tokens),
+    estimated: flag(row.usage_estimated),
+  };
+}
+
+function nullable(...values: readonly (string | number | undefined)[]): SQLInputValue[] {
+  return values.map((value) => value ?? null);
+}
+
+/** The columns of `row` that are not NULL, under their record names (a record has no `undefined` fields). */
+function present(row: Row, names: Readonly<Record<string, string>>): Record<string, SQLInputValue> {
+  const fields: Record<string, SQLInputValue> = {};
+  for (const [field, column] of Object.entries(names)) {
+    const value = row[column];
+    if (value !== null && value !== undefined) fields[field] = value;
+  }
+  return fields;
+}

@@ -1,0 +1,102 @@
+/**
+ * The log's schema, one migration per version; a file's `PRAGMA user_version`
+ * says which it has. A migration is only ever added, never changed: files
+ * written by an older version are brought up by the migrations they lack.
+ *
+ * Times are epoch ms (INTEGER), durations ms, costs in the unit of the chain's
+ * prices (REAL); booleans 0/1; optional facts NULL. Tags live twice: as JSON on
+ * the request (read back whole) and as rows of `request_tags` (filtered by index).
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE requests (
+    request_id TEXT PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    chain TEXT NOT NULL,
+    method TEXT NOT NULL,
+    models TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    model TEXT,
+    provider TEXT,
+    model_id TEXT,
+    response_model TEXT,
+    finish_reason TEXT,
+    error_name TEXT,
+    error_kind TEXT,
+    exhausted_reason TEXT,
+    error_message TEXT,
+    calls INTEGER NOT NULL,
+    skips INTEGER NOT NULL,
+    retries INTEGER NOT NULL,
+    fallbacks INTEGER NOT NULL,
+    resets INTEGER NOT NULL,
+    first_token_ms INTEGER,
+    input_tokens INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    usage_estimated INTEGER NOT NULL,
+    cost_answer REAL NOT NULL,
+    cost_wasted REAL NOT NULL,
+    cost_complete INTEGER NOT NULL,
+    prompt TEXT,
+    answer TEXT
+  );
+  CREATE INDEX requests_by_time ON requests (started_at);
+  CREATE INDEX requests_by_model ON requests (model, started_at);
+  CREATE INDEX requests_by_outcome ON requests (outcome, started_at);
+  CREATE INDEX requests_by_chain ON requests (chain, started_at);
+
+  CREATE TABLE attempts (
+    request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    kind TEXT,
+    skip_reason TEXT,
+    status INTEGER,
+    message TEXT,
+    waited_ms INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    first_token_ms INTEGER,
+    probe INTEGER NOT NULL,
+    fell_back INTEGER NOT NULL,
+    input_tokens INTEGER,
+    cached_input_tokens INTEGER,
+    cache_write_tokens INTEGER,
+    output_tokens INTEGER,
+    reasoning_tokens INTEGER,
+    usage_estimated INTEGER,
+    cost REAL,
+    response_id TEXT,
+    response_model TEXT,
+    finish_reason TEXT,
+    PRIMARY KEY (request_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE request_tags (
+    request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (request_id, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX request_tags_by_value ON request_tags (key, value, request_id);
+
+  CREATE TABLE drops (
+    at INTEGER NOT NULL,
+    chain TEXT NOT NULL,
+    count INTEGER NOT NULL
+  );
+  CREATE INDEX drops_by_time ON drops (at);
+  `,
+];
+
+/** The schema version this package writes and reads. */
+export const schemaVersion = migrations.length;
