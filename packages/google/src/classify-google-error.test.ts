@@ -69,6 +69,13 @@ describe("classifyGoogleError: HTTP errors, from the status and the google.rpc.S
       "overloaded",
       "UNAVAILABLE",
     ],
+    // A mid-stream error chunk for a 502 may say UNAVAILABLE: the code, more specific, decides.
+    [
+      "502 UNAVAILABLE (a bad gateway, not an overloaded model)",
+      httpError(502, status(502, "UNAVAILABLE", "Bad Gateway")),
+      "server",
+      "UNAVAILABLE",
+    ],
     ["500 INTERNAL", httpError(500, status(500, "INTERNAL", "An internal error has occurred.")), "server", "INTERNAL"],
     [
       "504 DEADLINE_EXCEEDED (server, as the other adapters read a 504)",

@@ -210,7 +210,7 @@ const perDay = /per[ _-]?day/i;
  *   neither the request nor the model's health;
  * - 401, 403, `UNAUTHENTICATED`, `PERMISSION_DENIED`, and a 400 whose
  *   `ErrorInfo` says `API_KEY_INVALID` ("API key not valid"): `auth`;
- * - 503 / `UNAVAILABLE` ("The model is overloaded"): `overloaded`;
+ * - 503 / `UNAVAILABLE` ("The model is overloaded"): `overloaded` (UNAVAILABLE with another 5xx code is `server`);
  * - 500 `INTERNAL`, 504 `DEADLINE_EXCEEDED` and every other 5xx: `server`
  *   (504 as the OpenAI and Anthropic adapters read it); 408: `timeout`;
  * - 400 "The input token count (…) exceeds the maximum number of tokens
@@ -229,7 +229,9 @@ function kindOf(code: number | undefined, body: GoogleStatus, message: string): 
   if (code === 401 || code === 403 || has("UNAUTHENTICATED", "PERMISSION_DENIED")) return "auth";
   if (body.reasons.some((reason) => authReasons.has(reason)) || badKey.test(message)) return "auth";
   if (code === 408) return "timeout";
-  if (code === 503 || code === 529 || has("UNAVAILABLE")) return "overloaded";
+  // The numeric code is the more specific: a 502 that says UNAVAILABLE is a bad gateway, not an overloaded model.
+  const otherServerCode = code !== undefined && code >= 500 && code !== 503 && code !== 529;
+  if (code === 503 || code === 529 || (has("UNAVAILABLE") && !otherServerCode)) return "overloaded";
   if ((code !== undefined && code >= 500) || has("INTERNAL", "UNKNOWN", "DATA_LOSS", "DEADLINE_EXCEEDED", "ABORTED", "CANCELLED"))
     return "server";
   if (contextLength.test(message)) return "context_length";

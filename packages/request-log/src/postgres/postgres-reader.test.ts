@@ -79,6 +79,9 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
               (r: RequestLogReader | NaiveReader) => r.spendByModel(query),
               (r: RequestLogReader | NaiveReader) => r.slowest({ ...query, limit }),
               (r: RequestLogReader | NaiveReader) => r.failed({ ...query, limit }),
+              (r: RequestLogReader | NaiveReader) => r.timeSpan(query),
+              (r: RequestLogReader | NaiveReader) => r.topTags({ ...query, limit }),
+              (r: RequestLogReader | NaiveReader) => r.answerComparisons({ ...query, limit }),
             ];
             for (const question of ask) {
               const answer = await question(reader);

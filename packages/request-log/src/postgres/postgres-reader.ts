@@ -2,6 +2,7 @@ import type { SQLInputValue } from "node:sqlite";
 import { ConfigError, type ModelErrorKind, type SkipReason } from "@understudy/core";
 import type pg from "pg";
 import type {
+  AnswerComparison,
   BucketQuery,
   FallbackRate,
   ListQuery,
@@ -13,11 +14,22 @@ import type {
   RequestLogReader,
   SkipBucket,
   SpendTotals,
+  TagCount,
+  TimeSpan,
   UnavailablePeriod,
 } from "../reader/request-log-reader.ts";
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+import {
+  answerComparisonsSql,
+  comparisonsFromRows,
+  limitOf,
+  tagCountsFromRows,
+  timeSpanFromRow,
+  timeSpanSql,
+  topTagsSql,
+} from "../sqlite/overview-sql.ts";
 import { percentilesSql, requestFilter } from "../sqlite/query-filter.ts";
 import { attemptFromRow, requestFromRow } from "../sqlite/row-codec.ts";
 import { migratePostgres } from "./migrate.ts";
@@ -234,6 +246,24 @@ export class PostgresRequestLogReader implements RequestLogReader {
     return rows.map(requestFromRow);
   }
 
+  /** `RequestLogReader.timeSpan`: see the interface (`@understudy/request-log`). */
+  async timeSpan(query: LogQuery = {}): Promise<TimeSpan | undefined> {
+    const { where, params } = filter(query);
+    return timeSpanFromRow((await this.all(timeSpanSql(where), params))[0]);
+  }
+
+  /** `RequestLogReader.topTags`: see the interface (`@understudy/request-log`). */
+  async topTags(query: ListQuery = {}): Promise<TagCount[]> {
+    const { where, params } = filter(query);
+    return tagCountsFromRows(await this.all(topTagsSql(where), [...params, limitOf(query)]));
+  }
+
+  /** `RequestLogReader.answerComparisons`: see the interface (`@understudy/request-log`). */
+  async answerComparisons(query: ListQuery = {}): Promise<AnswerComparison[]> {
+    const { where, params } = filter(query);
+    return comparisonsFromRows(await this.all(answerComparisonsSql(where), [...params, limitOf(query)]));
+  }
+
   /** `RequestLogReader.request`: see the interface (`@understudy/request-log`). */
   async request(requestId: string): Promise<LoggedRequest | undefined> {
     const row = (await this.all("SELECT * FROM requests WHERE request_id = ?", [requestId]))[0];
@@ -334,14 +364,6 @@ function bucketParam(bucketMs: number): number {
     );
   }
   return bucketMs;
-}
-
-function limitOf(query: ListQuery): number {
-  const limit = query.limit ?? 20;
-  if (!(Number.isInteger(limit) && limit >= 0)) {
-    throw new ConfigError("query.limit", `must be a whole number from 0, got ${limit}`, "leave it out for 20");
-  }
-  return limit;
 }
 
 function optionalNumber(value: SQLInputValue | undefined): number | undefined {

@@ -167,6 +167,53 @@ export interface ModelSpend {
   readonly wasted: SpendTotals;
 }
 
+/** The first and last request of a window. */
+export interface TimeSpan {
+  /** Epoch ms of the first request's start. */
+  readonly from: number;
+  /** Epoch ms of the last request's start. */
+  readonly to: number;
+}
+
+/** A tag value and how many requests carry it. */
+export interface TagCount {
+  /** The tag's key. */
+  readonly key: string;
+  /** Its value. */
+  readonly value: string;
+  /** Requests carrying it. */
+  readonly requests: number;
+}
+
+/** One model's answer in an {@link AnswerComparison}. */
+export interface ComparedAnswer {
+  /** The chain id of the model that answered. */
+  readonly model: string;
+  /** Its place in its request's `models` (0: the request's first choice). */
+  readonly position: number;
+  /** The request it answered. */
+  readonly requestId: string;
+  /** Epoch ms the request started. */
+  readonly startedAt: number;
+  /** The request's tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The captured answer (redacted, bounded). */
+  readonly answer: string;
+}
+
+/**
+ * One captured prompt that more than one model answered: what the primary and
+ * the backups said to the same question, side by side.
+ */
+export interface AnswerComparison {
+  /** The captured prompt (redacted, bounded). */
+  readonly prompt: string;
+  /** Epoch ms of the latest answer. */
+  readonly lastAt: number;
+  /** Each model's latest answer, by `position`, then model. */
+  readonly answers: readonly ComparedAnswer[];
+}
+
 /**
  * The questions a report asks of a request log, whatever stores it. Every
  * answer is ordered (by bucket, then model and reason; lists by their own
@@ -191,6 +238,16 @@ export interface RequestLogReader {
   slowest(query?: ListQuery): Promise<RequestRecord[]>;
   /** The requests that did not succeed, latest first. */
   failed(query?: ListQuery): Promise<RequestRecord[]>;
+  /** The first and last request's start; undefined when the window has none. */
+  timeSpan(query?: LogQuery): Promise<TimeSpan | undefined>;
+  /** The tag values on most requests, most first (then key, value). */
+  topTags(query?: ListQuery): Promise<TagCount[]>;
+  /**
+   * Captured prompts answered by two or more models (successful requests with
+   * prompt and answer captured, identical prompt text), latest first, each
+   * with every model's latest answer. `limit` counts prompts.
+   */
+  answerComparisons(query?: ListQuery): Promise<AnswerComparison[]>;
   /** One request with its attempts, or undefined. */
   request(requestId: string): Promise<LoggedRequest | undefined>;
   /** Releases the connection. */

@@ -207,6 +207,40 @@ describe("SqliteRequestLogReader on a log checked by hand", () => {
     }
   });
 
+  it("tells the log's span, its most used tags, and what each model answered to the same prompt", async () => {
+    const answered = (id: string, minute: number, model: string, prompt: string, answer: string): LoggedRequest => {
+      const [request] = knownLog();
+      const record = { ...(request as LoggedRequest).record, requestId: id, startedAt: at(minute), model, prompt, answer };
+      return { record, attempts: [] };
+    };
+    const reader = logFile([
+      ...knownLog(),
+      answered("q1", 1, "a", "capital of France?", "Paris."),
+      answered("q2", 2, "b", "capital of France?", "Paris, France."),
+      answered("q3", 3, "a", "capital of France?", "It is Paris."),
+      answered("q4", 4, "a", "only one model", "so no comparison"),
+    ]);
+    try {
+      expect(await reader.timeSpan()).toEqual({ from: at(0), to: at(90) });
+      expect(await reader.timeSpan({ chain: "nobody" })).toBeUndefined();
+      const tags = await reader.topTags({ limit: 1 });
+      expect(tags).toHaveLength(1);
+      expect(tags[0]?.requests).toBeGreaterThanOrEqual(2);
+      const [comparison, ...others] = await reader.answerComparisons();
+      expect(others).toEqual([]);
+      expect(comparison?.prompt).toBe("capital of France?");
+      expect(comparison?.lastAt).toBe(at(3));
+      // The latest answer of each model, the chain's first model first.
+      expect(comparison?.answers.map((a) => [a.model, a.position, a.requestId, a.answer])).toEqual([
+        ["a", 0, "q3", "It is Paris."],
+        ["b", 1, "q2", "Paris, France."],
+      ]);
+      expect(await reader.answerComparisons({ to: at(2) })).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("refuses a bucket or a limit that is not a whole positive number", async () => {
     const reader = logFile([]);
     try {
@@ -244,6 +278,9 @@ describe("SqliteRequestLogReader agrees with the plain computation", () => {
               (r: SqliteRequestLogReader | NaiveReader) => r.spendByModel(query),
               (r: SqliteRequestLogReader | NaiveReader) => r.slowest({ ...query, limit }),
               (r: SqliteRequestLogReader | NaiveReader) => r.failed({ ...query, limit }),
+              (r: SqliteRequestLogReader | NaiveReader) => r.timeSpan(query),
+              (r: SqliteRequestLogReader | NaiveReader) => r.topTags({ ...query, limit }),
+              (r: SqliteRequestLogReader | NaiveReader) => r.answerComparisons({ ...query, limit }),
             ];
             for (const question of ask) expectClose(await question(reader), await question(naive));
           } finally {

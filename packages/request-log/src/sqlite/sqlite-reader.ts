@@ -1,6 +1,7 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 import { ConfigError, type ModelErrorKind, type SkipReason } from "@understudy/core";
 import type {
+  AnswerComparison,
   BucketQuery,
   FallbackRate,
   ListQuery,
@@ -12,12 +13,23 @@ import type {
   RequestLogReader,
   SkipBucket,
   SpendTotals,
+  TagCount,
+  TimeSpan,
   UnavailablePeriod,
 } from "../reader/request-log-reader.ts";
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
 import { openLogDatabase } from "./open-log-database.ts";
+import {
+  answerComparisonsSql,
+  comparisonsFromRows,
+  limitOf,
+  tagCountsFromRows,
+  timeSpanFromRow,
+  timeSpanSql,
+  topTagsSql,
+} from "./overview-sql.ts";
 import { percentilesSql, requestFilter } from "./query-filter.ts";
 import { attemptFromRow, requestFromRow } from "./row-codec.ts";
 
@@ -236,6 +248,24 @@ export class SqliteRequestLogReader implements RequestLogReader {
     ).map(requestFromRow);
   }
 
+  /** {@inheritDoc RequestLogReader.timeSpan} */
+  async timeSpan(query: LogQuery = {}): Promise<TimeSpan | undefined> {
+    const { where, params } = requestFilter(query);
+    return timeSpanFromRow(this.get(timeSpanSql(where), params));
+  }
+
+  /** {@inheritDoc RequestLogReader.topTags} */
+  async topTags(query: ListQuery = {}): Promise<TagCount[]> {
+    const { where, params } = requestFilter(query);
+    return tagCountsFromRows(this.all(topTagsSql(where), [...params, limitOf(query)]));
+  }
+
+  /** {@inheritDoc RequestLogReader.answerComparisons} */
+  async answerComparisons(query: ListQuery = {}): Promise<AnswerComparison[]> {
+    const { where, params } = requestFilter(query);
+    return comparisonsFromRows(this.all(answerComparisonsSql(where), [...params, limitOf(query)]));
+  }
+
   /** {@inheritDoc RequestLogReader.request} */
   async request(requestId: string): Promise<LoggedRequest | undefined> {
     const row = this.get("SELECT * FROM requests WHERE request_id = ?", [requestId]);
@@ -300,14 +330,6 @@ function bucketParam(bucketMs: number): bigint {
     );
   }
   return BigInt(bucketMs);
-}
-
-function limitOf(query: ListQuery): number {
-  const limit = query.limit ?? 20;
-  if (!(Number.isInteger(limit) && limit >= 0)) {
-    throw new ConfigError("query.limit", `must be a whole number from 0, got ${limit}`, "leave it out for 20");
-  }
-  return limit;
 }
 
 function optionalNumber(value: SQLInputValue | undefined): number | undefined {

@@ -1,6 +1,8 @@
 import type { ModelErrorKind, SkipReason } from "@understudy/core";
 import type {
+  AnswerComparison,
   BucketQuery,
+  ComparedAnswer,
   FallbackRate,
   ListQuery,
   LogQuery,
@@ -11,6 +13,8 @@ import type {
   RequestLogReader,
   SkipBucket,
   SpendTotals,
+  TagCount,
+  TimeSpan,
   UnavailablePeriod,
 } from "../reader/request-log-reader.ts";
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
@@ -251,9 +255,75 @@ export class NaiveReader implements RequestLogReader {
       .slice(0, query.limit ?? 20);
   }
 
+  async timeSpan(query: LogQuery = {}): Promise<TimeSpan | undefined> {
+    const starts = this.matching(query).map((l) => l.record.startedAt);
+    return starts.length === 0 ? undefined : { from: Math.min(...starts), to: Math.max(...starts) };
+  }
+
+  async topTags(query: ListQuery = {}): Promise<TagCount[]> {
+    const pairs = this.matching(query).flatMap((l) => Object.entries(l.record.tags));
+    const groups = countBy(pairs, (pair) => JSON.stringify(pair));
+    return [...groups.values()]
+      .map((same) => ({ key: (same[0] as [string, string])[0], value: (same[0] as [string, string])[1], requests: same.length }))
+      .sort(
+        byKeys(
+          (t) => -t.requests,
+          (t) => t.key,
+          (t) => t.value,
+        ),
+      )
+      .slice(0, query.limit ?? 20);
+  }
+
+  async answerComparisons(query: ListQuery = {}): Promise<AnswerComparison[]> {
+    const answered = this.matching(query)
+      .map((l) => l.record)
+      .filter((r) => r.outcome === "success" && r.prompt !== undefined && r.answer !== undefined && r.model !== undefined);
+    const latest = new Map<string, RequestRecord>();
+    for (const r of answered) {
+      const key = JSON.stringify([r.prompt, r.model]);
+      const seen = latest.get(key);
+      if (!seen || compare(seen.startedAt, r.startedAt) < 0 || (seen.startedAt === r.startedAt && seen.requestId < r.requestId)) {
+        latest.set(key, r);
+      }
+    }
+    const byPrompt = countBy([...latest.values()], (r) => r.prompt as string);
+    return [...byPrompt.entries()]
+      .filter(([, records]) => records.length > 1)
+      .map(([prompt, records]) => ({
+        prompt,
+        lastAt: Math.max(...records.map((r) => r.startedAt)),
+        answers: records.map(comparedAnswer).sort(
+          byKeys(
+            (a) => a.position,
+            (a) => a.model,
+          ),
+        ),
+      }))
+      .sort(
+        byKeys(
+          (c) => -c.lastAt,
+          (c) => c.prompt,
+        ),
+      )
+      .slice(0, query.limit ?? 20);
+  }
+
   async request(requestId: string): Promise<LoggedRequest | undefined> {
     return this.logged.find((l) => l.record.requestId === requestId);
   }
 
   async close(): Promise<void> {}
+}
+
+function comparedAnswer(r: RequestRecord): ComparedAnswer {
+  const model = r.model as string;
+  return {
+    model,
+    position: r.models.indexOf(model),
+    requestId: r.requestId,
+    startedAt: r.startedAt,
+    tags: r.tags,
+    answer: r.answer as string,
+  };
 }

@@ -1,0 +1,102 @@
+import type {
+  AnswerComparison,
+  FallbackRate,
+  LogSummary,
+  ModelLatency,
+  ModelSpend,
+  RequestBucket,
+  SkipBucket,
+  UnavailablePeriod,
+} from "../reader/request-log-reader.ts";
+import type { RequestRecord } from "../records/request-record.ts";
+
+/**
+ * A request as a report lists it: its row without the captured prompt and
+ * answer (those appear only in {@link AnswerComparison}s), its error message
+ * bounded.
+ */
+export type ReportedRequest = Omit<RequestRecord, "prompt" | "answer">;
+
+/** A window of time the page offers as a filter: the whole log, or its last hour, day, … */
+export interface ReportWindow {
+  /** Stable id, used in {@link ReportData.views}' keys: `all`, `15m`, `1h`, `6h`, `24h`, `7d`, `30d`. */
+  readonly id: string;
+  /** What the page shows: "whole log", "last hour", … */
+  readonly label: string;
+  /** Epoch ms, inclusive. */
+  readonly from: number;
+  /** Epoch ms, exclusive. */
+  readonly to: number;
+  /** The width of the window's time buckets, ms (so that it has at most about 120). */
+  readonly bucketMs: number;
+}
+
+/** A tag value the page offers as a filter, with how many requests carry it. */
+export interface ReportTag {
+  /** The tag's key. */
+  readonly key: string;
+  /** Its value. */
+  readonly value: string;
+  /** Requests carrying it in the report's whole window. */
+  readonly requests: number;
+}
+
+/** Everything the page shows for one window and one tag filter. */
+export interface ReportView {
+  /** Totals. */
+  readonly summary: LogSummary;
+  /** Requests per bucket, outcome and answering model (the window's `bucketMs`). */
+  readonly requestsOverTime: readonly RequestBucket[];
+  /** Skips per bucket, model and reason. */
+  readonly skipsOverTime: readonly SkipBucket[];
+  /** Periods a model was unavailable (breaker open, cooling down, …), by its skips. */
+  readonly unavailablePeriods: readonly UnavailablePeriod[];
+  /** Fallbacks per model and reason, with rates. */
+  readonly fallbackRates: readonly FallbackRate[];
+  /** Each model's answer latency and time to first token. */
+  readonly latency: readonly ModelLatency[];
+  /** Tokens and cost per model, answered apart from wasted. */
+  readonly spend: readonly ModelSpend[];
+  /** The slowest requests, slowest first. */
+  readonly slowest: readonly ReportedRequest[];
+  /** The latest requests that did not succeed. */
+  readonly failed: readonly ReportedRequest[];
+}
+
+/** What `understudy report` reads out of a log and the page renders: aggregates, never every row. */
+export interface ReportData {
+  /** The report's format version; the page refuses another. */
+  readonly version: 1;
+  /** Epoch ms the report was made. */
+  readonly generatedAt: number;
+  /** Where the log came from: a file name, or a postgres database (its password removed). */
+  readonly source: string;
+  /** The filters the report was made with (`--from`, `--to`, `--chain`, `--tag`). */
+  readonly filters: {
+    readonly from?: number;
+    readonly to?: number;
+    readonly chain?: string;
+    readonly tags?: Readonly<Record<string, string>>;
+  };
+  /** Epoch ms of the first and last request in the filtered log; undefined when it is empty. */
+  readonly span: { readonly from: number; readonly to: number } | undefined;
+  /** The time windows the page offers; the first is the whole log. */
+  readonly windows: readonly ReportWindow[];
+  /** The tag values the page offers (the most used, at most `--tags` of them). */
+  readonly tags: readonly ReportTag[];
+  /**
+   * The views, keyed `${window.id}` for all tags and `${window.id}|${index into tags}`
+   * for one tag value: every window with every tag choice.
+   */
+  readonly views: Readonly<Record<string, ReportView>>;
+  /**
+   * Captured prompts answered by several models (empty when nothing was
+   * captured); an answer whose `position` is above 0 came from a backup.
+   */
+  readonly comparisons: readonly AnswerComparison[];
+}
+
+/** The key of a view in {@link ReportData.views}. */
+export function viewKey(windowId: string, tagIndex?: number): string {
+  return tagIndex === undefined ? windowId : `${windowId}|${tagIndex}`;
+}
