@@ -38,6 +38,7 @@ describe("examples", () => {
         "events-to-logs.ts",
         "otel-tracing.ts",
         "quick-start.ts",
+        "review-requests.ts",
         "streaming-failover.ts",
       ].sort(),
     );
@@ -156,5 +157,20 @@ describe("examples", () => {
     expect(stdout).toMatch(/^openai:gpt-4\.1-mini: 3 answers, \$0\.00\d+$/m);
     expect(stdout).toMatch(/^wasted on failed attempts: \$0\.000[1-9]\d*$/m);
     expect(stdout).toContain("every model that used tokens has a price");
+  });
+
+  it("review-requests: the log tells fallbacks after a failure from skips of the primary, and SQL reads it", async () => {
+    const stdout = await runExample("./review-requests.ts");
+    // The calls are scripted (a 429, then 529s until the breaker's second probe); only the skips depend on timing.
+    expect(stdout).toMatch(/^30 requests: 30 answered, 3 fell back, \d+ skips, 0 not logged$/m);
+    expect(stdout).toMatch(/^answered by anthropic:claude-sonnet-4-6: \d+, openai:gpt-4\.1-mini: \d+$/m);
+    expect(stdout).toMatch(/^fallback from anthropic:claude-sonnet-4-6 on overloaded: 2 of \d+ requests/m);
+    expect(stdout).toMatch(/^fallback from anthropic:claude-sonnet-4-6 on rate_limit: 1 of \d+ requests/m);
+    expect(stdout).toMatch(
+      /^anthropic:claude-sonnet-4-6 unavailable \((cooldown|open)(, (cooldown|open))*\): \d+ requests passed it over$/m,
+    );
+    expect(stdout).toMatch(
+      /^search req_\w+ at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: openai:gpt-4\.1-mini \(\d+ fallbacks, \d+ skips\), \d+ ms$/m,
+    );
   });
 });

@@ -90,20 +90,28 @@ try {
   // #endregion read
 
   // #region sql
-  // Any SQLite client reads the file (WAL mode: even while the app writes it). From the guide:
-  // the requests of one feature that did not get the primary's answer.
+  // Any SQLite client reads the file, even while the app writes it (WAL). The guide's query for
+  // the requests of one tag that did not get the primary's answer, the tag's value bound as a parameter:
   const db = new DatabaseSync(file, { readOnly: true });
   const rows = db
     .prepare(
-      `SELECT r.request_id, r.model AS answered_by, r.fallbacks, r.skips, r.duration_ms
-      FROM request_tags t JOIN requests r ON r.request_id = t.request_id
+      `SELECT r.request_id,
+              datetime(r.started_at / 1000, 'unixepoch') AS started,
+              COALESCE(r.model, r.outcome) AS answered_by,
+              r.fallbacks,
+              r.skips,
+              r.duration_ms
+      FROM request_tags t
+      JOIN requests r ON r.request_id = t.request_id
       WHERE t.key = 'feature' AND t.value = :feature
-        AND (r.fallbacks > 0 OR r.skips > 0)
-      ORDER BY r.started_at DESC LIMIT 50`,
+        AND (r.fallbacks > 0 OR r.skips > 0 OR r.outcome <> 'success')
+      ORDER BY r.started_at DESC
+      LIMIT 50`,
     )
     .all({ feature: "search" });
   for (const row of rows) {
-    console.log(`search ${row.request_id}: ${row.answered_by}, ${row.fallbacks} fallbacks, ${row.skips} skips, ${row.duration_ms} ms`);
+    const path = `${row.fallbacks} fallbacks, ${row.skips} skips`;
+    console.log(`search ${row.request_id} at ${row.started}: ${row.answered_by} (${path}), ${row.duration_ms} ms`);
   }
   db.close();
   // #endregion sql

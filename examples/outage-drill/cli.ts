@@ -63,6 +63,16 @@ const flags = {
     value: "URL",
     help: ["the Redis that --replicas shares health through,", "e.g. redis://127.0.0.1:6379"],
   },
+  "log-dir": {
+    type: "string",
+    value: "DIR",
+    default: "demo-output",
+    help: [
+      "where the drill writes its request log (requests.db, SQLite)",
+      "and the report made from it (report.html), to open in a",
+      "browser afterwards",
+    ],
+  },
   help: { type: "boolean", short: "h", help: ["print this help"] },
 } as const satisfies Record<string, Flag>;
 
@@ -75,9 +85,9 @@ const maxReplicas = 32;
 /** The short usage, printed after an error. */
 export const usage = [
   "usage: pnpm demo [--healthy-ms MS] [--spike-ms MS] [--outage-ms MS]",
-  "                 [--recovery-ms MS] [--rate N] [--json] [--otel]",
+  "                 [--recovery-ms MS] [--rate N] [--json] [--otel] [--log-dir DIR]",
   "       pnpm demo --replicas N --redis URL [the phase flags, --rate, --json]",
-  "       pnpm demo --live [--json] [--otel]",
+  "       pnpm demo --live [--json] [--otel] [--log-dir DIR]",
   "       pnpm demo --help     what the drill does, and every flag",
 ].join("\n");
 
@@ -114,6 +124,8 @@ four phases:
 On a terminal a live panel shows the phase, each model's breaker and the last
 requests (elsewhere, one line per request); then a summary: who answered,
 failovers by reason, the primary's calls in the outage, latency and cost.
+Every request is recorded with @understudy/request-log; at the end the drill
+writes the log and its report (understudy report's page) and prints where.
 
 Flags:
 ${rows.join("\n")}
@@ -135,6 +147,8 @@ export type DrillCommand =
       readonly otel: boolean;
       readonly replicas: number;
       readonly redis: string | undefined;
+      /** Where the request log and report go; undefined with --replicas, whose processes keep none. */
+      readonly logDir: string | undefined;
     };
 
 /** Reads the drill's arguments (without node's and the script's own); never throws. */
@@ -155,7 +169,7 @@ export function parseDrillArgs(args: readonly string[], env: Readonly<Record<str
   if (values.help) return { kind: "help" };
 
   const given = (name: FlagName) => values[name] !== undefined;
-  const number = (name: Exclude<FlagName, "json" | "otel" | "live" | "help" | "redis">): number | string => {
+  const number = (name: Exclude<FlagName, "json" | "otel" | "live" | "help" | "redis" | "log-dir">): number | string => {
     const raw = values[name];
     const text = typeof raw === "string" ? raw : flags[name].default;
     const value = Number(text);
@@ -220,7 +234,13 @@ export function parseDrillArgs(args: readonly string[], env: Readonly<Record<str
       showUsage: true,
     };
   }
-  return { kind: "run", options, json: values.json === true, live, otel, replicas, redis };
+  const logDir = typeof values["log-dir"] === "string" ? values["log-dir"] : flags["log-dir"].default;
+  if (replicas > 1 && given("log-dir")) {
+    return { kind: "error", message: "--log-dir applies to one process's drill: drop --replicas, or --log-dir", showUsage: true };
+  }
+  if (logDir.trim() === "") return { kind: "error", message: "--log-dir needs a directory, got an empty one", showUsage: true };
+  const json = values.json === true;
+  return { kind: "run", options, json, live, otel, replicas, redis, logDir: replicas > 1 ? undefined : logDir };
 }
 
 /** node's parseArgs error, as one line naming the flag. */

@@ -1,15 +1,24 @@
 import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { SqliteRequestLogReader } from "@understudy/request-log";
+import { afterAll, describe, expect, it } from "vitest";
 import { type DrillRun, drillModels } from "./drill.ts";
+import type { DrillLogFiles } from "./drill-log.ts";
 import type { DrillSummary } from "./summary.ts";
 
 const run = promisify(execFile);
 
 interface DrillJson extends DrillRun {
   readonly summary: DrillSummary;
+  readonly log: DrillLogFiles;
 }
+
+const logDir = mkdtempSync(join(tmpdir(), "understudy-drill-"));
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
 
 // The demo as a user runs it, in --json mode, with short phases (about 5 s of real time).
 async function runDemo(): Promise<{ json: DrillJson; exitCode: number }> {
@@ -28,6 +37,8 @@ async function runDemo(): Promise<{ json: DrillJson; exitCode: number }> {
     "1500",
     "--rate",
     "15",
+    "--log-dir",
+    logDir,
   ];
   const { stdout } = await run(process.execPath, args, { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
   return { json: JSON.parse(stdout) as DrillJson, exitCode: 0 };
@@ -81,5 +92,29 @@ describe("pnpm demo --json", () => {
     expect(afterRecovery.length).toBeGreaterThan(0);
     expect(afterRecovery.every((e) => e.model === drillModels.primary && e.status === 200)).toBe(true);
     expect(summary.primaryAnswersAfterRecovery).toBeGreaterThan(0);
+
+    // Every request is on record, by phase, with who answered it; and the report was made from the log.
+    expect(json.log).toEqual({ database: join(logDir, "requests.db"), report: join(logDir, "report.html") });
+    const reader = new SqliteRequestLogReader(json.log.database);
+    try {
+      const logged = await reader.summary();
+      expect(logged).toMatchObject({ requests: summary.requests, dropped: 0 });
+      expect(logged.outcomes.success).toBe(summary.answered);
+      const byModel = await reader.requestsOverTime({ bucketMs: 3_600_000 });
+      for (const model of ["claude", "gpt", "gemini"]) {
+        const answered = byModel.filter((b) => b.model === model).reduce((sum, b) => sum + b.requests, 0);
+        expect(answered).toBe(summary.answeredBy[model] ?? 0);
+      }
+      expect((await reader.summary({ tags: { phase: "primary outage" } })).requests).toBe(summary.requestsDuringOutage);
+      expect((await reader.fallbackRates()).map((rate) => rate.model)).toContain("claude");
+      // The cues recur, so the primary's and the backups' answers to the same prompt sit side by side.
+      const [comparison] = await reader.answerComparisons({ limit: 1 });
+      expect(comparison?.answers.map((answer) => answer.model)).toContain("claude");
+      expect(comparison?.answers.length).toBeGreaterThan(1);
+    } finally {
+      await reader.close();
+    }
+    expect(existsSync(json.log.report)).toBe(true);
+    expect(readFileSync(json.log.report, "utf8")).toContain("requests.db (pnpm demo)");
   });
 });

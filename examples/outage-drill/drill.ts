@@ -54,6 +54,16 @@ export interface DrillRun {
 /** The chain's three models, as the fault server knows them: one per provider, each on its own wire format. */
 export const drillModels = { primary: "claude-sonnet-4-6", backup: "gpt-4.1-mini", lastResort: "gemini-2.5-flash" } as const;
 
+/** Each model's line: different words, so the report's side-by-side shows who answered what. */
+export const drillLines = {
+  primary: "The understudy knows every line of this answer.",
+  backup: "Every line of this answer, known by heart: the understudy is ready.",
+  lastResort: "Lines learned; the understudy takes the stage and answers.",
+} as const satisfies Record<keyof typeof drillModels, string>;
+
+/** The cues the drill's requests ask, in turn: each is asked in every phase, so several models answer it. */
+export const drillCues = ["Cue 1: say your line.", "Cue 2: say your line.", "Cue 3: say your line."] as const;
+
 /** Something to tell the terminal while the drill runs. */
 export type DrillListener = (
   event: { readonly kind: "phase"; readonly phase: PhaseName } | { readonly kind: "done"; readonly outcome: RequestOutcome },
@@ -138,8 +148,8 @@ export function stageOutages(server: FaultServer, options: DrillOptions): DrillR
     to: outage.to,
     step: faults.serverError(),
   });
-  for (const model of Object.values(drillModels))
-    server.script(model, () => ({ tokenDelayMs: 3, text: "The understudy knows every line of this answer." }));
+  for (const [role, model] of Object.entries(drillModels))
+    server.script(model, () => ({ tokenDelayMs: 3, text: drillLines[role as keyof typeof drillModels] }));
   return phases;
 }
 
@@ -197,7 +207,9 @@ export async function sendTraffic(
 
 async function oneRequest(chat: Fallback, index: number, phase: PhaseName): Promise<RequestOutcome> {
   const startedAt = Date.now();
-  const stream = chat.stream({ messages: [{ role: "user", content: `Drill request ${index}: say your line.` }], maxTokens: 100 });
+  const cue = drillCues[index % drillCues.length] as string;
+  // Tagged with its phase, so the request log (and its report) can be filtered by it.
+  const stream = chat.stream({ messages: [{ role: "user", content: cue }], maxTokens: 100 }, { tags: { phase } });
   try {
     for await (const _ of stream) {
       // the drill reads every part, as an app rendering the answer would

@@ -3,9 +3,11 @@
 // sends steady streamed traffic while the primary goes through a rate-limit
 // spike, a hard outage and a recovery.
 // Exits 0 when every request was answered, 1 when one was not, 2 on a bad flag.
+import type { Fallback } from "@understudy/core";
 import { helpText, parseDrillArgs, pnpmBannerNote, usage } from "./cli.ts";
 import { liveView } from "./display.ts";
 import { runDrill } from "./drill.ts";
+import { openDrillLog } from "./drill-log.ts";
 import { runLive } from "./live.ts";
 import { replicaTable, runReplicaDrills } from "./replicas.ts";
 import { summarise, summaryTable } from "./summary.ts";
@@ -27,7 +29,7 @@ if (command.kind === "error") {
   process.exit(2);
 }
 
-const { options, json, live, otel, replicas, redis } = command;
+const { options, json, live, otel, replicas, redis, logDir } = command;
 const bannerNote = json ? pnpmBannerNote(process.env, process.stdout.isTTY === true) : undefined;
 if (bannerNote) process.stderr.write(`${bannerNote}\n`);
 
@@ -47,14 +49,20 @@ try {
     );
     // Loaded only for --otel: the default drill starts without OpenTelemetry's modules.
     const telemetry = otel ? (await import("./telemetry.ts")).startTelemetry(process.env) : undefined;
+    const log = logDir === undefined ? undefined : openDrillLog(logDir);
+    const prepare = (chat: Fallback) => {
+      telemetry?.instrument(chat);
+      log?.record(chat);
+    };
     const view = json || live ? undefined : liveView(expected);
-    const run = live ? await runLive(5, telemetry?.instrument) : await runDrill(options, view?.listener, telemetry?.instrument);
+    const run = live ? await runLive(5, prepare) : await runDrill(options, view?.listener, prepare);
     view?.finish();
     const summary = summarise(run, "claude");
     const otelSummary = await telemetry?.finish();
+    const files = await log?.finish();
     if (json)
       process.stdout.write(
-        `${JSON.stringify({ options, summary, ...(otelSummary && { otel: otelSummary }), ...run }, null, 2)}\n`,
+        `${JSON.stringify({ options, summary, ...(otelSummary && { otel: otelSummary }), ...(files && { log: files }), ...run }, null, 2)}\n`,
       );
     else {
       process.stdout.write(`\n${live ? "live run" : "outage drill"} summary\n${summaryTable(summary)}\n`);
@@ -62,6 +70,7 @@ try {
         const { otelTable } = await import("./telemetry.ts");
         process.stdout.write(`\nOpenTelemetry: what @understudy/otel recorded\n${otelTable(otelSummary)}\n`);
       }
+      if (files) process.stdout.write(`\nrequest log  ${files.database}\nreport       ${files.report}\n`);
     }
     process.exitCode = summary.unanswered === 0 ? 0 : 1;
   }

@@ -5,13 +5,16 @@
  * durations, time to first token, tokens, cost answered and wasted, and your
  * tags — off the request path, through a bounded buffer that drops and counts
  * rather than wait. `SqliteSink` stores them in SQLite (`node:sqlite`, no
- * native addon), and `SqliteRequestLogReader` answers the questions a report asks.
+ * native addon), and `SqliteRequestLogReader` answers the questions a report asks;
+ * `understudy report` (this package's command) turns a log into one HTML page.
  *
  * @packageDocumentation
  */
 
 export type {
+  AnswerComparison,
   BucketQuery,
+  ComparedAnswer,
   FallbackRate,
   ListQuery,
   LogQuery,
@@ -22,6 +25,8 @@ export type {
   RequestLogReader,
   SkipBucket,
   SpendTotals,
+  TagCount,
+  TimeSpan,
   UnavailablePeriod,
 } from "./reader/request-log-reader.ts";
 export { healthSkipReasons } from "./reader/unavailable-periods.ts";
@@ -37,6 +42,17 @@ export type { AttemptRecordRow } from "./records/attempt-record-row.ts";
 export type { DroppedRequests, LoggedRequest, RequestLogBatch } from "./records/request-log-batch.ts";
 export type { RequestLogSink } from "./records/request-log-sink.ts";
 export type { RequestOutcome, RequestRecord } from "./records/request-record.ts";
+export { type BuildReportOptions, buildReport } from "./report/build-report.ts";
+export { renderReportHtml } from "./report/render-html.ts";
+export { type CommandIO, reportUsage, runReportCommand, UsageError } from "./report/report-command.ts";
+export {
+  type ReportData,
+  type ReportedRequest,
+  type ReportTag,
+  type ReportView,
+  type ReportWindow,
+  viewKey,
+} from "./report/report-data.ts";
 export type { RetentionOptions } from "./sqlite/retention.ts";
 export { schemaVersion } from "./sqlite/schema.ts";
 export { type SqliteReaderOptions, SqliteRequestLogReader } from "./sqlite/sqlite-reader.ts";

@@ -66,7 +66,8 @@ export class PostgresRequestLogReader implements RequestLogReader {
     const { where, params } = filter(query);
     const totals = (
       await this.all(
-        `SELECT COUNT(*) AS requests, ${total("(fallbacks > 0)::int")} AS with_fallback, ${total("calls")} AS calls,
+        `SELECT COUNT(*) AS requests, ${total("(fallbacks > 0)::int")} AS with_fallback,
+        ${total("(outcome = 'success' AND model IS DISTINCT FROM (models::jsonb ->> 0))::int")} AS by_backup, ${total("calls")} AS calls,
         ${total("skips")} AS skips, ${total("retries")} AS retries, ${total("fallbacks")} AS fallbacks, ${total("resets")} AS resets,
         ${total("cost_answer")} AS cost_answer, ${total("cost_wasted")} AS cost_wasted, ${total("(NOT cost_complete)::int")} AS incomplete
       FROM requests r WHERE ${where}`,
@@ -84,6 +85,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
       requests: Number(totals?.requests ?? 0),
       outcomes: Object.fromEntries(outcomes.map((row) => [row.outcome as RequestOutcome, Number(row.n)])),
       withFallback: Number(totals?.with_fallback ?? 0),
+      answeredByBackup: Number(totals?.by_backup ?? 0),
       calls: Number(totals?.calls ?? 0),
       skips: Number(totals?.skips ?? 0),
       retries: Number(totals?.retries ?? 0),

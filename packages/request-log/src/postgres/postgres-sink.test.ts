@@ -1,9 +1,11 @@
 import fc from "fast-check";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
+import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import { logEpoch, loggedRequests } from "../test-support/log-arbitraries.ts";
 import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
+import { sampleRequest } from "../test-support/sample-request.ts";
 import { PostgresRequestLogReader } from "./postgres-reader.ts";
 import { PostgresSink } from "./postgres-sink.ts";
 
@@ -116,6 +118,27 @@ describe.skipIf(!available)("PostgresSink", () => {
       expect(await count(url, "request_tags")).toBe(logged.reduce((n, r) => n + Object.keys(r.record.tags).length, 0));
       for (const request of logged.slice(0, 50)) expect(await reader.request(request.record.requestId)).toEqual(request);
       expect((await reader.summary()).dropped).toBe(3);
+    } finally {
+      await reader.close();
+      await sink.close();
+    }
+  });
+
+  it("stores fractional times and counts as whole numbers rather than lose the batch", async () => {
+    // A backoff's jitter makes fractional waits; a hostile provider reports 2.5 tokens. BIGINT takes neither.
+    const url = await server.database();
+    const sink = new PostgresSink({ connection: url });
+    const reader = new PostgresRequestLogReader({ connection: url });
+    try {
+      const { record, attempts } = sampleRequest("frac", logEpoch);
+      const [failed, answered] = attempts as [AttemptRecordRow, AttemptRecordRow];
+      const odd = { ...answered, waitedMs: 0.69, durationMs: 12.5, usage: { ...record.usage, outputTokens: 2.5 } };
+      await sink.write({
+        requests: [{ record: { ...record, durationMs: 99.4, firstTokenMs: Number.NaN }, attempts: [failed, odd] }],
+      });
+      const back = await reader.request("frac");
+      expect(back?.record).toMatchObject({ durationMs: 99, firstTokenMs: 0 });
+      expect(back?.attempts[1]).toMatchObject({ waitedMs: 1, durationMs: 13, usage: { outputTokens: 3 } });
     } finally {
       await reader.close();
       await sink.close();

@@ -36,8 +36,13 @@ export interface LogSummary {
   readonly requests: number;
   /** Requests per outcome (outcomes with none are absent). */
   readonly outcomes: Readonly<Partial<Record<RequestOutcome, number>>>;
-  /** Requests that fell back at least once. */
+  /** Requests that fell back at least once (a call failed and the next model was tried). */
   readonly withFallback: number;
+  /**
+   * Successful requests a model other than the request's first answered: a
+   * fallback, or the first model skipped (breaker open, cooling down, …).
+   */
+  readonly answeredByBackup: number;
   /** Calls, skips, retries, fallbacks and resets, over all requests. */
   readonly calls: number;
   /** Models passed over without a call. */

@@ -22,6 +22,7 @@ export interface CommandIO {
 
 /** A mistake in how the command was called: told in one line, exit code 2. */
 export class UsageError extends Error {
+  /** `UsageError`. */
   override readonly name = "UsageError";
 }
 
@@ -191,7 +192,7 @@ function jsonSummary(data: ReportData) {
     source: data.source,
     generatedAt: new Date(data.generatedAt).toISOString(),
     filters: data.filters,
-    span: data.span && { from: new Date(data.span.from).toISOString(), to: new Date(data.span.to).toISOString() },
+    span: data.span ? { from: new Date(data.span.from).toISOString(), to: new Date(data.span.to).toISOString() } : null,
     summary: whole?.summary ?? null,
     fallbackRates: whole?.fallbackRates ?? [],
     latency: whole?.latency ?? [],

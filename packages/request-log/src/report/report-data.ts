@@ -1,11 +1,13 @@
 import type {
   AnswerComparison,
   FallbackRate,
+  LogQuery,
   LogSummary,
   ModelLatency,
   ModelSpend,
   RequestBucket,
   SkipBucket,
+  TimeSpan,
   UnavailablePeriod,
 } from "../reader/request-log-reader.ts";
 import type { RequestRecord } from "../records/request-record.ts";
@@ -72,14 +74,9 @@ export interface ReportData {
   /** Where the log came from: a file name, or a postgres database (its password removed). */
   readonly source: string;
   /** The filters the report was made with (`--from`, `--to`, `--chain`, `--tag`). */
-  readonly filters: {
-    readonly from?: number;
-    readonly to?: number;
-    readonly chain?: string;
-    readonly tags?: Readonly<Record<string, string>>;
-  };
+  readonly filters: LogQuery;
   /** Epoch ms of the first and last request in the filtered log; undefined when it is empty. */
-  readonly span: { readonly from: number; readonly to: number } | undefined;
+  readonly span: TimeSpan | undefined;
   /** The time windows the page offers; the first is the whole log. */
   readonly windows: readonly ReportWindow[];
   /** The tag values the page offers (the most used, at most `--tags` of them). */

@@ -13,6 +13,9 @@ const recentWindows = [
   { id: "30d", label: "last 30 days", ms: 30 * day },
 ] as const;
 
+/** The id of the window that spans the whole (filtered) log. */
+export const wholeLog = "all";
+
 /** Bucket widths a chart may use: round numbers a reader recognises. */
 const bucketLadder = [
   1_000,
@@ -47,7 +50,7 @@ export function bucketFor(ms: number): number {
 export function reportWindows(span: TimeSpan): ReportWindow[] {
   const to = span.to + 1;
   const length = to - span.from;
-  const whole = { id: "all", label: "whole log", from: span.from, to, bucketMs: bucketFor(length) };
+  const whole = { id: wholeLog, label: "whole log", from: span.from, to, bucketMs: bucketFor(length) };
   const recent = recentWindows
     .filter((window) => window.ms < length)
     .map((window) => ({ id: window.id, label: window.label, from: to - window.ms, to, bucketMs: bucketFor(window.ms) }));

@@ -53,8 +53,8 @@ export const requestColumns = [
 export function requestValues(r: RequestRecord): SQLInputValue[] {
   return [
     r.requestId,
-    r.startedAt,
-    r.durationMs,
+    whole(r.startedAt),
+    whole(r.durationMs),
     r.chain,
     r.method,
     JSON.stringify(r.models),
@@ -67,7 +67,7 @@ export function requestValues(r: RequestRecord): SQLInputValue[] {
     r.retries,
     r.fallbacks,
     r.resets,
-    r.firstTokenMs ?? null,
+    wholeOrNull(r.firstTokenMs),
     ...usageValues(r.usage),
     r.cost.answer,
     r.cost.wasted,
@@ -112,16 +112,16 @@ export function attemptValues(a: AttemptRecordRow): SQLInputValue[] {
   return [
     a.requestId,
     a.seq,
-    a.startedAt,
+    whole(a.startedAt),
     a.model,
     a.provider,
     a.modelId,
     a.attempt,
     a.outcome,
-    ...nullable(a.kind, a.skipReason, a.status, a.message),
-    a.waitedMs,
-    a.durationMs,
-    a.firstTokenMs ?? null,
+    ...nullable(a.kind, a.skipReason, wholeOrNull(a.status), a.message),
+    whole(a.waitedMs),
+    whole(a.durationMs),
+    wholeOrNull(a.firstTokenMs),
     a.probe ? 1 : 0,
     a.fellBack ? 1 : 0,
     ...(a.usage ? usageValues(a.usage) : [null, null, null, null, null, null]),
@@ -184,11 +184,11 @@ export function attemptFromRow(row: Row): AttemptRecordRow {
 
 function usageValues(usage: Usage): SQLInputValue[] {
   return [
-    usage.inputTokens,
-    usage.cachedInputTokens,
-    usage.cacheWriteTokens,
-    usage.outputTokens,
-    usage.reasoningTokens,
+    whole(usage.inputTokens),
+    whole(usage.cachedInputTokens),
+    whole(usage.cacheWriteTokens),
+    whole(usage.outputTokens),
+    whole(usage.reasoningTokens),
     usage.estimated ? 1 : 0,
   ];
 }
@@ -204,7 +204,7 @@ function usageFromRow(row: Row): Usage {
   };
 }
 
-function nullable(...values: readonly (string | number | undefined)[]): SQLInputValue[] {
+function nullable(...values: readonly (string | number | null | undefined)[]): SQLInputValue[] {
   return values.map((value) => value ?? null);
 }
 
@@ -216,4 +216,17 @@ function present(row: Row, names: Readonly<Record<string, string>>): Record<stri
     if (value !== null && value !== undefined) fields[field] = value;
   }
   return fields;
+}
+
+/**
+ * A time, duration, count or status as the whole number its INTEGER / BIGINT
+ * column holds: a backoff's jitter makes fractional waits, and PostgreSQL
+ * refuses a fraction for a BIGINT (the whole batch with it). Not finite: 0.
+ */
+function whole(value: number): number {
+  return Number.isFinite(value) ? Math.round(value) : 0;
+}
+
+function wholeOrNull(value: number | undefined): number | null {
+  return value === undefined ? null : whole(value);
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
 import { expectClose } from "../test-support/expect-close.ts";
 import { bucketMs, drops, logEpoch, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
+import { writeLogFile } from "../test-support/log-file.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
 import { useTempDir } from "../test-support/temp-files.ts";
 import { openDatabase } from "./load-sqlite.ts";
@@ -14,15 +15,7 @@ let files = 0;
 
 /** Writes a log with the store the sink's worker runs, and opens a reader on it. */
 function logFile(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[] = []): SqliteRequestLogReader {
-  const path = tempPath(`log-${files++}.db`);
-  const store = new SqliteLogStore(path, 1_000);
-  try {
-    for (let start = 0; start < logged.length; start += 7) store.write({ requests: logged.slice(start, start + 7) });
-    for (const drop of dropped) store.write({ requests: [], dropped: drop });
-  } finally {
-    store.close();
-  }
-  return new SqliteRequestLogReader(path);
+  return new SqliteRequestLogReader(writeLogFile(tempPath(`log-${files++}.db`), logged, dropped));
 }
 
 const hour = 3_600_000;
@@ -149,6 +142,7 @@ describe("SqliteRequestLogReader on a log checked by hand", () => {
         requests: 3,
         outcomes: { success: 2, exhausted: 1 },
         withFallback: 1,
+        answeredByBackup: 1,
         calls: 4,
         skips: 1,
         retries: 0,

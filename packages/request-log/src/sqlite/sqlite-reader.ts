@@ -72,7 +72,8 @@ export class SqliteRequestLogReader implements RequestLogReader {
   async summary(query: LogQuery = {}): Promise<LogSummary> {
     const { where, params } = requestFilter(query);
     const totals = this.get(
-      `SELECT COUNT(*) AS requests, TOTAL(fallbacks > 0) AS with_fallback, TOTAL(calls) AS calls,
+      `SELECT COUNT(*) AS requests, TOTAL(fallbacks > 0) AS with_fallback,
+        TOTAL(outcome = 'success' AND model IS NOT json_extract(models, '$[0]')) AS by_backup, TOTAL(calls) AS calls,
         TOTAL(skips) AS skips, TOTAL(retries) AS retries, TOTAL(fallbacks) AS fallbacks, TOTAL(resets) AS resets,
         TOTAL(cost_answer) AS cost_answer, TOTAL(cost_wasted) AS cost_wasted, TOTAL(cost_complete = 0) AS incomplete
       FROM requests r WHERE ${where}`,
@@ -87,6 +88,7 @@ export class SqliteRequestLogReader implements RequestLogReader {
       requests: Number(totals?.requests ?? 0),
       outcomes: Object.fromEntries(outcomes.map((row) => [row.outcome as RequestOutcome, Number(row.n)])),
       withFallback: Number(totals?.with_fallback ?? 0),
+      answeredByBackup: Number(totals?.by_backup ?? 0),
       calls: Number(totals?.calls ?? 0),
       skips: Number(totals?.skips ?? 0),
       retries: Number(totals?.retries ?? 0),

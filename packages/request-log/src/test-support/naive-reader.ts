@@ -97,6 +97,7 @@ export class NaiveReader implements RequestLogReader {
       requests: records.length,
       outcomes,
       withFallback: records.filter((r) => r.fallbacks > 0).length,
+      answeredByBackup: records.filter((r) => r.outcome === "success" && r.model !== r.models[0]).length,
       calls: sum(records.map((r) => r.calls)),
       skips: sum(records.map((r) => r.skips)),
       retries: sum(records.map((r) => r.retries)),
