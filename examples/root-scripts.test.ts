@@ -1,8 +1,9 @@
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./doc-blocks.ts";
 
 const run = promisify(execFile);
@@ -122,6 +123,10 @@ describe("the Node version preflight (scripts/check-node.mjs)", () => {
 
 describe("pnpm demo --json", () => {
   const pnpm = pnpmCommand(process.execPath);
+  // Each run writes its request log and report: into a directory of its own, not the repository.
+  const logRoot = mkdtempSync(join(tmpdir(), "understudy-root-demo-"));
+  const logDir = (name: string) => join(logRoot, name);
+  afterAll(() => rmSync(logRoot, { recursive: true, force: true }));
   it.skipIf(!pnpm)(
     "through pnpm --silent, stdout is JSON alone, its money rounded to the micro-dollar",
     { timeout: 60_000 },
@@ -129,6 +134,7 @@ describe("pnpm demo --json", () => {
       if (!pnpm) return;
       const [file, args] = pnpm;
       const phases = ["--healthy-ms", "300", "--spike-ms", "300", "--outage-ms", "900", "--recovery-ms", "600", "--rate", "10"];
+      phases.push("--log-dir", logDir("silent"));
       const { code, stdout } = await exec(
         file,
         [...args, "--silent", "demo", "--json", ...phases],
@@ -153,6 +159,7 @@ describe("pnpm demo --json", () => {
       if (!pnpm) return;
       const [file, args] = pnpm;
       const phases = ["--healthy-ms", "200", "--spike-ms", "200", "--outage-ms", "300", "--recovery-ms", "200", "--rate", "5"];
+      phases.push("--log-dir", logDir("banner"));
       const { code, stdout, stderr } = await exec(
         file,
         [...args, "demo", "--json", ...phases],

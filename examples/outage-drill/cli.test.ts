@@ -39,12 +39,23 @@ describe("the outage drill's command line", () => {
       otel: false,
       replicas: 1,
       redis: undefined,
+      logDir: "demo-output",
     });
     expect(parseDrillArgs(["--rate", "5", "--outage-ms=900", "--json"], {})).toMatchObject({
       kind: "run",
       options: { rate: 5, outageMs: 900 },
       json: true,
     });
+  });
+
+  it("--log-dir names where the request log and report go; replicas keep none", () => {
+    expect(parseDrillArgs(["--log-dir", "/tmp/drill"], {})).toMatchObject({ kind: "run", logDir: "/tmp/drill" });
+    expect(parseDrillArgs(["--replicas", "2", "--redis", "redis://x"], {})).toMatchObject({ kind: "run", logDir: undefined });
+    expect(parseDrillArgs(["--replicas", "2", "--redis", "redis://x", "--log-dir", "d"], {})).toMatchObject({
+      kind: "error",
+      message: expect.stringMatching(/--log-dir applies to one process's drill/),
+    });
+    expect(parseDrillArgs(["--log-dir", " "], {})).toMatchObject({ kind: "error", message: expect.stringMatching(/--log-dir/) });
   });
 
   it("--help and -h ask for the help", () => {

@@ -201,15 +201,24 @@ describe("retention", () => {
     const store = new SqliteLogStore(path, 1_000);
     store.write({ requests: [sampleRequest("ancient", Date.now() - 10 * day)] });
     store.close();
-    const sink = new SqliteSink(path, { retention: { maxAgeDays: 1, intervalMs: 20 } });
+    // An hour between runs: only the run at opening can have removed the ancient request.
+    const opened = new SqliteSink(path, { retention: { maxAgeDays: 1, intervalMs: 3_600_000 } });
     try {
-      await sink.write({ requests: [sampleRequest("stale", Date.now() - 2 * day), sampleRequest("fresh", Date.now())] });
+      await opened.write({ requests: [sampleRequest("stale", Date.now() - 2 * day), sampleRequest("fresh", Date.now())] });
       expect((await countRows(path)).requests).toBe(2);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await countRows(path)).requests).toBe(1);
-      expect(await sink.applyRetention()).toBe(0);
     } finally {
-      await sink.close();
+      await opened.close();
+    }
+    // Every 20 ms: a stale request written after the sink opened goes on schedule (polled, generously).
+    const scheduled = new SqliteSink(path, { retention: { maxAgeDays: 1, intervalMs: 20 } });
+    try {
+      await scheduled.write({ requests: [sampleRequest("stale-later", Date.now() - 2 * day)] });
+      const deadline = Date.now() + 5_000;
+      while ((await countRows(path)).requests > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect((await countRows(path)).requests).toBe(1);
+      expect(await scheduled.applyRetention()).toBe(0);
+    } finally {
+      await scheduled.close();
     }
   });
 });
