@@ -1,7 +1,7 @@
 // The drill's request log and report: every request of the run on record in
 // SQLite, then `understudy report`'s page made from it, so `pnpm demo` ends
 // with something to review, as a team would after a real outage.
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Fallback } from "@understudy/core";
 import {
@@ -29,11 +29,16 @@ export interface DrillLog {
   finish(): Promise<DrillLogFiles>;
 }
 
-/** Opens a fresh log in `directory` (an earlier drill's is replaced). */
+/**
+ * Opens a fresh log in `directory`, replacing an earlier drill's; throws,
+ * before the drill starts, when the directory cannot hold one or holds a
+ * `requests.db` that is no request log (it is not deleted).
+ */
 export function openDrillLog(directory: string): DrillLog {
   const dir = resolve(directory);
   mkdirSync(dir, { recursive: true });
   const files = { database: join(dir, "requests.db"), report: join(dir, "report.html") };
+  if (existsSync(files.database)) new SqliteRequestLogReader(files.database, { readOnly: true }).close();
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${files.database}${suffix}`, { force: true });
   let recording: RequestRecording | undefined;
   return {

@@ -49,7 +49,7 @@ try {
     );
     // Loaded only for --otel: the default drill starts without OpenTelemetry's modules.
     const telemetry = otel ? (await import("./telemetry.ts")).startTelemetry(process.env) : undefined;
-    const log = logDir === undefined ? undefined : openDrillLog(logDir);
+    const log = logDir === undefined ? undefined : openLogOrWarn(logDir);
     const prepare = (chat: Fallback) => {
       telemetry?.instrument(chat);
       log?.record(chat);
@@ -59,7 +59,11 @@ try {
     view?.finish();
     const summary = summarise(run, "claude");
     const otelSummary = await telemetry?.finish();
-    const files = await log?.finish();
+    // The drill is done: a log or report that cannot be written is a warning, not the drill's failure.
+    const files = await log?.finish().catch((error: unknown) => {
+      process.stderr.write(`pnpm demo: the request log or its report could not be written: ${messageOf(error)}\n`);
+      return undefined;
+    });
     if (json)
       process.stdout.write(
         `${JSON.stringify({ options, summary, ...(otelSummary && { otel: otelSummary }), ...(files && { log: files }), ...run }, null, 2)}\n`,
@@ -79,4 +83,18 @@ try {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`pnpm demo: ${live ? "the live run" : "the drill"} failed: ${message}\n`);
   process.exitCode = 1;
+}
+
+/** The drill's request log, or none (said on stderr) when `--log-dir` cannot hold one: the drill runs either way. */
+function openLogOrWarn(directory: string) {
+  try {
+    return openDrillLog(directory);
+  } catch (error) {
+    process.stderr.write(`pnpm demo: no request log this run (--log-dir ${directory}): ${messageOf(error)}\n`);
+    return undefined;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
 }

@@ -46,6 +46,10 @@ export { type BuildReportOptions, buildReport } from "./report/build-report.ts";
 export { renderReportHtml } from "./report/render-html.ts";
 export { type CommandIO, reportUsage, runReportCommand, UsageError } from "./report/report-command.ts";
 export {
+  type EvalCheckResult,
+  type EvalModelResult,
+  type EvalRegression,
+  type EvalSection,
   type ReportData,
   type ReportedRequest,
   type ReportTag,

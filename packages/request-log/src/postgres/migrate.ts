@@ -43,3 +43,26 @@ export async function migratePostgres(client: PoolClient): Promise<void> {
     throw error;
   }
 }
+
+/**
+ * Checks, without writing, that the database holds a request log at this
+ * package's schema version: what a read-only reader (a report from a role
+ * that may only SELECT) does instead of migrating.
+ */
+export async function checkPostgresSchema(client: PoolClient): Promise<void> {
+  let version: number | undefined;
+  try {
+    const found = await client.query<{ version: number }>("SELECT version FROM understudy_schema WHERE component = $1", [
+      schemaComponent,
+    ]);
+    version = found.rows[0]?.version;
+  } catch (error) {
+    // 42P01: no such table.
+    if ((error as { code?: string }).code !== "42P01") throw error;
+  }
+  if (version === undefined) throw new Error("the database holds no understudy request log (no understudy_schema row)");
+  if (version !== schemaVersion) {
+    const fix = version > schemaVersion ? "upgrade @understudy/request-log" : "start a PostgresSink once to migrate it";
+    throw new Error(`the request log has schema version ${version}, this package reads ${schemaVersion}: ${fix}`);
+  }
+}

@@ -11,8 +11,12 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
+/** How long a connection may take to open unless the settings say: a blackholed host fails rather than hangs. */
+const defaultConnectTimeoutMs = 10_000;
+
 /** A bounded pool of at most `max` connections, its idle ones not holding the process open. */
 export function openPool(connection: PostgresConnection, max: number): pg.Pool {
   const config = typeof connection === "string" ? { connectionString: connection } : connection;
-  return new pg.Pool({ ...config, max, allowExitOnIdle: true, types });
+  const connectionTimeoutMillis = config.connectionTimeoutMillis ?? defaultConnectTimeoutMs;
+  return new pg.Pool({ ...config, connectionTimeoutMillis, max, allowExitOnIdle: true, types });
 }

@@ -44,6 +44,12 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
     for (const drop of dropped) await sink.write({ requests: [], dropped: drop });
   }
 
+  /** A few requests of any shape, the same on every run. */
+  async function sampleLog(): Promise<LoggedRequest[]> {
+    const [logged = []] = fc.sample(loggedRequests(10), { numRuns: 1, seed: 7 });
+    return logged.length > 0 ? logged : (fc.sample(loggedRequests(10), { numRuns: 5, seed: 8 }).find((l) => l.length) ?? []);
+  }
+
   function sqliteLog(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[]): SqliteRequestLogReader {
     const path = tempPath(`log-${files++}.db`);
     const store = new SqliteLogStore(path, 1_000);
@@ -114,6 +120,34 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
     await expect(reader.skipsOverTime({ bucketMs: 1.5 })).rejects.toThrow(/query\.bucketMs/);
     await expect(reader.slowest({ limit: -1 })).rejects.toThrow(/query\.limit/);
     expect(await reader.summary()).toMatchObject({ requests: 0, outcomes: {}, durationP50Ms: undefined, dropped: 0 });
+  });
+
+  it("reads fractional window bounds as whole ms, and keeps a batch whose text holds a NUL", async () => {
+    const [one] = await sampleLog();
+    if (!one) throw new Error("no sample");
+    const record = { ...one.record, requestId: "nul", startedAt: 1_000, tags: { feature: "a\u0000b" }, errorMessage: "x\u0000y" };
+    await writeLog([{ record, attempts: [] }]);
+    expect((await reader.summary({ from: 999.5, to: 1_000.5 })).requests).toBe(1);
+    expect((await reader.summary({ from: 1_000.5 })).requests).toBe(0);
+    expect((await reader.request("nul"))?.record.tags).toEqual({ feature: "a\u0000b" });
+    expect(await reader.topTags()).toEqual([{ key: "feature", value: "a\uFFFDb", requests: 1 }]);
+  });
+
+  it("read-only, it reads with a role that may only SELECT, and refuses a database without a log", async () => {
+    await writeLog(await sampleLog());
+    const role = `report_reader_${process.pid}`;
+    await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+    await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    const selectOnly = new PostgresRequestLogReader({ connection: url.replace("//postgres@", `//${role}@`), readOnly: true });
+    const empty = new PostgresRequestLogReader({ connection: await server.database(), readOnly: true });
+    try {
+      expect((await selectOnly.summary()).requests).toBeGreaterThan(0);
+      await expect(empty.summary()).rejects.toThrow(/holds no understudy request log/);
+    } finally {
+      await Promise.all([selectOnly.close(), empty.close()]);
+    }
   });
 
   it("finds a window's requests by index", async () => {

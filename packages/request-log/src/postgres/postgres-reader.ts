@@ -30,9 +30,9 @@ import {
   timeSpanSql,
   topTagsSql,
 } from "../sqlite/overview-sql.ts";
-import { percentilesSql, requestFilter } from "../sqlite/query-filter.ts";
+import { percentilesSql, requestFilter, wholeBound } from "../sqlite/query-filter.ts";
 import { attemptFromRow, requestFromRow } from "../sqlite/row-codec.ts";
-import { migratePostgres } from "./migrate.ts";
+import { checkPostgresSchema, migratePostgres } from "./migrate.ts";
 import { openPool, type PostgresConnection } from "./pool.ts";
 
 type Row = Record<string, SQLInputValue>;
@@ -43,6 +43,11 @@ export interface PostgresReaderOptions {
   readonly connection: PostgresConnection;
   /** Most connections the reader's pool opens. Default 2. */
   readonly maxConnections?: number;
+  /**
+   * Never writes: the schema is checked, not migrated, so a role that may only
+   * SELECT can read (a database without a log is refused). Default false.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -54,11 +59,13 @@ export interface PostgresReaderOptions {
 export class PostgresRequestLogReader implements RequestLogReader {
   private readonly pool: pg.Pool;
   private opened: Promise<void> | undefined;
+  private readonly prepare: (client: pg.PoolClient) => Promise<void>;
   private closed = false;
 
   /** @param options - the database and pool size */
   constructor(options: PostgresReaderOptions) {
     this.pool = openPool(options.connection, options.maxConnections ?? 2);
+    this.prepare = options.readOnly ? checkPostgresSchema : migratePostgres;
   }
 
   /** `RequestLogReader.summary`: see the interface (`@understudy/request-log`). */
@@ -290,11 +297,11 @@ export class PostgresRequestLogReader implements RequestLogReader {
     const params: SQLInputValue[] = [];
     if (query.from !== undefined) {
       conditions.push("at >= ?");
-      params.push(query.from);
+      params.push(wholeBound(query.from));
     }
     if (query.to !== undefined) {
       conditions.push("at < ?");
-      params.push(query.to);
+      params.push(wholeBound(query.to));
     }
     if (query.chain !== undefined) {
       conditions.push("chain = ?");
@@ -308,7 +315,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
     if (this.closed) throw new Error("the PostgresRequestLogReader is closed");
     this.opened ??= this.pool.connect().then(async (client) => {
       try {
-        await migratePostgres(client);
+        await this.prepare(client);
       } finally {
         client.release();
       }
@@ -318,7 +325,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
   }
 }
 
-/** The request filter of the SQLite reader, with PostgreSQL's `TRUE` for "all". */
+/** The request filter of the SQLite reader, with PostgreSQL's `TRUE` for "all" (its times whole ms already). */
 function filter(query: LogQuery): { where: string; params: SQLInputValue[] } {
   const { where, params } = requestFilter(query);
   return { where: where === "1" ? "TRUE" : where, params };

@@ -123,13 +123,15 @@ async function insertBatch(client: pg.PoolClient, batch: RequestLogBatch): Promi
     const slice = batch.requests.slice(start, start + rowsPerInsert);
     const result = await client.query<{ request_id: string }>(
       `${insert("requests", requestColumns, slice.length)} RETURNING request_id`,
-      slice.flatMap(({ record }) => requestValues(record)),
+      slice.flatMap(({ record }) => requestValues(record).map(postgresText)),
     );
     for (const row of result.rows) stored.add(row.request_id);
   }
   const fresh = batch.requests.filter(({ record }) => stored.has(record.requestId));
-  const attempts = fresh.flatMap(({ attempts }) => attempts.map(attemptValues));
-  const tags = fresh.flatMap(({ record }) => Object.entries(record.tags).map(([key, value]) => [record.requestId, key, value]));
+  const attempts = fresh.flatMap(({ attempts }) => attempts.map((attempt) => attemptValues(attempt).map(postgresText)));
+  const tags = fresh.flatMap(({ record }) =>
+    Object.entries(record.tags).map(([key, value]) => [record.requestId, postgresText(key), postgresText(value)]),
+  );
   await insertRows(client, "attempts", attemptColumns, attempts);
   await insertRows(client, "request_tags", ["request_id", "key", "value"], tags);
   if (batch.dropped) {
@@ -139,6 +141,15 @@ async function insertBatch(client: pg.PoolClient, batch: RequestLogBatch): Promi
       batch.dropped.count,
     ]);
   }
+}
+
+/**
+ * A value PostgreSQL's TEXT takes: it refuses the NUL character (and with it
+ * the whole batch), which a tag, a prompt or an error message may carry; it
+ * becomes U+FFFD, as an undecodable byte would.
+ */
+function postgresText<T>(value: T): T | string {
+  return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
 }
 
 async function insertRows(

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { writeLogFile } from "../test-support/log-file.ts";
 import { sampleRequest } from "../test-support/sample-request.ts";
 import { useTempDir } from "../test-support/temp-files.ts";
-import { runReportCommand } from "./report-command.ts";
+import { redactUrls, runReportCommand } from "./report-command.ts";
 
 const tempPath = useTempDir();
 const hour = 3_600_000;
@@ -70,6 +70,15 @@ describe("understudy report", () => {
     [["LOG", "--limit", "-3"], /--limit/],
     [["LOG", "--tags", "many"], /--tags must be a whole number/],
     [["LOG", "--colour"], /Unknown option '--colour'/],
+    [["LOG", "--from", "1"], /--from must be an ISO date/],
+    [["LOG", "--from", "Nov 30"], /--from must be an ISO date/],
+    [["LOG", "--to", "200000000d"], /--to must be an ISO date/],
+    [["LOG", "--from", "1h", "--to", "2h"], /--from must come before --to/],
+    [["LOG", "--tags", "33"], /--tags must be a whole number from 0 to 32/],
+    [["LOG", "--out", "."], /--out .* is a directory/],
+    [["LOG", "--out", "no/such/dir/page.html"], /--out: no directory/],
+    [["."], /is a directory/],
+    [["postgress://u:hunter2@db/logs"], /^understudy report: postgress:\/\/u:\*\*\*@db\/logs is no log this reads/],
   ])("refuses %j with one line that names the fix, exit 2", async (args, message) => {
     const log = tenHourLog();
     const { code, err, cwd } = await run(...args.map((arg) => (arg === "LOG" ? log : arg)));
@@ -78,6 +87,41 @@ describe("understudy report", () => {
     expect(err).toMatch(/--help/);
     // A missing log is not created by looking for it.
     expect(existsSync(join(cwd, "missing.db"))).toBe(false);
+  });
+
+  it("reads ISO dates without a zone as UTC, as the page shows them", async () => {
+    const log = tenHourLog();
+    const { out } = await run(log, "--json", "--quiet", "--from", "2026-11-30T08:00");
+    // Requests 5..9 started at 08:00 UTC and after.
+    expect(JSON.parse(out).summary.requests).toBe(5);
+  });
+
+  it("refuses a file that is not a request log, and leaves it as it was", async () => {
+    const path = tempPath("app.db");
+    const { DatabaseSync } = await import("node:sqlite");
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+    db.close();
+    const before = readFileSync(path);
+    const { code, err } = await run(path, "--quiet");
+    expect(code).toBe(1);
+    expect(err).toMatch(/app\.db is not an understudy request log/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it("never shows a postgres password: in the URL's user part, unencoded, or as a parameter", async () => {
+    const port = await closedPort();
+    const url = `postgresql://127.0.0.1:${port}/logs?user=u&password=S3cr3t-param&connect_timeout=1`;
+    const { code, err } = await run(url, "--quiet");
+    expect(code).toBe(1);
+    expect(err).not.toContain("S3cr3t-param");
+    expect(redactUrls(url)).toBe(`postgresql://127.0.0.1:${port}/logs?user=u&password=***&connect_timeout=1`);
+    expect(redactUrls("postgres://u:p@ss@db.internal/logs")).toBe("postgres://u:***@db.internal/logs");
+    expect(redactUrls("connect to postgres://reader:hunter2@h:5432/db failed")).toBe(
+      "connect to postgres://reader:***@h:5432/db failed",
+    );
+    expect(redactUrls("a plain path/to/log.db")).toBe("a plain path/to/log.db");
   });
 
   it("names a postgres log without its password, even when the database cannot be reached", async () => {

@@ -1,6 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { RequestLogReader } from "../reader/request-log-reader.ts";
 import { SqliteRequestLogReader } from "../sqlite/sqlite-reader.ts";
@@ -73,7 +73,8 @@ export async function runReportCommand(args: readonly string[], io: CommandIO): 
     return 0;
   } catch (error) {
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    io.err(`understudy report: ${redactUrls(error instanceof Error ? error.message : String(error))}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`understudy report: ${redactUrls(message.split("\n")[0] ?? message)}\n`);
     if (usage) io.err("Run understudy report --help for the options.\n");
     return usage ? 2 : 1;
   }
@@ -93,11 +94,15 @@ async function report(positionals: readonly string[], values: Values, io: Comman
     ...timeOption("to", values.to, now()),
     ...(values.chain === undefined ? {} : { chain: values.chain }),
     tags: tagsOption(values.tag ?? []),
-    tagChoices: countOption("tags", values.tags, 8),
-    limit: countOption("limit", values.limit, 20),
+    tagChoices: countOption("tags", values.tags, 8, 32),
+    limit: countOption("limit", values.limit, 20, 500),
     now,
     ...(values.quiet ? {} : { onProgress: progressTo(io) }),
   };
+  if (settings.from !== undefined && settings.to !== undefined && settings.from >= settings.to) {
+    throw new UsageError("--from must come before --to");
+  }
+  const page = !values.json || values.out !== undefined ? outputPath(values.out, cwd) : undefined;
   const reader = await openReader(log, cwd);
   let data: ReportData;
   try {
@@ -105,54 +110,85 @@ async function report(positionals: readonly string[], values: Values, io: Comman
   } finally {
     await reader.close();
   }
-  if (values.json) io.out(`${JSON.stringify(jsonSummary(data), null, 2)}\n`);
-  if (!values.json || values.out !== undefined) {
-    const path = resolve(cwd, values.out ?? "understudy-report.html");
-    await writeFile(path, renderReportHtml(data));
-    if (values.json) io.err(`wrote ${path}\n`);
-    else io.out(`${path}\n`);
+  if (page) {
+    await writeFile(page, renderReportHtml(data)).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot write the page to ${page}: ${error.code ?? error.message}`);
+    });
   }
+  if (values.json) io.out(`${JSON.stringify(jsonSummary(data), null, 2)}\n`);
+  if (page) (values.json ? io.err : io.out)(`${values.json ? "wrote " : ""}${page}\n`);
+}
+
+/** Where the page goes, checked before the log is read: a mistake here should not cost a long read. */
+function outputPath(out: string | undefined, cwd: string): string {
+  if (out?.trim() === "") throw new UsageError("--out needs a file name");
+  const path = resolve(cwd, out ?? "understudy-report.html");
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--out ${path} is a directory: name a file`);
+  if (!existsSync(dirname(path))) throw new UsageError(`--out: no directory ${dirname(path)}`);
+  return path;
 }
 
 const postgresUrl = /^postgres(?:ql)?:\/\//i;
+const anyUrl = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 async function openReader(log: string, cwd: string): Promise<RequestLogReader> {
   if (postgresUrl.test(log)) {
     const { PostgresRequestLogReader } = await import("../postgres/postgres-reader.ts").catch((error: unknown) => {
-      throw new Error(`reading a postgres log needs the pg package: npm install pg (${String(error)})`);
+      if (!String((error as Error).message).includes("'pg'")) throw error;
+      throw new Error("reading a postgres log needs the pg package beside this one: npm install pg");
     });
-    return new PostgresRequestLogReader({ connection: log, maxConnections: 1 });
+    return new PostgresRequestLogReader({ connection: log, maxConnections: 1, readOnly: true });
   }
+  if (anyUrl.test(log)) throw new UsageError(`${redactUrls(log)} is no log this reads: give a SQLite file or a postgres:// URL`);
   const path = resolve(cwd, log);
   // Opening a missing file would create an empty log: say it is missing instead.
   if (!existsSync(path)) throw new UsageError(`no log at ${path}: give the path SqliteSink writes to`);
-  return new SqliteRequestLogReader(path);
+  if (statSync(path).isDirectory()) throw new UsageError(`${path} is a directory: give the log file SqliteSink writes to`);
+  // Read-only: a report changes nothing in the file, and refuses one that is not a request log.
+  try {
+    return new SqliteRequestLogReader(path, { readOnly: true });
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new Error(message.includes(path) ? message : `cannot read ${path}: ${message}`);
+  }
 }
 
-/** The log's name on the page: a database URL loses its password. */
+/** The log's name on the page: a database URL without its password. */
 function sourceName(log: string): string {
   return postgresUrl.test(log) ? redactUrls(log) : log;
 }
 
-/** Any URL's password, out of text that may be shown (a connection error quotes its URL). */
-function redactUrls(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]*@/gi, "$1***@");
+/**
+ * Any URL's password, out of text that may be shown (a connection error
+ * quotes its URL): the userinfo's (up to its last `@`, as pg reads an
+ * unencoded one) and a `password=` parameter's.
+ */
+export function redactUrls(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^\s/?#]*@/gi, "$1***@")
+    .replace(/([?&]password=)[^&#\s]*/gi, "$1***");
 }
 
 const age = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/;
 const unitMs: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+/** ISO 8601 dates, with a time or without; no zone means UTC, as the page shows times. */
+const isoDate = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+/** The range of a JavaScript Date, ±8.64e15 ms: beyond it no time can be shown. */
+const maxTimeMs = 8.64e15;
 
-/** `--from`/`--to`: an ISO date, or an age before now. */
+/** `--from`/`--to`: an ISO date (UTC unless it says), or an age before now. */
 function timeOption(name: "from" | "to", value: string | undefined, now: number): Partial<Record<"from" | "to", number>> {
   if (value === undefined) return {};
   const match = age.exec(value);
-  const at = match ? now - Number(match[1]) * (unitMs[match[2] as string] as number) : Date.parse(value);
-  if (!Number.isFinite(at)) {
+  const iso = isoDate.exec(value);
+  const withZone = iso && !iso[1] ? `${value.length === 10 ? `${value}T00:00` : value}Z` : value;
+  const at = match ? now - Number(match[1]) * (unitMs[match[2] as string] as number) : iso ? Date.parse(withZone) : Number.NaN;
+  if (!Number.isFinite(at) || Math.abs(at) > maxTimeMs) {
     throw new UsageError(
-      `--${name} must be an ISO date (2026-11-30T12:00Z) or an age (90m, 24h, 7d); got ${JSON.stringify(value)}`,
+      `--${name} must be an ISO date (2026-11-30T12:00Z; UTC without a zone) or an age (90m, 24h, 7d); got ${JSON.stringify(value)}`,
     );
   }
-  return { [name]: at };
+  return { [name]: Math.floor(at) };
 }
 
 function tagsOption(pairs: readonly string[]): Record<string, string> {
@@ -165,11 +201,12 @@ function tagsOption(pairs: readonly string[]): Record<string, string> {
   return tags;
 }
 
-function countOption(name: string, value: string | undefined, fallback: number): number {
+/** A count option, bounded: every tag value offered is a view per window, and the page holds them all. */
+function countOption(name: string, value: string | undefined, fallback: number, most: number): number {
   if (value === undefined) return fallback;
   const count = Number(value);
-  if (!/^\d+$/.test(value) || count > 1_000) {
-    throw new UsageError(`--${name} must be a whole number from 0 to 1000; got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value) || count > most) {
+    throw new UsageError(`--${name} must be a whole number from 0 to ${most}; got ${JSON.stringify(value)}`);
   }
   return count;
 }

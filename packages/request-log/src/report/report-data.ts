@@ -21,7 +21,7 @@ export type ReportedRequest = Omit<RequestRecord, "prompt" | "answer">;
 
 /** A window of time the page offers as a filter: the whole log, or its last hour, day, … */
 export interface ReportWindow {
-  /** Stable id, used in {@link ReportData.views}' keys: `all`, `15m`, `1h`, `6h`, `24h`, `7d`, `30d`. */
+  /** Stable id, used in {@link ReportData.views}' keys: `all`, `1h`, `24h`, `7d`, `30d`. */
   readonly id: string;
   /** What the page shows: "whole log", "last hour", … */
   readonly label: string;
@@ -29,7 +29,7 @@ export interface ReportWindow {
   readonly from: number;
   /** Epoch ms, exclusive. */
   readonly to: number;
-  /** The width of the window's time buckets, ms (so that it has at most about 120). */
+  /** The width of the window's time buckets, ms (a round width giving at most 60). */
   readonly bucketMs: number;
 }
 
@@ -63,6 +63,86 @@ export interface ReportView {
   readonly slowest: readonly ReportedRequest[];
   /** The latest requests that did not succeed. */
   readonly failed: readonly ReportedRequest[];
+}
+
+/** One check's results over a model's answers in an {@link EvalSection}. */
+export interface EvalCheckResult {
+  /** The check's name (`json-schema`, `tool-call:get_weather`, `contains:Paris`, `agrees-with-primary`, `judge`, …). */
+  readonly check: string;
+  /** Answers that passed it. */
+  readonly passed: number;
+  /** Answers it ran on. */
+  readonly total: number;
+}
+
+/** One model of the chain, run on its own over the prompt set. */
+export interface EvalModelResult {
+  /** The chain id. */
+  readonly model: string;
+  /** Its place in the chain (0: the primary). */
+  readonly position: number;
+  /** Prompts whose answer passed every check, over the prompts run. */
+  readonly passRate: number;
+  /** Prompts whose answer passed every check. */
+  readonly passed: number;
+  /** Prompts answered that failed a check. */
+  readonly failed: number;
+  /** Prompts the model did not answer (its calls failed). */
+  readonly errors: number;
+  /** Answers that refused (a `content_filter` finish, or a refusal's wording). */
+  readonly refusals: number;
+  /** Per check. */
+  readonly checks: readonly EvalCheckResult[];
+  /** Answer duration, nearest-rank 50th percentile, ms. */
+  readonly latencyP50Ms?: number;
+  /** 95th percentile. */
+  readonly latencyP95Ms?: number;
+  /** Time to first token, 50th percentile, ms. */
+  readonly firstTokenP50Ms?: number;
+  /** 95th percentile. */
+  readonly firstTokenP95Ms?: number;
+  /** Input tokens of every call. */
+  readonly inputTokens: number;
+  /** Output tokens of every call. */
+  readonly outputTokens: number;
+  /** What the calls cost, in the unit of the model's price. */
+  readonly cost: number;
+  /** False when the model has no price: `cost` leaves its calls out. */
+  readonly costComplete: boolean;
+  /** The pass rate it must reach, when the suite sets one. */
+  readonly threshold?: number;
+  /** Whether it fell below `threshold` (the command exits non-zero). */
+  readonly belowThreshold: boolean;
+}
+
+/** A prompt the primary passed and a backup failed: the drift to fix before the next outage. */
+export interface EvalRegression {
+  /** The prompt's id in the set. */
+  readonly promptId: string;
+  /** The backup that failed it. */
+  readonly model: string;
+  /** The checks it failed, each with why. */
+  readonly failedChecks: readonly { readonly check: string; readonly reason: string }[];
+  /** The prompt's text (bounded). */
+  readonly prompt: string;
+  /** What the primary answered (bounded). */
+  readonly primaryAnswer: string;
+  /** What the backup answered (bounded; empty when it did not answer). */
+  readonly answer: string;
+}
+
+/** What `understudy eval` adds to a report: each model of a chain run on its own over a prompt set. */
+export interface EvalSection {
+  /** The suite's name. */
+  readonly name: string;
+  /** Epoch ms the run finished. */
+  readonly ranAt: number;
+  /** Prompts in the set. */
+  readonly prompts: number;
+  /** Each model's results, in the chain's order. */
+  readonly models: readonly EvalModelResult[];
+  /** Prompts a backup failed that the primary passed. */
+  readonly regressions: readonly EvalRegression[];
 }
 
 /** What `understudy report` reads out of a log and the page renders: aggregates, never every row. */

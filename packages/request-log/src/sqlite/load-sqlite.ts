@@ -5,7 +5,7 @@ import type { DatabaseSync } from "node:sqlite";
  * package is imported: an app that only records to another sink never loads it
  * (on Node 22 it prints an ExperimentalWarning when loaded).
  */
-export function openDatabase(path: string): DatabaseSync {
+export function openDatabase(path: string, options: { readonly readOnly?: boolean } = {}): DatabaseSync {
   const { DatabaseSync } = process.getBuiltinModule("node:sqlite");
-  return new DatabaseSync(path);
+  return new DatabaseSync(path, { readOnly: options.readOnly === true });
 }

@@ -17,11 +17,11 @@ export function requestFilter(query: LogQuery): Filter {
   const params: SQLInputValue[] = [];
   if (query.from !== undefined) {
     conditions.push("r.started_at >= ?");
-    params.push(query.from);
+    params.push(wholeBound(query.from));
   }
   if (query.to !== undefined) {
     conditions.push("r.started_at < ?");
-    params.push(query.to);
+    params.push(wholeBound(query.to));
   }
   if (query.chain !== undefined) {
     conditions.push("r.chain = ?");
@@ -53,4 +53,13 @@ export function percentilesSql(source: string): string {
       MIN(CASE WHEN rn * 100 >= n * 50 THEN value END) AS p50,
       MIN(CASE WHEN rn * 100 >= n * 95 THEN value END) AS p95
     FROM ranked GROUP BY grp ORDER BY grp`;
+}
+
+/**
+ * A window's bound as a whole ms that selects the same requests (their times
+ * are whole: `t >= 1.5` and `t < 1.5` are `t >= 2` and `t < 2`), since
+ * PostgreSQL refuses a fraction where it compares with a BIGINT.
+ */
+export function wholeBound(ms: number): number {
+  return Number.isFinite(ms) ? Math.ceil(ms) : ms;
 }

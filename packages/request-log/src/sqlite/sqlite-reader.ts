@@ -20,7 +20,7 @@ import type {
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
-import { openLogDatabase } from "./open-log-database.ts";
+import { openLogDatabase, openLogReadOnly } from "./open-log-database.ts";
 import {
   answerComparisonsSql,
   comparisonsFromRows,
@@ -39,6 +39,12 @@ type Row = Record<string, SQLInputValue>;
 export interface SqliteReaderOptions {
   /** How long a query waits for a writer's lock, in ms (WAL readers rarely wait). Default 5 000. */
   readonly busyTimeoutMs?: number;
+  /**
+   * Opens the file read-only and changes nothing in it (no migration): for a
+   * report on a log you may not write, or a file that may not be a log at all,
+   * which is then refused. Default false: opening migrates an older log.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -65,7 +71,8 @@ export class SqliteRequestLogReader implements RequestLogReader {
    * @param options - the busy timeout
    */
   constructor(path: string, options: SqliteReaderOptions = {}) {
-    this.db = openLogDatabase(path, options.busyTimeoutMs ?? 5_000);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    this.db = options.readOnly ? openLogReadOnly(path, busyTimeoutMs) : openLogDatabase(path, busyTimeoutMs);
   }
 
   /** {@inheritDoc RequestLogReader.summary} */

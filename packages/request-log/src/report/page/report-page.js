@@ -96,8 +96,13 @@ function showFatal(message) {
 /** @param {ReportData} data */
 function start(data) {
   const palette = makePalette(data);
-  fillMeta(data);
-  fillFilterChoices(data);
+  try {
+    fillMeta(data);
+    fillFilterChoices(data);
+  } catch (error) {
+    showFatal(`This report could not be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  }
   applyHash(data);
   const render = () => {
     try {
