@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RequestLogReader } from "../reader/request-log-reader.ts";
 import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
 import { SqliteLogStore } from "../sqlite/sqlite-log-store.ts";
 import { SqliteRequestLogReader } from "../sqlite/sqlite-reader.ts";
@@ -9,6 +8,7 @@ import { expectClose } from "../test-support/expect-close.ts";
 import { bucketMs, drops, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
 import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
+import { readerQuestions } from "../test-support/reader-questions.ts";
 import { useTempDir } from "../test-support/temp-files.ts";
 import { PostgresRequestLogReader } from "./postgres-reader.ts";
 import { PostgresSink } from "./postgres-sink.ts";
@@ -75,20 +75,7 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
           const naive = new NaiveReader(logged, dropped);
           const sqlite = sqliteLog(logged, dropped);
           try {
-            const ask = [
-              (r: RequestLogReader | NaiveReader) => r.summary(query),
-              (r: RequestLogReader | NaiveReader) => r.requestsOverTime({ ...query, bucketMs: bucket }),
-              (r: RequestLogReader | NaiveReader) => r.fallbackRates(query),
-              (r: RequestLogReader | NaiveReader) => r.skipsOverTime({ ...query, bucketMs: bucket }),
-              (r: RequestLogReader | NaiveReader) => r.unavailablePeriods({ ...query, gapMs: bucket / 10 }),
-              (r: RequestLogReader | NaiveReader) => r.latencyByModel(query),
-              (r: RequestLogReader | NaiveReader) => r.spendByModel(query),
-              (r: RequestLogReader | NaiveReader) => r.slowest({ ...query, limit }),
-              (r: RequestLogReader | NaiveReader) => r.failed({ ...query, limit }),
-              (r: RequestLogReader | NaiveReader) => r.timeSpan(query),
-              (r: RequestLogReader | NaiveReader) => r.topTags({ ...query, limit }),
-              (r: RequestLogReader | NaiveReader) => r.answerComparisons({ ...query, limit }),
-            ];
+            const ask = readerQuestions(query, bucket, limit);
             for (const question of ask) {
               const answer = await question(reader);
               expectClose(answer, await question(naive));

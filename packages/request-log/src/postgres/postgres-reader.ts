@@ -1,5 +1,5 @@
 import type { SQLInputValue } from "node:sqlite";
-import { ConfigError, type ModelErrorKind, type SkipReason } from "@understudy/core";
+import type { ModelErrorKind, SkipReason } from "@understudy/core";
 import type pg from "pg";
 import type {
   AnswerComparison,
@@ -21,6 +21,7 @@ import type {
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+import { checkedBucketMs, noSpend, optionalNumber, spendOf } from "../sqlite/aggregate-rows.ts";
 import {
   answerComparisonsSql,
   comparisonsFromRows,
@@ -110,7 +111,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
   /** `RequestLogReader.requestsOverTime`: see the interface (`@understudy/request-log`). */
   async requestsOverTime(query: BucketQuery): Promise<RequestBucket[]> {
     const { where, params } = filter(query);
-    const bucket = bucketParam(query.bucketMs);
+    const bucket = checkedBucketMs(query.bucketMs);
     const rows = await this.all(
       `SELECT (r.started_at / ?::bigint) * ?::bigint AS bucket_start, r.outcome, r.model, COUNT(*) AS requests
       FROM requests r WHERE ${where}
@@ -154,7 +155,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
   /** `RequestLogReader.skipsOverTime`: see the interface (`@understudy/request-log`). */
   async skipsOverTime(query: BucketQuery): Promise<SkipBucket[]> {
     const { where, params } = filter(query);
-    const bucket = bucketParam(query.bucketMs);
+    const bucket = checkedBucketMs(query.bucketMs);
     const rows = await this.all(
       `SELECT (a.started_at / ?::bigint) * ?::bigint AS bucket_start, a.model, a.skip_reason, COUNT(*) AS skips
       FROM requests r JOIN attempts a ON a.request_id = r.request_id
@@ -340,41 +341,4 @@ function total(expression: string): string {
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
-}
-
-const noSpend: SpendTotals = Object.freeze({
-  calls: 0,
-  inputTokens: 0,
-  cachedInputTokens: 0,
-  cacheWriteTokens: 0,
-  outputTokens: 0,
-  cost: 0,
-  unpricedCalls: 0,
-});
-
-function spendOf(row: Row): SpendTotals {
-  return {
-    calls: Number(row.calls),
-    inputTokens: Number(row.input_tokens),
-    cachedInputTokens: Number(row.cached_input_tokens),
-    cacheWriteTokens: Number(row.cache_write_tokens),
-    outputTokens: Number(row.output_tokens),
-    cost: Number(row.cost),
-    unpricedCalls: Number(row.unpriced),
-  };
-}
-
-function bucketParam(bucketMs: number): number {
-  if (!(Number.isInteger(bucketMs) && bucketMs > 0)) {
-    throw new ConfigError(
-      "query.bucketMs",
-      `must be a positive whole number of ms, got ${bucketMs}`,
-      "use e.g. 3_600_000 for hours",
-    );
-  }
-  return bucketMs;
-}
-
-function optionalNumber(value: SQLInputValue | undefined): number | undefined {
-  return value === null || value === undefined ? undefined : Number(value);
 }

@@ -5,6 +5,7 @@ import { expectClose } from "../test-support/expect-close.ts";
 import { bucketMs, drops, logEpoch, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
 import { writeLogFile } from "../test-support/log-file.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
+import { readerQuestions } from "../test-support/reader-questions.ts";
 import { useTempDir } from "../test-support/temp-files.ts";
 import { openDatabase } from "./load-sqlite.ts";
 import { SqliteLogStore } from "./sqlite-log-store.ts";
@@ -262,20 +263,7 @@ describe("SqliteRequestLogReader agrees with the plain computation", () => {
           const reader = logFile(logged, dropped);
           const naive = new NaiveReader(logged, dropped);
           try {
-            const ask = [
-              (r: SqliteRequestLogReader | NaiveReader) => r.summary(query),
-              (r: SqliteRequestLogReader | NaiveReader) => r.requestsOverTime({ ...query, bucketMs: bucket }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.fallbackRates(query),
-              (r: SqliteRequestLogReader | NaiveReader) => r.skipsOverTime({ ...query, bucketMs: bucket }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.unavailablePeriods({ ...query, gapMs: bucket / 10 }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.latencyByModel(query),
-              (r: SqliteRequestLogReader | NaiveReader) => r.spendByModel(query),
-              (r: SqliteRequestLogReader | NaiveReader) => r.slowest({ ...query, limit }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.failed({ ...query, limit }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.timeSpan(query),
-              (r: SqliteRequestLogReader | NaiveReader) => r.topTags({ ...query, limit }),
-              (r: SqliteRequestLogReader | NaiveReader) => r.answerComparisons({ ...query, limit }),
-            ];
+            const ask = readerQuestions(query, bucket, limit);
             for (const question of ask) expectClose(await question(reader), await question(naive));
           } finally {
             await reader.close();

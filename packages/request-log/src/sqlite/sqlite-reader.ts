@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
-import { ConfigError, type ModelErrorKind, type SkipReason } from "@understudy/core";
+import type { ModelErrorKind, SkipReason } from "@understudy/core";
 import type {
   AnswerComparison,
   BucketQuery,
@@ -20,6 +20,7 @@ import type {
 import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+import { checkedBucketMs, noSpend, optionalNumber, spendOf } from "./aggregate-rows.ts";
 import { openLogDatabase, openLogReadOnly } from "./open-log-database.ts";
 import {
   answerComparisonsSql,
@@ -307,40 +308,7 @@ export class SqliteRequestLogReader implements RequestLogReader {
   }
 }
 
-const noSpend: SpendTotals = Object.freeze({
-  calls: 0,
-  inputTokens: 0,
-  cachedInputTokens: 0,
-  cacheWriteTokens: 0,
-  outputTokens: 0,
-  cost: 0,
-  unpricedCalls: 0,
-});
-
-function spendOf(row: Row): SpendTotals {
-  return {
-    calls: Number(row.calls),
-    inputTokens: Number(row.input_tokens),
-    cachedInputTokens: Number(row.cached_input_tokens),
-    cacheWriteTokens: Number(row.cache_write_tokens),
-    outputTokens: Number(row.output_tokens),
-    cost: Number(row.cost),
-    unpricedCalls: Number(row.unpriced),
-  };
-}
-
 /** A bucket width as an INTEGER parameter: `node:sqlite` binds a JS number as REAL, and REAL division would not floor. */
 function bucketParam(bucketMs: number): bigint {
-  if (!(Number.isInteger(bucketMs) && bucketMs > 0)) {
-    throw new ConfigError(
-      "query.bucketMs",
-      `must be a positive whole number of ms, got ${bucketMs}`,
-      "use e.g. 3_600_000 for hours",
-    );
-  }
-  return BigInt(bucketMs);
-}
-
-function optionalNumber(value: SQLInputValue | undefined): number | undefined {
-  return value === null || value === undefined ? undefined : Number(value);
+  return BigInt(checkedBucketMs(bucketMs));
 }
