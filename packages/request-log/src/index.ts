@@ -50,6 +50,7 @@ export {
   type EvalModelResult,
   type EvalRegression,
   type EvalSection,
+  type FailedCheck,
   type ReportData,
   type ReportedRequest,
   type ReportTag,

@@ -115,6 +115,14 @@ export interface EvalModelResult {
   readonly belowThreshold: boolean;
 }
 
+/** A check an answer failed, and why. */
+export interface FailedCheck {
+  /** The check's name. */
+  readonly check: string;
+  /** Why it failed (`answer is not JSON: …`, `no call of get_weather`, …). */
+  readonly reason: string;
+}
+
 /** A prompt the primary passed and a backup failed: the drift to fix before the next outage. */
 export interface EvalRegression {
   /** The prompt's id in the set. */
@@ -122,7 +130,7 @@ export interface EvalRegression {
   /** The backup that failed it. */
   readonly model: string;
   /** The checks it failed, each with why. */
-  readonly failedChecks: readonly { readonly check: string; readonly reason: string }[];
+  readonly failedChecks: readonly FailedCheck[];
   /** The prompt's text (bounded). */
   readonly prompt: string;
   /** What the primary answered (bounded). */
