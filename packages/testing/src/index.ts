@@ -30,4 +30,12 @@ export {
   type RetryHint,
 } from "./server/fault-step.ts";
 export { faultThoughtSignature } from "./server/gemini-wire.ts";
+export type {
+  FaultScript,
+  PromptMatcher,
+  PromptRule,
+  ScriptedMessage,
+  ScriptedRequest,
+  ScriptedToolChoice,
+} from "./server/scripted-request.ts";
 export type { WireProvider } from "./server/wire-format.ts";

@@ -1,5 +1,15 @@
 import type { ProviderFailure } from "./fault-step.ts";
 import {
+  arrayOf,
+  joinTexts,
+  lastUserTextOf,
+  recordOf,
+  type ScriptedRequest,
+  type ScriptedToolChoice,
+  stringOf,
+  Transcript,
+} from "./scripted-request.ts";
+import {
   type Answer,
   argumentPieces,
   type FailureContext,
@@ -107,12 +117,14 @@ export const anthropicWire: WireFormat = {
         body: errorBody("invalid_request_error", problem ?? ""),
       };
     const messages = fields.messages as { role?: unknown }[];
+    const stream = fields.stream === true;
     return {
       model: fields.model as string,
-      stream: fields.stream === true,
+      stream,
       includeUsage: true,
       promptChars: promptCharsOf(fields.system, fields.messages, fields.tools),
       endsWithAssistant: messages.at(-1)?.role === "assistant",
+      request: scriptedRequestOf(fields, fields.model as string, stream),
     };
   },
 
@@ -222,6 +234,78 @@ export const anthropicWire: WireFormat = {
     };
   },
 };
+
+/**
+ * The neutral view of a Messages body: `system` (a string or text blocks);
+ * `messages` whose content is a string or blocks, `text` blocks the text and
+ * each `tool_result` block (its content a string or text blocks) a tool
+ * message; `tools` by name (server tools included); `tool_choice` (`any` is
+ * `required`); JSON asked by `output_config.format` (as the SDK and the
+ * adapter send it) or the older top-level `output_format`, of type `json_schema`.
+ */
+function scriptedRequestOf(fields: Record<string, unknown>, model: string, stream: boolean): ScriptedRequest {
+  const transcript = new Transcript();
+  for (const item of arrayOf(fields.messages)) {
+    const message = recordOf(item);
+    const content = message?.content;
+    if (message?.role === "assistant") transcript.assistant(blocksText(content));
+    else if (message?.role === "user") {
+      if (typeof content === "string") transcript.userText(content);
+      for (const block of arrayOf(content).map(recordOf)) {
+        if (block?.type === "text" && typeof block.text === "string") transcript.userText(block.text);
+        else if (block?.type === "tool_result") transcript.toolResult(blocksText(block.content));
+      }
+      transcript.endUserTurn();
+    }
+  }
+  const format = recordOf(recordOf(fields.output_config)?.format) ?? recordOf(fields.output_format);
+  const wantsJson = format?.type === "json_schema";
+  const system = typeof fields.system === "string" || Array.isArray(fields.system) ? blocksText(fields.system) : undefined;
+  return {
+    provider: "anthropic",
+    model,
+    system,
+    messages: transcript.messages,
+    lastUserText: lastUserTextOf(transcript.messages),
+    tools: arrayOf(fields.tools).flatMap((tool) => {
+      const name = stringOf(recordOf(tool)?.name);
+      return name === undefined ? [] : [name];
+    }),
+    toolChoice: toolChoiceOf(recordOf(fields.tool_choice)),
+    wantsJson,
+    jsonSchema: wantsJson ? format?.schema : undefined,
+    stream,
+    body: fields,
+  };
+}
+
+/** A content as text: a string, or its `text` blocks joined. */
+function blocksText(content: unknown): string {
+  if (typeof content === "string") return content;
+  return joinTexts(
+    arrayOf(content).map((item) => {
+      const block = recordOf(item);
+      return block?.type === "text" ? stringOf(block.text) : undefined;
+    }),
+  );
+}
+
+/** `{ type: "auto" | "any" | "none" }`, `{ type: "tool", name }`. */
+function toolChoiceOf(choice: Record<string, unknown> | undefined): ScriptedToolChoice | undefined {
+  switch (choice?.type) {
+    case "auto":
+    case "none":
+      return choice.type;
+    case "any":
+      return "required";
+    case "tool": {
+      const name = stringOf(choice.name);
+      return name === undefined ? undefined : { name };
+    }
+    default:
+      return undefined;
+  }
+}
 
 function usageOf(answer: Answer) {
   return {

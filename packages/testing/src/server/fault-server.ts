@@ -5,6 +5,7 @@ import { anthropicWire } from "./anthropic-wire.ts";
 import { describeStep, type FaultStep, type KeyEcho } from "./fault-step.ts";
 import { geminiPath, geminiWire } from "./gemini-wire.ts";
 import { openaiWire } from "./openai-wire.ts";
+import type { FaultScript, ScriptedRequest } from "./scripted-request.ts";
 import {
   type Answer,
   type FailureContext,
@@ -33,6 +34,8 @@ export interface RequestLogEntry {
   readonly fault: string;
   /** The prompt's size, in estimated tokens. */
   readonly promptTokens: number;
+  /** The text of the request's last user message, as a script sees it ({@link ScriptedRequest.lastUserText}). */
+  readonly lastUserText: string;
   /** The request body as received (parsed JSON), to assert what a client sent on the wire. */
   readonly body: Readonly<Record<string, unknown>>;
   /** The HTTP status sent, if any. */
@@ -41,6 +44,12 @@ export interface RequestLogEntry {
   clientHungUp: boolean;
   /** When the answer ended or the client left, on the server's clock. */
   endTime: number | undefined;
+  /**
+   * Why the server answered a 500 of its own (fault `script-error`): the
+   * model's script threw, or returned something that is not a step. Also set
+   * when a step could not be rendered. `undefined` otherwise.
+   */
+  error: string | undefined;
 }
 
 /** A model's standing behaviour, beyond its script. */
@@ -71,8 +80,6 @@ export interface FaultServerOptions {
   readonly clock?: () => number;
 }
 
-type Script = (attempt: number) => FaultStep;
-
 const maxBodyBytes = 16 * 1024 * 1024;
 
 /**
@@ -99,7 +106,7 @@ export class FaultServer {
   readonly log: RequestLogEntry[] = [];
   private readonly server: Server;
   private readonly clock: () => number;
-  private readonly scripts = new Map<string, Script>();
+  private readonly scripts = new Map<string, FaultScript>();
   private readonly behaviours = new Map<string, ModelBehaviour>();
   private readonly outages = new Map<string, Outage[]>();
   private readonly attempts = new Map<string, number>();
@@ -169,11 +176,33 @@ export class FaultServer {
 
   /**
    * Scripts a model: step N answers its Nth request (counted since the last
-   * reset); requests past the list get `otherwise` (a healthy answer by default).
-   * A function gets the attempt number instead.
+   * reset); requests past the list get `otherwise` (a healthy answer by
+   * default; a {@link FaultScript} to go on by request).
+   *
+   * A function instead picks each request's step itself: it gets the
+   * attempt number and the request ({@link ScriptedRequest}: its prompt,
+   * tools, JSON format…), so that concurrent requests get answers chosen by
+   * what they ask rather than by their order of arrival
+   * ({@link faults.byPrompt} writes such a function from rules). `otherwise`
+   * is not used then. A script that throws gets the request a 500 (the log
+   * entry's `error` says why) rather than an answer. Outages and
+   * {@link ModelBehaviour} come first: the script is not asked for requests
+   * they answer (they still count as attempts).
+   *
+   * @example
+   * ```ts
+   * server.script("gpt-4.1", (attempt, request) =>
+   *   request.wantsJson ? { text: '{"answer": 42}' } : attempt === 1 ? faults.overloaded() : {},
+   * );
+   * ```
    */
-  script(model: string, steps: readonly FaultStep[] | ((attempt: number) => FaultStep), otherwise: FaultStep = {}): this {
-    this.scripts.set(model, typeof steps === "function" ? steps : (attempt) => steps[attempt - 1] ?? otherwise);
+  script(model: string, steps: readonly FaultStep[] | FaultScript, otherwise: FaultStep | FaultScript = {}): this {
+    const after = (attempt: number, request: ScriptedRequest) =>
+      typeof otherwise === "function" ? otherwise(attempt, request) : otherwise;
+    this.scripts.set(
+      model,
+      typeof steps === "function" ? steps : (attempt, request) => steps[attempt - 1] ?? after(attempt, request),
+    );
     return this;
   }
 
@@ -261,15 +290,27 @@ export class FaultServer {
     this.inFlight.set(controller, res);
     const attempt = (this.attempts.get(parsed.model) ?? 0) + 1;
     this.attempts.set(parsed.model, attempt);
-    const step = this.stepFor(parsed, attempt);
-    const entry = this.logRequest(wire, parsed, url, attempt, step, body as Record<string, unknown>);
+    const chosen = this.stepFor(parsed, attempt);
+    const step = "error" in chosen ? {} : chosen.step;
+    const fault = "error" in chosen ? "script-error" : describeStep(step);
+    const entry = this.logRequest(wire, parsed, url, attempt, fault, body as Record<string, unknown>);
     res.on("close", () => {
       if (!res.writableFinished) entry.clientHungUp = true;
       entry.endTime = this.clock();
       controller.abort();
       this.inFlight.delete(controller);
     });
-    await this.perform(step, { wire, parsed, url, req, res, entry, signal: controller.signal });
+    if ("error" in chosen) {
+      entry.error = chosen.error;
+      entry.status = send(res, brokenReply(chosen.error));
+      return;
+    }
+    try {
+      await this.perform(step, { wire, parsed, url, req, res, entry, signal: controller.signal });
+    } catch (error) {
+      entry.error = `the step ${fault} failed: ${messageOf(error)}`;
+      entry.status = this.replyBroken(res, error);
+    }
   }
 
   private logRequest(
@@ -277,7 +318,7 @@ export class FaultServer {
     parsed: ParsedRequest,
     url: URL,
     attempt: number,
-    step: FaultStep,
+    fault: string,
     body: Record<string, unknown>,
   ): RequestLogEntry {
     const entry: RequestLogEntry = {
@@ -287,27 +328,46 @@ export class FaultServer {
       model: parsed.model,
       attempt,
       stream: parsed.stream,
-      fault: describeStep(step),
+      fault,
       promptTokens: Math.ceil(parsed.promptChars / 4),
+      lastUserText: parsed.request.lastUserText,
       body,
       status: undefined,
       clientHungUp: false,
       endTime: undefined,
+      error: undefined,
     };
     this.log.push(entry);
     return entry;
   }
 
-  private stepFor(parsed: ParsedRequest, attempt: number): FaultStep {
+  /** The step for a request, or why its script gave none. */
+  private stepFor(parsed: ParsedRequest, attempt: number): { readonly step: FaultStep } | { readonly error: string } {
     const now = this.clock();
     const outage = this.outages.get(parsed.model)?.find((o) => now >= o.from && now < o.to);
-    if (outage) return outage.step ?? { failure: "overloaded" };
+    if (outage) return { step: outage.step ?? { failure: "overloaded" } };
     const behaviour = this.behaviours.get(parsed.model);
-    if (behaviour?.rejectsPrefill && parsed.endsWithAssistant) return { failure: "prefill_rejected" };
+    if (behaviour?.rejectsPrefill && parsed.endsWithAssistant) return { step: { failure: "prefill_rejected" } };
     if (behaviour?.contextWindow !== undefined && Math.ceil(parsed.promptChars / 4) > behaviour.contextWindow) {
-      return { failure: "context_length" };
+      return { step: { failure: "context_length" } };
     }
-    return this.scripts.get(parsed.model)?.(attempt) ?? {};
+    const script = this.scripts.get(parsed.model);
+    if (!script) return { step: {} };
+    const where = `the script of ${JSON.stringify(parsed.model)}, on attempt ${attempt},`;
+    let step: unknown;
+    try {
+      step = script(attempt, parsed.request);
+    } catch (error) {
+      return { error: `${where} threw: ${messageOf(error)}` };
+    }
+    if (step === undefined || step === null) return { step: {} };
+    if (typeof (step as { then?: unknown }).then === "function") {
+      return { error: `${where} returned a promise: a script returns a FaultStep, synchronously` };
+    }
+    if (typeof step !== "object" || Array.isArray(step)) {
+      return { error: `${where} returned ${Array.isArray(step) ? "an array" : typeof step}, not a FaultStep` };
+    }
+    return { step: step as FaultStep };
   }
 
   private async perform(step: FaultStep, call: Call): Promise<void> {
@@ -445,17 +505,13 @@ export class FaultServer {
     };
   }
 
-  private replyBroken(res: ServerResponse, error: unknown): void {
+  /** Answers a 500 of the server's own for an error of its own (or ends a stream already started); returns the status. */
+  private replyBroken(res: ServerResponse, error: unknown): number {
     if (res.headersSent) {
       res.destroy();
-      return;
+      return res.statusCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    send(res, {
-      status: 500,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ error: { message: `fault server: ${message}`, type: "server_error" } }),
-    });
+    return send(res, brokenReply(messageOf(error)));
   }
 }
 
@@ -536,6 +592,23 @@ async function readBody(req: IncomingMessage): Promise<string | undefined> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A 500 of the server's own (a script that threw, a step it could not render):
+ * `x-should-retry: false`, as the OpenAI and Anthropic SDKs would otherwise
+ * retry a mistake that repeats itself.
+ */
+function brokenReply(message: string): HttpReply {
+  return {
+    status: 500,
+    headers: { "content-type": "application/json", "x-should-retry": "false" },
+    body: JSON.stringify({ error: { message: `fault server: ${message}`, type: "server_error", code: "fault_server_error" } }),
+  };
 }
 
 function parseJson(text: string): unknown {

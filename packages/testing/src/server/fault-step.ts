@@ -1,3 +1,5 @@
+import { type FaultScript, type PromptRule, type ScriptedRequest, scriptByPrompt } from "./scripted-request.ts";
+
 /**
  * What the fault server does with one request. Fields combine; an empty step is
  * a healthy answer. Failures are named by meaning (`overloaded`, `quota`), and
@@ -232,7 +234,7 @@ export interface RawBody {
   readonly body: string;
 }
 
-/** Shorthands for common steps. */
+/** Shorthands for common steps, and {@link faults.byPrompt} for scripts that answer by what was asked. */
 export const faults = {
   /** A healthy answer. */
   answer: (text?: string): FaultStep => (text === undefined ? {} : { text }),
@@ -270,6 +272,30 @@ export const faults = {
   midStreamError: (failure: ProviderFailure, tokens: number): FaultStep => ({ streamFailure: { failure, afterTokens: tokens } }),
   /** Fail `times` times with `step`, then answer: a script for `server.script(model, ...)`. */
   failTimes: (times: number, step: FaultStep): FaultStep[] => Array.from({ length: times }, () => step),
+  /**
+   * A script that answers each request by what it asks, whatever the order
+   * requests arrive in: the first rule whose `when` applies gives the step
+   * (`step`: a step, or a script of the attempt and the request), and
+   * `otherwise` answers the rest (a healthy answer by default). `when` is a
+   * `RegExp` tested on the request's last user text, a string that text
+   * contains (case-sensitive), or a predicate of the whole
+   * {@link ScriptedRequest} (its tools, JSON format, system prompt…).
+   *
+   * @example
+   * ```ts
+   * server.script(
+   *   "gpt-4.1",
+   *   faults.byPrompt([
+   *     { when: /capital of France/i, step: { text: "Paris." } },
+   *     { when: (request) => request.wantsJson, step: { text: '{"city": 42}' } },
+   *     { when: (request) => request.tools.includes("get_weather"), step: { text: "I won't call it." } },
+   *     { when: "forbidden", step: { text: "I can't help with that.", finishReason: "content-filter" } },
+   *   ]),
+   * );
+   * ```
+   */
+  byPrompt: (rules: readonly PromptRule[], otherwise: FaultStep | FaultScript = {}): FaultScript =>
+    scriptByPrompt(rules, otherwise),
 } as const;
 
 /** A short description of a step, for the request log. */

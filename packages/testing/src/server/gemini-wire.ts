@@ -1,5 +1,16 @@
 import type { ProviderFailure, RetryHint } from "./fault-step.ts";
 import {
+  arrayOf,
+  fieldOf,
+  lastUserTextOf,
+  recordOf,
+  type ScriptedRequest,
+  type ScriptedToolChoice,
+  stringOf,
+  Transcript,
+  textOfValue,
+} from "./scripted-request.ts";
+import {
   type Answer,
   type AnswerToolCall,
   type FailureContext,
@@ -346,6 +357,96 @@ function usageOf(answer: Answer, output = answer.usage.output) {
   };
 }
 
+/**
+ * The neutral view of a `generateContent` body, its fields read in camelCase
+ * (as the SDK sends them) or snake_case (as the REST API also takes them):
+ * `systemInstruction` (a Content's text parts); `contents` whose role is
+ * `user` (or none) or `model` (the assistant), text parts the text (thought
+ * parts left out) and each `functionResponse` part a tool message; the names
+ * of `tools[].functionDeclarations`; `toolConfig.functionCallingConfig`
+ * (`ANY` with one allowed function name is that name, else `required`;
+ * `VALIDATED` is `auto`); JSON asked by `generationConfig.responseMimeType:
+ * "application/json"` or a `responseJsonSchema` / `responseSchema`.
+ */
+function scriptedRequestOf(fields: Record<string, unknown>, model: string, stream: boolean): ScriptedRequest {
+  const transcript = new Transcript();
+  for (const item of arrayOf(fields.contents)) {
+    const content = recordOf(item);
+    const parts = arrayOf(content?.parts).map(recordOf);
+    if (content?.role === "model") {
+      transcript.assistant(partsText(parts));
+      continue;
+    }
+    for (const part of parts) {
+      const response = recordOf(fieldOf(part, "functionResponse", "function_response"));
+      if (response) transcript.toolResult(functionResponseText(response.response));
+      else if (typeof part?.text === "string" && part.thought !== true) transcript.userText(part.text);
+    }
+    transcript.endUserTurn();
+  }
+  const instruction = fieldOf(fields, "systemInstruction", "system_instruction");
+  const generation = recordOf(fieldOf(fields, "generationConfig", "generation_config"));
+  const mimeType = stringOf(fieldOf(generation, "responseMimeType", "response_mime_type"));
+  const jsonSchema =
+    fieldOf(generation, "responseJsonSchema", "response_json_schema") ?? fieldOf(generation, "responseSchema", "response_schema");
+  return {
+    provider: "gemini",
+    model,
+    system:
+      typeof instruction === "string"
+        ? instruction
+        : recordOf(instruction)
+          ? partsText(arrayOf(recordOf(instruction)?.parts).map(recordOf))
+          : undefined,
+    messages: transcript.messages,
+    lastUserText: lastUserTextOf(transcript.messages),
+    tools: arrayOf(fields.tools).flatMap((tool) =>
+      arrayOf(fieldOf(recordOf(tool), "functionDeclarations", "function_declarations")).flatMap((declaration) => {
+        const name = stringOf(recordOf(declaration)?.name);
+        return name === undefined ? [] : [name];
+      }),
+    ),
+    toolChoice: toolChoiceOf(fields),
+    wantsJson: mimeType?.toLowerCase().startsWith("application/json") === true || jsonSchema !== undefined,
+    jsonSchema,
+    stream,
+    body: fields,
+  };
+}
+
+/** The text parts of a Content, joined by a newline, thoughts left out. */
+function partsText(parts: readonly (Record<string, unknown> | undefined)[]): string {
+  return parts.flatMap((part) => (typeof part?.text === "string" && part.thought !== true ? [part.text] : [])).join("\n");
+}
+
+/** A `functionResponse.response` as text: its `output` when that is all it holds (as adapters wrap results), else all of it. */
+function functionResponseText(response: unknown): string {
+  const fields = recordOf(response);
+  if (fields && "output" in fields && Object.keys(fields).length === 1) return textOfValue(fields.output);
+  return response === undefined ? "" : textOfValue(response);
+}
+
+/** `toolConfig.functionCallingConfig`: `AUTO`, `NONE`, `ANY` (with its allowed names), `VALIDATED`. */
+function toolChoiceOf(fields: Record<string, unknown>): ScriptedToolChoice | undefined {
+  const config = recordOf(
+    fieldOf(recordOf(fieldOf(fields, "toolConfig", "tool_config")), "functionCallingConfig", "function_calling_config"),
+  );
+  const allowed = arrayOf(fieldOf(config, "allowedFunctionNames", "allowed_function_names"));
+  switch (config?.mode) {
+    case "AUTO":
+    case "VALIDATED":
+      return "auto";
+    case "NONE":
+      return "none";
+    case "ANY": {
+      const only = allowed.length === 1 ? stringOf(allowed[0]) : undefined;
+      return only === undefined ? "required" : { name: only };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** The Gemini API format (`/v1beta/models/{model}:generateContent`, `:streamGenerateContent?alt=sse`). */
 export const geminiWire: WireFormat = {
   provider: "gemini",
@@ -369,13 +470,20 @@ export const geminiWire: WireFormat = {
       return invalidArgument("* GenerateContentRequest.contents: contents is not specified\n");
     }
     const contents = fields.contents as { role?: unknown }[];
-    const model = decodeURIComponent(name);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      return invalidArgument(`fault server: the model name in the path is not valid percent-encoding (${name.slice(0, 100)}).`);
+    }
+    const model = collection === "tunedModels" ? `tunedModels/${decoded}` : decoded;
     return {
-      model: collection === "tunedModels" ? `tunedModels/${model}` : model,
+      model,
       stream,
       includeUsage: true,
       promptChars: promptCharsOf(fields.systemInstruction, fields.contents, fields.tools),
       endsWithAssistant: contents.at(-1)?.role === "model",
+      request: scriptedRequestOf(fields, model, stream),
     };
   },
 

@@ -1,5 +1,15 @@
 import type { ProviderFailure } from "./fault-step.ts";
 import {
+  arrayOf,
+  joinTexts,
+  lastUserTextOf,
+  recordOf,
+  type ScriptedRequest,
+  type ScriptedToolChoice,
+  stringOf,
+  Transcript,
+} from "./scripted-request.ts";
+import {
   type Answer,
   argumentPieces,
   type FailureContext,
@@ -144,12 +154,14 @@ export const openaiWire: WireFormat = {
     }
     const messages = fields.messages as { role?: unknown }[];
     const options = fields.stream_options as { include_usage?: unknown } | undefined;
+    const stream = fields.stream === true;
     return {
       model: fields.model,
-      stream: fields.stream === true,
+      stream,
       includeUsage: options?.include_usage === true,
       promptChars: promptCharsOf(fields.messages, fields.tools),
       endsWithAssistant: messages.at(-1)?.role === "assistant",
+      request: scriptedRequestOf(fields, fields.model, stream),
     };
   },
 
@@ -252,6 +264,77 @@ export const openaiWire: WireFormat = {
     };
   },
 };
+
+/**
+ * The neutral view of a Chat Completions body: `system` and `developer`
+ * messages are the system prompt; `user`, `assistant` (its text and refusal),
+ * `tool` and legacy `function` messages the conversation, their content a
+ * string or `text` (and `refusal`) parts; `tools` (functions and custom
+ * tools) and the legacy `functions`; `tool_choice` (or the legacy
+ * `function_call`); `response_format` of type `json_schema` or `json_object`.
+ */
+function scriptedRequestOf(fields: Record<string, unknown>, model: string, stream: boolean): ScriptedRequest {
+  const system: string[] = [];
+  const transcript = new Transcript();
+  for (const item of arrayOf(fields.messages)) {
+    const message = recordOf(item);
+    const role = message?.role;
+    if (role === "system" || role === "developer") system.push(contentText(message?.content));
+    else if (role === "user") {
+      transcript.userText(contentText(message?.content));
+      transcript.endUserTurn();
+    } else if (role === "assistant") {
+      const refusal = stringOf(message?.refusal);
+      transcript.assistant(joinTexts([contentText(message?.content) || undefined, refusal]));
+    } else if (role === "tool" || role === "function") {
+      transcript.toolResult(contentText(message?.content));
+      transcript.endUserTurn();
+    }
+  }
+  const format = recordOf(fields.response_format);
+  const wantsJson = format?.type === "json_schema" || format?.type === "json_object";
+  return {
+    provider: "openai",
+    model,
+    system: system.length > 0 ? system.join("\n") : undefined,
+    messages: transcript.messages,
+    lastUserText: lastUserTextOf(transcript.messages),
+    tools: [...arrayOf(fields.tools), ...arrayOf(fields.functions)].flatMap((item) => {
+      const tool = recordOf(item);
+      const name = stringOf(recordOf(tool?.function)?.name ?? recordOf(tool?.custom)?.name ?? tool?.name);
+      return name === undefined ? [] : [name];
+    }),
+    toolChoice: toolChoiceOf(fields.tool_choice ?? fields.function_call),
+    wantsJson,
+    jsonSchema: format?.type === "json_schema" ? recordOf(format.json_schema)?.schema : undefined,
+    stream,
+    body: fields,
+  };
+}
+
+/** A message's content as text: a string, or its `text` and `refusal` parts joined. */
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  return joinTexts(
+    arrayOf(content).map((item) => {
+      const part = recordOf(item);
+      return part?.type === "refusal" ? stringOf(part.refusal) : stringOf(part?.text);
+    }),
+  );
+}
+
+/** `"auto"`, `"none"`, `"required"`; `{ type: "function", function: { name } }`, custom or legacy; `allowed_tools` by its mode. */
+function toolChoiceOf(value: unknown): ScriptedToolChoice | undefined {
+  if (value === "auto" || value === "none" || value === "required") return value;
+  const choice = recordOf(value);
+  if (!choice) return undefined;
+  if (choice.type === "allowed_tools") {
+    const mode = recordOf(choice.allowed_tools)?.mode;
+    return mode === "auto" || mode === "required" ? mode : undefined;
+  }
+  const name = stringOf(recordOf(choice.function)?.name ?? recordOf(choice.custom)?.name ?? choice.name);
+  return name === undefined ? undefined : { name };
+}
 
 function usageOf(answer: Answer) {
   return { ...computedUsage(answer), ...answer.rawUsage };

@@ -1,4 +1,5 @@
 import type { FaultFinishReason, ProviderFailure, RetryHint } from "./fault-step.ts";
+import type { ScriptedRequest } from "./scripted-request.ts";
 
 /** Which wire format a request used. */
 export type WireProvider = "openai" | "anthropic" | "gemini";
@@ -15,6 +16,8 @@ export interface ParsedRequest {
   readonly promptChars: number;
   /** Whether the last message is the assistant's (a prefill; Gemini: the `model`'s). */
   readonly endsWithAssistant: boolean;
+  /** The provider-neutral view a script gets. */
+  readonly request: ScriptedRequest;
 }
 
 /** One tool call of an {@link Answer}. */
@@ -136,9 +139,17 @@ export function argumentPieces(json: string): string[] {
   return pieces;
 }
 
-/** The prompt's size in characters from a list of messages with string or part contents. */
+/**
+ * The prompt's size in characters from a list of messages with string or part
+ * contents; 0 for a body nested too deep to write back as JSON (which
+ * `JSON.parse` reads, but `JSON.stringify` overflows the stack on).
+ */
 export function promptCharsOf(...parts: unknown[]): number {
-  return JSON.stringify(parts).length;
+  try {
+    return JSON.stringify(parts).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** A key as OpenAI echoes it in a 401: the first 3 and last 4 characters. */
