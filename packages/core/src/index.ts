@@ -8,8 +8,15 @@
  *
  * @packageDocumentation
  */
+export {
+  type AnswerCheck,
+  answerChecks,
+  type FailedAnswerCheck,
+  type JsonSchemaValidator,
+} from "./checks/answer-check.ts";
 export { defaultFailureActions, type FailureAction, type FailureActionOverrides } from "./config/failure-action.ts";
 export { policyDefaults } from "./config/model-settings.ts";
+export { validateRequest } from "./config/validate-request.ts";
 export type {
   BreakerOptions,
   BulkheadOptions,

@@ -25,6 +25,7 @@ export const defaultFailureActions: Readonly<Record<ModelErrorKind, FailureActio
   timeout: "fallback",
   connection: "retry",
   stream_broken: "fallback",
+  bad_answer: "fallback",
   context_length: "fallback",
   content_filter: "surface",
   auth: "fallback",

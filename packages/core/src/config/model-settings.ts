@@ -1,4 +1,5 @@
 import { ConsecutiveBreaker, type IBreaker, type IPolicy, SamplingBreaker } from "cockatiel";
+import type { AnswerCheck } from "../checks/answer-check.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { ProviderOptions } from "../spec/chat-request.ts";
 import type { ModelAdapter } from "../spec/model-adapter.ts";
@@ -26,6 +27,7 @@ export interface ModelSettings {
   readonly acceptsPrefill: boolean;
   readonly price: ModelPrice | undefined;
   readonly providerOptions: ProviderOptions | undefined;
+  readonly answerChecks: readonly AnswerCheck[];
 }
 
 /**
@@ -97,6 +99,8 @@ export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOpt
     acceptsPrefill: entry.acceptsPrefill ?? defaults.acceptsPrefill ?? false,
     price: entry.price,
     providerOptions: entry.providerOptions,
+    // A copy: the caller may change its array after the chain is built.
+    answerChecks: Object.freeze([...(entry.answerChecks ?? defaults.answerChecks ?? [])]),
   };
 }
 

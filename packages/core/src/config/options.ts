@@ -1,4 +1,5 @@
 import type { IBreaker, IPolicy } from "cockatiel";
+import type { AnswerCheck } from "../checks/answer-check.ts";
 import type { HealthStore } from "../health/health-store.ts";
 import type { ProviderOptions } from "../spec/chat-request.ts";
 import type { ModelAdapter } from "../spec/model-adapter.ts";
@@ -131,6 +132,13 @@ export interface ModelPolicyOptions {
    * a prefill. Default false.
    */
   readonly acceptsPrefill?: boolean;
+  /**
+   * Checks each answer of this model must pass before the caller gets it
+   * (`answerChecks.all()`, or your own): an answer that fails one is a
+   * `bad_answer` failure, and by default the next model is tried. Streams are
+   * checked only when the call holds them (`bufferAnswers`). None by default.
+   */
+  readonly answerChecks?: readonly AnswerCheck[];
 }
 
 /** One model of the chain. */
@@ -197,4 +205,13 @@ export interface CallOptions {
    * Never sent to a provider.
    */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Checks every model's answer must pass on this call, besides each model's own `answerChecks`. */
+  readonly answerChecks?: readonly AnswerCheck[];
+  /**
+   * On `stream`, hold each attempt's parts until its answer has passed its
+   * checks, then hand them over at once: a stream whose answers are checked
+   * shows nothing before a whole answer passed (its first token comes with
+   * its last). Without it, streamed answers are not checked. Default false.
+   */
+  readonly bufferAnswers?: boolean;
 }

@@ -1,10 +1,11 @@
 import { RequestError } from "../errors/request-error.ts";
+import { answerChecksProblem } from "./answer-checks-problem.ts";
 import { describeValue, durationFix, durationProblem } from "./duration.ts";
 import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import type { CallOptions } from "./options.ts";
 import { validateTags } from "./validate-tags.ts";
 
-const callOptionKeys = ["signal", "models", "deadlineMs", "midStream", "tags"];
+const callOptionKeys = ["signal", "models", "deadlineMs", "midStream", "tags", "answerChecks", "bufferAnswers"];
 const midStreamModes = ["error", "restart", "continue"];
 
 /**
@@ -26,7 +27,7 @@ export function validateCallOptions(options: unknown): asserts options is CallOp
       unknownKeyFix(unknown.suggestion, callOptionKeys),
     );
   }
-  const { signal, deadlineMs, midStream, tags } = options as Record<string, unknown>;
+  const { signal, deadlineMs, midStream, tags, answerChecks, bufferAnswers } = options as Record<string, unknown>;
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new RequestError(
       "options.signal",
@@ -44,6 +45,15 @@ export function validateCallOptions(options: unknown): asserts options is CallOp
     );
   }
   if (tags !== undefined) validateTags(tags);
+  const checksProblem = answerChecksProblem(answerChecks);
+  if (checksProblem) throw new RequestError(`options.answerChecks${checksProblem.at}`, checksProblem.problem, checksProblem.fix);
+  if (bufferAnswers !== undefined && typeof bufferAnswers !== "boolean") {
+    throw new RequestError(
+      "options.bufferAnswers",
+      `must be true or false, got ${describeValue(bufferAnswers)}`,
+      "write `bufferAnswers: true` to check streamed answers",
+    );
+  }
 }
 
 /** An `AbortSignal`, also from another realm (a test runner's, a polyfill's). */

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors/config-error.ts";
 import { isModelErrorKind } from "../errors/model-error.ts";
+import { answerChecksProblem } from "./answer-checks-problem.ts";
 import { type DurationRule, describeValue, durationFix, durationProblem } from "./duration.ts";
 import { failureActions } from "./failure-action.ts";
 import { jsonProblem } from "./json-problem.ts";
@@ -9,7 +10,17 @@ import type { FallbackOptions, ModelPolicyOptions } from "./options.ts";
 type Fields = Readonly<Record<string, unknown>>;
 
 const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore"];
-const policyKeys = ["retry", "timeout", "breaker", "bulkhead", "cooldown", "onFailure", "policy", "acceptsPrefill"];
+const policyKeys = [
+  "retry",
+  "timeout",
+  "breaker",
+  "bulkhead",
+  "cooldown",
+  "onFailure",
+  "policy",
+  "acceptsPrefill",
+  "answerChecks",
+];
 const entryKeys = ["model", "id", "price", "providerOptions", ...policyKeys];
 
 /**
@@ -122,6 +133,8 @@ function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void
       "pass a policy built with cockatiel, e.g. `timeout(5000)`",
     );
   }
+  const checksProblem = answerChecksProblem(policy.answerChecks);
+  if (checksProblem) throw new ConfigError(`${path}.answerChecks${checksProblem.at}`, checksProblem.problem, checksProblem.fix);
   if (policy.acceptsPrefill !== undefined && typeof policy.acceptsPrefill !== "boolean") {
     throw new ConfigError(
       `${path}.acceptsPrefill`,

@@ -1,3 +1,4 @@
+import type { FailedAnswerCheck } from "../checks/answer-check.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { HealthSkipReason } from "../health/model-health.ts";
 import type { FinishReason } from "../spec/chat-response.ts";
@@ -32,6 +33,8 @@ export interface AttemptRecord {
   readonly status?: number;
   /** What went wrong, for people. */
   readonly message?: string;
+  /** With `bad_answer`: the answer check the model's answer failed, and why. */
+  readonly failedCheck?: FailedAnswerCheck;
   /** Ms waited before this call (backoff or Retry-After). */
   readonly waitedMs: number;
   /** Ms from the call to its end. */

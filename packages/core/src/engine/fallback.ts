@@ -199,6 +199,8 @@ export class Fallback extends SafeEmitter {
       midStream: options.midStream ?? this.options.midStream ?? "error",
       // A copy: the caller may reuse and change its object while the request runs.
       tags: options.tags ? Object.freeze({ ...options.tags }) : noTags,
+      answerChecks: options.answerChecks ? Object.freeze([...options.answerChecks]) : [],
+      bufferAnswers: options.bufferAnswers === true,
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
     };
     return () => new RequestRun(request, settings);

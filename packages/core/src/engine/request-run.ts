@@ -1,3 +1,4 @@
+import type { AnswerCheck } from "../checks/answer-check.ts";
 import type { MidStreamMode, WhenAllUnavailable } from "../config/options.ts";
 import { type ExhaustedReason, FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
 import { ModelError } from "../errors/model-error.ts";
@@ -30,6 +31,10 @@ export interface RunSettings {
   readonly whenAllUnavailable: WhenAllUnavailable;
   /** The caller's tags for this request (frozen; empty when none). */
   readonly tags: Readonly<Record<string, string>>;
+  /** The call's own answer checks (each model's are in its settings). */
+  readonly answerChecks: readonly AnswerCheck[];
+  /** Whether a stream holds each attempt's parts until its answer passed its checks. */
+  readonly bufferAnswers: boolean;
 }
 
 /** A call's facts, as `RequestRun.recordAttempt` takes them. */

@@ -1,3 +1,4 @@
+import { type AnswerCheck, type FailedAnswerCheck, firstFailedCheck } from "../checks/answer-check.ts";
 import { countsAgainstHealth, ModelError } from "../errors/model-error.ts";
 import type { AttemptStartEvent } from "../events/fallback-events.ts";
 import type { HealthSkipReason } from "../health/model-health.ts";
@@ -6,7 +7,7 @@ import type { AbortScope } from "../policies/abort-scope.ts";
 import { BulkheadFullError } from "../policies/bulkhead.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
-import type { FallbackStreamPart } from "../spec/stream-part.ts";
+import type { FallbackStreamPart, StreamPart } from "../spec/stream-part.ts";
 import { safeUsage, type Usage } from "../spec/usage.ts";
 import { classifyFailure } from "./classify-failure.ts";
 import type { ModelSlot } from "./model-slot.ts";
@@ -35,6 +36,11 @@ export interface AttemptContext {
    * function sets it: a connection dropped after half of it was a silent route.
    */
   silenceTimerMs: number | false;
+  /**
+   * The parts a stream holds back until its answer passed its checks
+   * (`bufferAnswers`); undefined when parts go to the caller as they come.
+   */
+  heldParts: StreamPart[] | undefined;
 }
 
 /**
@@ -112,9 +118,14 @@ export async function* runAttempt(
     outputChars: 0,
     waitingOnProvider: true,
     silenceTimerMs: false,
+    heldParts: undefined,
   };
+  const checks = answerChecksOf(run, slot);
+  if (checks.length > 0 && run.settings.method === "stream") context.heldParts = [];
   let settled = false;
   let answered = false;
+  // An answer that failed its checks: its usage is the waste to count.
+  let rejected: { readonly usage: Usage; readonly failed: FailedAnswerCheck } | undefined;
   try {
     // After a stream cut: a prefill of the text shown, or a `reset` telling the caller to discard it.
     const resumption = run.progress.resume(mayContinue(run, slot));
@@ -123,6 +134,16 @@ export async function* runAttempt(
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;
     const response = { ...reply, usage: safeUsage(reply.usage) };
+    const failed = checks.length > 0 ? firstFailedCheck(checks, response, context.request) : undefined;
+    if (failed) {
+      rejected = { usage: response.usage, failed };
+      throw badAnswer(slot, failed);
+    }
+    // Held parts reach the caller only now: as content shown, from here a cut is mid-answer.
+    for (const part of context.heldParts ?? []) {
+      run.progress.deliver(part);
+      yield part;
+    }
     settled = true;
     run.recordAttempt(slot, {
       attempt,
@@ -151,9 +172,10 @@ export async function* runAttempt(
       kind: error.kind,
       ...(error.status === undefined ? {} : { status: error.status }),
       message: error.message,
+      ...(rejected ? { failedCheck: rejected.failed } : {}),
       waitedMs,
       durationMs: Date.now() - startedAt,
-      ...(context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
+      ...(rejected ? { usage: rejected.usage } : context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
       probe,
       startedAt,
       ...firstContent(context, startedAt),
@@ -184,6 +206,24 @@ export async function* runAttempt(
     scope.dispose();
     release?.();
   }
+}
+
+/** The checks this attempt's answer must pass: the model's and the call's; on a stream, only when it holds its parts. */
+function answerChecksOf(run: RequestRun, slot: ModelSlot): readonly AnswerCheck[] {
+  if (run.settings.method === "stream" && !run.settings.bufferAnswers) return [];
+  const own = slot.settings.answerChecks;
+  const call = run.settings.answerChecks;
+  return call.length === 0 ? own : own.length === 0 ? call : [...own, ...call];
+}
+
+function badAnswer(slot: ModelSlot, failed: FailedAnswerCheck): ModelError {
+  const { adapter } = slot.settings;
+  return new ModelError({
+    kind: "bad_answer",
+    provider: adapter.provider,
+    model: adapter.modelId,
+    message: `the answer failed the check "${failed.check}": ${failed.reason}`,
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ export const modelErrorKinds = [
   "timeout",
   "connection",
   "stream_broken",
+  "bad_answer",
   "context_length",
   "content_filter",
   "auth",

@@ -39,6 +39,14 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       context.firstContentAt ??= Date.now();
       collector.add(part);
       context.outputChars = collector.outputLength;
+      if (context.heldParts) {
+        // Held until the answer passed its checks: the caller sees nothing yet, and the provider stays read.
+        context.heldParts.push(part);
+        scope.startTimer("idle-timeout", settings.idleMs);
+        step = await scope.race((iterator as AsyncIterator<StreamPart>).next());
+        scope.clearTimer("idle-timeout");
+        continue;
+      }
       run.progress.deliver(part);
       context.waitingOnProvider = false;
       yield part;
