@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { emptyReportFixture, hostileMarkup, hostileScript, reportFixture } from "../test-support/report-fixture.ts";
+import {
+  emptyReportFixture,
+  evalOnlyReportFixture,
+  hostileMarkup,
+  hostileScript,
+  reportFixture,
+} from "../test-support/report-fixture.ts";
 import { jsonForScript, renderReportHtml } from "./render-html.ts";
 import type { ReportData } from "./report-data.ts";
 
@@ -25,6 +31,16 @@ describe("renderReportHtml", () => {
   it("embeds the data, which reads back as it went in", () => {
     expect(embeddedData(html)).toEqual(data);
     expect(embeddedData(renderReportHtml(emptyReportFixture()))).toEqual(emptyReportFixture());
+    expect(embeddedData(renderReportHtml(evalOnlyReportFixture()))).toEqual(evalOnlyReportFixture());
+  });
+
+  it("keeps an eval's hostile text (model names, prompts, answers, check reasons) inside its script element", () => {
+    const page = renderReportHtml(evalOnlyReportFixture());
+    expect(page.match(/<script/gi)).toHaveLength(3);
+    expect(page.match(/<\/script/gi)).toHaveLength(3);
+    expect(page).not.toContain(hostileMarkup);
+    expect(page).not.toContain(hostileScript);
+    expect(embeddedData(page)).toEqual(evalOnlyReportFixture());
   });
 
   it("keeps hostile text inside its script element", () => {
@@ -75,11 +91,20 @@ describe("renderReportHtml", () => {
       "slowest",
       "failed",
       "comparisons",
+      "eval",
+      "chart-eval",
+      "no-log",
     ]) {
       expect(html).toContain(`id="${id}"`);
     }
     expect(html).toContain('<select id="window">');
     expect(html).toContain('<select id="tag">');
+  });
+
+  it("puts the eval's section first in the page, hidden until the script finds an eval", () => {
+    expect(html).toMatch(/<main>\n<section id="eval" aria-labelledby="eval-title" hidden>/);
+    expect(html.indexOf('id="eval"')).toBeLessThan(html.indexOf('id="requests"'));
+    expect(html).toContain("Evals of the fallback path");
   });
 
   it("stays small: Chart.js, the script and the aggregates, no padding", () => {

@@ -195,6 +195,7 @@ function pageSkeleton(): string {
     "<h1>understudy report</h1>",
     '<p id="fatal" class="fatal" role="alert" hidden></p>',
     '<dl id="report-meta" class="meta"></dl>',
+    '<p id="no-log" class="note" hidden></p>',
     '<form class="filters" id="filters">',
     '<label>Window <select id="window"></select></label>',
     '<label>Tag <select id="tag"></select></label>',
@@ -207,8 +208,32 @@ function pageSkeleton(): string {
     '<noscript><p class="fatal">This report draws its charts and tables with JavaScript; allow scripts for this file to read it.</p></noscript>',
     "</header>",
     "<main>",
+    evalSectionHtml(),
     ...sections.map(sectionHtml),
     "</main>",
+  ].join("\n");
+}
+
+/**
+ * The eval's section (`ReportData.eval`), first in the page and hidden when
+ * the report has none: the run, a table per model, pass rate per check, and
+ * the regressions against the primary.
+ */
+function evalSectionHtml(): string {
+  return [
+    '<section id="eval" aria-labelledby="eval-title" hidden>',
+    '<h2 id="eval-title">Evals of the fallback path</h2>',
+    '<p class="lead">Each model of the chain run on its own over the same prompts, its answers checked: what each fallback path would answer, measured before an outage makes it answer.</p>',
+    '<dl class="meta" data-slot="meta"></dl>',
+    '<p class="warning" data-slot="below" role="alert" hidden></p>',
+    '<p class="note" data-slot="note" hidden></p>',
+    '<div data-slot="models"></div>',
+    '<h3 id="eval-checks-title">Pass rate per check and model</h3>',
+    `<div class="chart-box"><canvas id="chart-eval" role="img" aria-label="${escapeHtml("Grouped bars: the share of answers that passed each check, per model")}"></canvas></div>`,
+    '<details><summary>Data table</summary><div data-slot="table"></div></details>',
+    '<h3 id="eval-regressions-title">Regressions: prompts a backup failed that the primary passed</h3>',
+    '<div data-slot="list"></div>',
+    "</section>",
   ].join("\n");
 }
 

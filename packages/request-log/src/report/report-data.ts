@@ -179,6 +179,11 @@ export interface ReportData {
    * captured); an answer whose `position` is above 0 came from a backup.
    */
   readonly comparisons: readonly AnswerComparison[];
+  /**
+   * An eval of the chain's fallback paths (`understudy eval --report`), shown
+   * as the page's first section; absent from a report of a log alone.
+   */
+  readonly eval?: EvalSection;
 }
 
 /** The key of a view in {@link ReportData.views}. */

@@ -4,7 +4,17 @@ import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartsDrawn, chromiumAvailable, launchChromium, openReport, puppeteerVersion } from "../test-support/report-browser.ts";
-import { emptyReportFixture, hostileModel, hostileScript, reportFixture } from "../test-support/report-fixture.ts";
+import {
+  emptyReportFixture,
+  evalFixture,
+  evalOnlyReportFixture,
+  hostileCheck,
+  hostileMarkup,
+  hostileModel,
+  hostilePromptId,
+  hostileScript,
+  reportFixture,
+} from "../test-support/report-fixture.ts";
 import { renderReportHtml } from "./render-html.ts";
 import type { ReportView } from "./report-data.ts";
 import { viewKey } from "./report-data.ts";
@@ -94,6 +104,9 @@ const selectedValue = (page: Page, selector: string) => page.$eval(selector, (no
 const dataValue = (page: Page, selector: string) =>
   page.$eval(selector, (node) => (node as unknown as ElementNode).dataset.value);
 const rowCount = (page: Page, selector: string) => page.$$eval(selector, (nodes) => nodes.length);
+/** Whether an element is out of sight: hidden, or inside something hidden, as the browser lays it out. */
+const isHidden = (page: Page, selector: string) =>
+  page.$eval(selector, (node) => !(node as unknown as { checkVisibility(): boolean }).checkVisibility());
 const textOf = (page: Page, selector: string) =>
   page.$$eval(selector, (nodes) => (nodes as unknown as ElementNode[]).map((node) => node.textContent ?? ""));
 
@@ -145,6 +158,7 @@ describe.skipIf(!available)("the report page in Chromium", () => {
     dir = mkdtempSync(join(tmpdir(), "understudy-report-page-"));
     writeFileSync(page("report.html"), renderReportHtml(data));
     writeFileSync(page("empty.html"), renderReportHtml(emptyReportFixture()));
+    writeFileSync(page("eval-only.html"), renderReportHtml(evalOnlyReportFixture()));
     browser = await launchChromium();
     console.info(`report page tests: ${await browser.version()}, puppeteer-core ${puppeteerVersion()}`);
   }, 30_000);
@@ -159,6 +173,7 @@ describe.skipIf(!available)("the report page in Chromium", () => {
     try {
       const states = await canvases(page);
       expect(states.map((s) => s.id)).toEqual([
+        "chart-eval",
         "chart-requests",
         "chart-fallbacks",
         "chart-unavailable",
@@ -207,10 +222,11 @@ describe.skipIf(!available)("the report page in Chromium", () => {
     const { page, problems } = await open("report.html");
     try {
       const tooltips = await firstTooltips(page);
-      expect(tooltips).toHaveLength(7);
+      expect(tooltips).toHaveLength(8);
       for (const { id, lines } of tooltips) expect(lines.join(" "), id).toMatch(/\d/);
       const timeline = tooltips.find((t) => t.id === "chart-unavailable");
       expect(timeline?.lines.join(" ")).toMatch(/\d+ skips \(half_open_probe_in_flight, open\)/);
+      expect(tooltips.find((t) => t.id === "chart-eval")?.lines).toEqual(["json-schema", "claude: 100% (4 of 4 answers)"]);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
@@ -252,8 +268,9 @@ describe.skipIf(!available)("the report page in Chromium", () => {
     const { page, problems } = await open("report.html", "#window=1h&tag=1");
     try {
       expect(data.views[viewKey("1h", 1)]?.summary.requests).toBe(0);
-      expect((await canvases(page)).filter((s) => s.shown)).toEqual([]);
-      const notes = await textOf(page, "main section [data-slot=note]");
+      // The eval is no part of the log: its chart stays whatever the filters.
+      expect((await canvases(page)).filter((s) => s.shown).map((s) => s.id)).toEqual(["chart-eval"]);
+      const notes = await textOf(page, "main section:not(#eval) [data-slot=note]");
       expect(notes.slice(0, -1)).toEqual(Array(notes.length - 1).fill("No requests in this window."));
       expect(problems).toEqual([]);
     } finally {
@@ -265,10 +282,130 @@ describe.skipIf(!available)("the report page in Chromium", () => {
     const { page, problems } = await open("empty.html");
     try {
       expect((await canvases(page)).filter((s) => s.shown)).toEqual([]);
+      expect(await isHidden(page, "#eval")).toBe(true);
       expect(await textOf(page, "#total-requests")).toEqual(["0"]);
       expect((await textOf(page, "#comparisons")).join("")).toContain(
         "recordRequests(chain, sink, { capture: { prompts: true, answers: true } })",
       );
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+  it("leads with the eval: each model in chain order, its figures, and a threshold missed told in words", async () => {
+    const { page, problems } = await open("report.html");
+    try {
+      const expected = evalFixture();
+      expect(await isHidden(page, "#eval")).toBe(false);
+      // First in the page, after the totals.
+      expect(
+        await page.$eval("main", (node) => (node as unknown as { firstElementChild: { id: string } }).firstElementChild.id),
+      ).toBe("eval");
+      const meta = (await textOf(page, "#eval [data-slot=meta]")).join("");
+      expect(meta).toContain(`Suite${expected.name}`);
+      expect(meta).toContain("Ran2025-06-10 11:50:00 UTC");
+      expect(meta).toContain("Prompts12, each on 3 models");
+      const rows = await page.$$eval("#eval [data-slot=models] tbody tr", (nodes) =>
+        (nodes as unknown as (ElementNode & { querySelectorAll(s: string): ArrayLike<ElementNode> })[]).map((row) => ({
+          model: row.dataset.model,
+          below: row.dataset.below,
+          cells: Array.from(row.querySelectorAll("td"), (cell) => cell.textContent ?? ""),
+        })),
+      );
+      expect(rows.map((row) => [row.model, row.below])).toEqual([
+        ["claude", "false"],
+        ["gpt-4.1-mini", "true"],
+        [hostileModel, "false"],
+      ]);
+      expect(rows[0]?.cells.slice(0, 7)).toEqual(["primary", "claude", "100%", "12", "0", "0", "0"]);
+      expect(rows[0]?.cells.at(-1)).toBe("none");
+      expect(rows[1]?.cells.slice(0, 3)).toEqual(["backup 1", "gpt-4.1-mini", "75%"]);
+      expect(rows[1]?.cells.at(-1)).toBe("BELOW 0.9 (90%)");
+      expect(rows[2]?.cells.slice(0, 7)).toEqual(["backup 2", hostileModel, "66.7%", "8", "3", "1", "1"]);
+      expect(rows[2]?.cells.at(-2)).toBe("unpriced");
+      expect(rows[2]?.cells.at(-1)).toBe("met: 0.5 (50%)");
+      expect(rows[1]?.cells[7]).toBe("1.1 s / 2.6 s");
+      expect(await textOf(page, "#eval [data-slot=below]")).toEqual([
+        "gpt-4.1-mini: pass rate 75% BELOW its threshold 0.9 (90%).",
+      ]);
+      expect(await isHidden(page, "#eval [data-slot=below]")).toBe(false);
+      expect(await textOf(page, "#eval [data-slot=note]")).toEqual([`Without a price, so not in the cost: ${hostileModel}.`]);
+
+      const chart = (await canvases(page)).find((s) => s.id === "chart-eval");
+      // Five checks; agreement did not run on the primary: 14 bars, the last resort's 0% tool calls among them.
+      expect(chart).toMatchObject({ shown: true, rendered: "true", points: 14 });
+      expect(chart?.painted).toBeGreaterThan(1000);
+      expect(await rowCount(page, "#eval [data-slot=table] tbody tr")).toBe(14);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  it("lists the regressions with the prompt and both answers side by side, as text, bounded", async () => {
+    const { page, problems } = await open("report.html");
+    try {
+      expect(await page.$eval("#eval [data-slot=list]", (node) => (node as unknown as ElementNode).dataset.count)).toBe("2");
+      const cards = await page.$$eval("#eval .regression", (nodes) =>
+        (nodes as unknown as (ElementNode & { querySelectorAll(s: string): ArrayLike<ElementNode> })[]).map((card) => ({
+          prompt: card.dataset.prompt,
+          model: card.dataset.model,
+          title: Array.from(card.querySelectorAll("h4"), (node) => node.textContent ?? "")[0],
+          failed: Array.from(card.querySelectorAll("li"), (node) => node.textContent ?? ""),
+          columns: Array.from(card.querySelectorAll(".eval-text"), (node) => node.textContent ?? ""),
+        })),
+      );
+      const [first, second] = evalFixture().regressions;
+      expect(cards).toHaveLength(2);
+      expect(cards[0]).toMatchObject({
+        prompt: hostilePromptId,
+        model: "gpt-4.1-mini",
+        title: `${hostilePromptId} on gpt-4.1-mini`,
+      });
+      expect(cards[0]?.failed).toEqual([
+        "json-schema: answer/quantity must be integer",
+        `${hostileCheck}: does not contain ${hostileScript}`,
+      ]);
+      expect(cards[0]?.columns).toEqual([
+        `The prompt${first?.prompt}`,
+        `claude, the primary, answered${first?.primaryAnswer}`,
+        `gpt-4.1-mini answered${first?.answer}`,
+      ]);
+      expect(cards[1]?.columns[2]).toBe(`${hostileModel} answeredNo answer: its calls failed.`);
+      expect(second?.answer).toBe("");
+      // The long answer scrolls in a box of bounded height, not the page.
+      const box = await page.$eval("#eval .regression .eval-text.primary pre", (node) => {
+        const pre = node as unknown as { clientHeight: number; scrollHeight: number };
+        return { client: pre.clientHeight, scroll: pre.scrollHeight };
+      });
+      expect(box.client).toBeLessThan(box.scroll);
+      expect(box.client).toBeLessThan(320);
+      expect(await page.evaluate("'__xss' in window")).toBe(false);
+      expect(await rowCount(page, "img")).toBe(0);
+      expect((await textOf(page, "#eval")).join("")).toContain(hostileMarkup);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  it("renders a page of an eval alone: no filters, totals nor log sections, one line saying there is no log", async () => {
+    const { page, problems } = await open("eval-only.html");
+    try {
+      expect((await canvases(page)).filter((s) => s.shown).map((s) => [s.id, s.rendered])).toEqual([["chart-eval", "true"]]);
+      expect(await isHidden(page, "#eval")).toBe(false);
+      for (const selector of ["#filters", "#totals", "#requests", "#latency", "#failed", "#comparisons"]) {
+        expect(await isHidden(page, selector), selector).toBe(true);
+      }
+      expect(await textOf(page, "#no-log")).toEqual([
+        "No request log was given, so this page shows the eval only; understudy report <log> draws a log's requests, fallbacks, latency and cost.",
+      ]);
+      const visible = await page.evaluate("document.body.innerText");
+      expect(visible).not.toContain("No requests in this window");
+      expect(visible).not.toContain("Requests from");
+      expect(visible).toContain("Evals of the fallback path");
+      expect(await rowCount(page, "#eval .regression")).toBe(2);
+      expect(await page.evaluate("'__xss' in window")).toBe(false);
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -23,16 +23,18 @@ export function chromiumPath(): string | undefined {
  * Whether the browser tests can run here. In CI (`CI=true`) a missing
  * Chromium is an error, so that the report page's tests never pass by being
  * skipped.
+ *
+ * @param tests - whose tests these are, for the message
  */
-export function chromiumAvailable(): boolean {
+export function chromiumAvailable(tests = "the @understudy/request-log report page tests"): boolean {
   if (chromiumPath() !== undefined) return true;
   const missing = process.env.CHROMIUM_PATH
     ? `CHROMIUM_PATH (${process.env.CHROMIUM_PATH}) does not exist`
     : "Chromium is not installed";
   if (process.env.CI === "true") {
-    throw new Error(`${missing}, and CI needs the @understudy/request-log report page tests: ${installHint}`);
+    throw new Error(`${missing}, and CI needs ${tests}: ${installHint}`);
   }
-  console.warn(`@understudy/request-log report page tests skipped: ${missing}; ${installHint}`);
+  console.warn(`${tests} skipped: ${missing}; ${installHint}`);
   return false;
 }
 

@@ -8,7 +8,15 @@ import type {
   SkipBucket,
   UnavailablePeriod,
 } from "../reader/request-log-reader.ts";
-import type { ReportData, ReportedRequest, ReportTag, ReportView, ReportWindow } from "../report/report-data.ts";
+import type {
+  EvalModelResult,
+  EvalSection,
+  ReportData,
+  ReportedRequest,
+  ReportTag,
+  ReportView,
+  ReportWindow,
+} from "../report/report-data.ts";
 import { viewKey } from "../report/report-data.ts";
 import { reportWindows } from "../report/report-windows.ts";
 
@@ -505,6 +513,7 @@ export function reportFixture(): ReportData {
     tags,
     views,
     comparisons: fixtureComparisons,
+    eval: evalFixture(),
   };
 }
 
@@ -521,4 +530,121 @@ export function emptyReportFixture(): ReportData {
     views: {},
     comparisons: [],
   };
+}
+
+/** The eval fixture's chain, in order: the primary, a backup below its threshold, an unpriced last resort named in markup. */
+export const evalModels = ["claude", "gpt-4.1-mini", hostileModel] as const;
+
+/** A prompt id of the eval fixture that is markup. */
+export const hostilePromptId = `order${hostileMarkup}`;
+/** A check whose name and reason are markup. */
+export const hostileCheck = `contains:${hostileScript}`;
+
+const evalModel = (
+  model: string,
+  position: number,
+  figures: Partial<EvalModelResult> & Pick<EvalModelResult, "passed" | "failed" | "errors" | "checks">,
+): EvalModelResult => ({
+  model,
+  position,
+  passRate: figures.passed / 12,
+  refusals: 0,
+  latencyP50Ms: 800 + 300 * position,
+  latencyP95Ms: 2100 + 500 * position,
+  firstTokenP50Ms: 240 + 60 * position,
+  firstTokenP95Ms: 610 + 90 * position,
+  inputTokens: 1900,
+  outputTokens: 2400 - 300 * position,
+  cost: 0.041 / (position + 1),
+  costComplete: true,
+  belowThreshold: false,
+  ...figures,
+});
+
+/** A long answer, so that the page must bound it. */
+const longAnswer = `${"The order is for Ana: two blue mugs. ".repeat(15)}End.`;
+
+/**
+ * An eval of twelve prompts over three models: the first backup below its
+ * threshold (with the JSON schema and the agreement failing), the last
+ * resort unpriced, refusing once and its calls failing once; hostile text
+ * in a model name, a prompt id, a check's name and reason, a prompt and the
+ * answers.
+ */
+export function evalFixture(): EvalSection {
+  const [primary, gpt, edge] = evalModels;
+  return {
+    name: `shop-assistant ${hostileScript}`,
+    ranAt: fixtureLastRequest + 10 * minute,
+    prompts: 12,
+    models: [
+      evalModel(primary, 0, {
+        passed: 12,
+        failed: 0,
+        errors: 0,
+        checks: [
+          { check: "json-schema", passed: 4, total: 4 },
+          { check: "tool-call:get_weather", passed: 3, total: 3 },
+          { check: hostileCheck, passed: 2, total: 2 },
+          { check: "judge", passed: 12, total: 12 },
+        ],
+      }),
+      evalModel(gpt, 1, {
+        passed: 9,
+        failed: 3,
+        errors: 0,
+        threshold: 0.9,
+        belowThreshold: true,
+        checks: [
+          { check: "json-schema", passed: 2, total: 4 },
+          { check: "tool-call:get_weather", passed: 3, total: 3 },
+          { check: hostileCheck, passed: 2, total: 2 },
+          { check: "agrees-with-primary", passed: 10, total: 12 },
+          { check: "judge", passed: 12, total: 12 },
+        ],
+      }),
+      evalModel(edge, 2, {
+        passed: 8,
+        failed: 3,
+        errors: 1,
+        refusals: 1,
+        cost: 0,
+        costComplete: false,
+        threshold: 0.5,
+        checks: [
+          { check: "json-schema", passed: 4, total: 4 },
+          { check: "tool-call:get_weather", passed: 0, total: 3 },
+          { check: hostileCheck, passed: 2, total: 2 },
+          { check: "agrees-with-primary", passed: 9, total: 11 },
+          { check: "judge", passed: 10, total: 11 },
+        ],
+      }),
+    ],
+    regressions: [
+      {
+        promptId: hostilePromptId,
+        model: gpt,
+        failedChecks: [
+          { check: "json-schema", reason: "answer/quantity must be integer" },
+          { check: hostileCheck, reason: `does not contain ${hostileScript}` },
+        ],
+        prompt: `Extract the order: ${hostileScript}`,
+        primaryAnswer: longAnswer,
+        answer: `{"quantity": "two", "note": "${hostileMarkup}"}`,
+      },
+      {
+        promptId: "weather",
+        model: edge,
+        failedChecks: [{ check: "tool-call:get_weather", reason: "no call of get_weather" }],
+        prompt: "Will I need an umbrella in Lyon today?",
+        primaryAnswer: 'get_weather({"city":"Lyon"})',
+        answer: "",
+      },
+    ],
+  };
+}
+
+/** The page `understudy eval --report` writes: the eval, and the report of no log. */
+export function evalOnlyReportFixture(): ReportData {
+  return { ...emptyReportFixture(), source: "eval shop-assistant", eval: evalFixture() };
 }

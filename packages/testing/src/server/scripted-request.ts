@@ -8,7 +8,14 @@ import type { WireProvider } from "./wire-format.ts";
  * one: OpenAI `{ type: "function", function: { name } }`, Anthropic
  * `{ type: "tool", name }`, Gemini `ANY` with a single allowed function name).
  */
-export type ScriptedToolChoice = "auto" | "none" | "required" | { readonly name: string };
+export type ScriptedToolChoice =
+  | "auto"
+  | "none"
+  | "required"
+  | {
+      /** The one tool the request forces. */
+      readonly name: string;
+    };
 
 /** One message of a {@link ScriptedRequest}, in the order the request sent them. */
 export interface ScriptedMessage {

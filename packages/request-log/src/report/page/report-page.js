@@ -13,6 +13,10 @@
 /** @typedef {import("../report-data.ts").ReportWindow} ReportWindow */
 /** @typedef {import("../report-data.ts").ReportTag} ReportTag */
 /** @typedef {import("../report-data.ts").ReportedRequest} ReportedRequest */
+/** @typedef {import("../report-data.ts").EvalSection} EvalSection */
+/** @typedef {import("../report-data.ts").EvalModelResult} EvalModelResult */
+/** @typedef {import("../report-data.ts").EvalCheckResult} EvalCheckResult */
+/** @typedef {import("../report-data.ts").EvalRegression} EvalRegression */
 /** @typedef {import("../../reader/request-log-reader.ts").AnswerComparison} AnswerComparison */
 /** @typedef {import("../../reader/request-log-reader.ts").ComparedAnswer} ComparedAnswer */
 /** @typedef {import("../../reader/request-log-reader.ts").UnavailablePeriod} UnavailablePeriod */
@@ -96,13 +100,26 @@ function showFatal(message) {
 /** @param {ReportData} data */
 function start(data) {
   const palette = makePalette(data);
+  // `understudy eval --report` writes a page of an eval and no log: it leads with the eval, and the
+  // log's sections, which would each say there are no requests, are left out.
+  const evalOnly = data.eval !== undefined && data.windows.length === 0;
   try {
-    fillMeta(data);
-    fillFilterChoices(data);
+    fillMeta(data, evalOnly);
+    if (evalOnly) hideLogSections();
+    else fillFilterChoices(data);
   } catch (error) {
     showFatal(`This report could not be read: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   }
+  if (data.eval) {
+    try {
+      renderEval(data.eval, palette);
+    } catch (error) {
+      showFatal(`This report's eval could not be drawn: ${error instanceof Error ? error.message : String(error)}`);
+      throw error;
+    }
+  }
+  if (evalOnly) return;
   applyHash(data);
   const render = () => {
     try {
@@ -199,8 +216,11 @@ function writeHash() {
 
 // ---- header ------------------------------------------------------------------
 
-/** @param {ReportData} data */
-function fillMeta(data) {
+/**
+ * @param {ReportData} data
+ * @param {boolean} evalOnly - a page of an eval without a log
+ */
+function fillMeta(data, evalOnly) {
   document.title = `understudy report: ${data.source}`;
   const span = data.span
     ? `${dateTime(data.span.from)} – ${dateTime(data.span.to)} (${duration(data.span.to - data.span.from)})`
@@ -208,9 +228,23 @@ function fillMeta(data) {
   byId("report-meta").replaceChildren(
     ...metaItem("Source", data.source),
     ...metaItem("Generated", dateTime(data.generatedAt)),
-    ...metaItem("Requests from", span),
-    ...metaItem("Report filters", filtersText(data.filters)),
+    ...(evalOnly ? [] : [...metaItem("Requests from", span), ...metaItem("Report filters", filtersText(data.filters))]),
   );
+}
+
+/** The page of an eval alone: no filters, totals nor log sections, one line saying why. */
+function hideLogSections() {
+  const noLog = byId("no-log");
+  noLog.replaceChildren(
+    "No request log was given, so this page shows the eval only; ",
+    el("code", {}, "understudy report <log>"),
+    " draws a log's requests, fallbacks, latency and cost.",
+  );
+  noLog.hidden = false;
+  for (const id of ["filters", "totals", "totals-detail"]) byId(id).hidden = true;
+  for (const section of document.querySelectorAll("main > section:not(#eval)")) {
+    if (section instanceof HTMLElement) section.hidden = true;
+  }
 }
 
 /**
@@ -912,6 +946,241 @@ function answerColumn(answer) {
   );
 }
 
+// ---- the eval of the fallback paths --------------------------------------------
+
+/**
+ * The eval's section: the run, each model's figures in chain order, pass
+ * rate per check, and the regressions. The same whatever the filters: an
+ * eval is not a part of the log.
+ * @param {EvalSection} run
+ * @param {Palette} palette
+ */
+function renderEval(run, palette) {
+  byId("eval").hidden = false;
+  const models = [...run.models].sort((a, b) => a.position - b.position);
+  slot("eval", "meta").replaceChildren(
+    ...metaItem("Suite", run.name),
+    ...metaItem("Ran", `${dateTime(run.ranAt)} UTC`),
+    ...metaItem("Prompts", `${count(run.prompts)}, each on ${count(models.length)} models on their own (no fallback)`),
+  );
+  const below = models.filter((m) => m.belowThreshold);
+  const belowNode = slot("eval", "below");
+  belowNode.textContent = below
+    .map((m) => `${m.model}: pass rate ${percents.format(m.passRate)} BELOW its threshold ${thresholdText(m.threshold)}.`)
+    .join(" ");
+  belowNode.hidden = below.length === 0;
+  const unpriced = models.filter((m) => !m.costComplete).map((m) => m.model);
+  const note =
+    models.length === 0
+      ? "The eval ran no model."
+      : unpriced.length > 0
+        ? `Without a price, so not in the cost: ${unpriced.join(", ")}.`
+        : "";
+  const noteNode = slot("eval", "note");
+  noteNode.textContent = note;
+  noteNode.hidden = note === "";
+  slot("eval", "models").replaceChildren(evalModelsTable(models));
+  drawEvalChecks(models, palette);
+  renderRegressions(run.regressions, models);
+}
+
+/** A threshold as the config gives it (0.9) and as a share (90%). @param {number | undefined} threshold */
+function thresholdText(threshold) {
+  return threshold === undefined ? "–" : `${threshold} (${percents.format(threshold)})`;
+}
+
+/** @param {EvalModelResult} m */
+function place(m) {
+  return m.position === 0 ? "primary" : `backup ${m.position}`;
+}
+
+/** @param {EvalModelResult[]} models */
+function evalModelsTable(models) {
+  const table = dataTable(
+    "Each model on its own over the prompts, in chain order",
+    [
+      "Place",
+      "Model",
+      "Pass rate",
+      "Passed",
+      "Failed",
+      "Errors",
+      "Refusals",
+      "Latency p50 / p95",
+      "First token p50 / p95",
+      "Tokens in / out",
+      "Cost",
+      "Threshold",
+    ],
+    models.map((m) => [
+      { nowrap: place(m) },
+      m.model,
+      { num: percents.format(m.passRate) },
+      { num: count(m.passed) },
+      { num: count(m.failed) },
+      { num: count(m.errors) },
+      { num: count(m.refusals) },
+      { num: `${duration(m.latencyP50Ms)} / ${duration(m.latencyP95Ms)}` },
+      { num: `${duration(m.firstTokenP50Ms)} / ${duration(m.firstTokenP95Ms)}` },
+      { num: `${count(m.inputTokens)} / ${count(m.outputTokens)}` },
+      { num: m.costComplete ? money(m.cost) : m.cost > 0 ? `${money(m.cost)} + unpriced` : "unpriced" },
+      thresholdCell(m),
+    ]),
+  );
+  table.querySelectorAll("tbody tr").forEach((row, index) => {
+    const m = models[index];
+    if (!m) return;
+    row.setAttribute("data-model", m.model);
+    row.setAttribute("data-below", String(m.belowThreshold));
+    if (m.belowThreshold) row.classList.add("below");
+  });
+  return table;
+}
+
+/** Told in words, not by colour: BELOW, or met. @param {EvalModelResult} m */
+function thresholdCell(m) {
+  if (m.threshold === undefined) return "none";
+  if (m.belowThreshold) return el("strong", { class: "below-marker" }, `BELOW ${thresholdText(m.threshold)}`);
+  return `met: ${thresholdText(m.threshold)}`;
+}
+
+/**
+ * Grouped bars: a group per check, a bar per model (its pattern and colour),
+ * the share of the answers it ran on that passed. A check that did not run on
+ * a model (agreement on the primary) has no bar; one that passed none has a
+ * sliver, so that 0% shows.
+ * @param {EvalModelResult[]} models
+ * @param {Palette} palette
+ */
+function drawEvalChecks(models, palette) {
+  const checks = unique(models.flatMap((m) => m.checks.map((c) => c.check)));
+  const find = (/** @type {EvalModelResult | undefined} */ m, /** @type {string} */ check) =>
+    m?.checks.find((c) => c.check === check && c.total > 0);
+  const datasets = models.map((m) =>
+    barDataset(
+      `${place(m)}: ${m.model}`,
+      palette.model(m.model),
+      checks.map((check) => {
+        const result = find(m, check);
+        return result ? (result.passed / result.total) * 100 : null;
+      }),
+      { minBarLength: 4 },
+    ),
+  );
+  const ran = datasets.reduce((n, dataset) => n + dataset.data.filter((value) => value !== null).length, 0);
+  drawChart("chart-eval", evalChecksConfig(checks, models, find), ran);
+  const table = dataTable(
+    "Answers that passed each check, per model",
+    ["Model", "Check", "Passed", "Ran on", "Pass rate"],
+    models.flatMap((m) =>
+      m.checks.map((c) => [
+        m.model,
+        c.check,
+        { num: count(c.passed) },
+        { num: count(c.total) },
+        { num: percent(c.passed, c.total) },
+      ]),
+    ),
+  );
+  const tableSlot = slot("eval", "table");
+  tableSlot.replaceChildren(table);
+  const details = tableSlot.closest("details");
+  if (details instanceof HTMLElement) details.hidden = checks.length === 0;
+
+  /**
+   * @param {string[]} labels
+   * @param {EvalModelResult[]} byDataset
+   * @param {(m: EvalModelResult | undefined, check: string) => EvalCheckResult | undefined} lookup
+   * @returns {BarConfig}
+   */
+  function evalChecksConfig(labels, byDataset, lookup) {
+    const label = (/** @type {BarTooltipItem} */ item) => {
+      const m = byDataset[item.datasetIndex];
+      const result = lookup(m, labels[item.dataIndex] ?? "");
+      return m && result
+        ? `${m.model}: ${percent(result.passed, result.total)} (${count(result.passed)} of ${count(result.total)} answers)`
+        : "";
+    };
+    return {
+      type: "bar",
+      data: { labels, datasets },
+      options: {
+        ...baseOptions(),
+        scales: {
+          y: {
+            beginAtZero: true,
+            min: 0,
+            max: 100,
+            ticks: { callback: (value) => `${value}%` },
+            title: { display: true, text: "answers that passed" },
+          },
+        },
+        plugins: { ...baseOptions().plugins, tooltip: { callbacks: { label } } },
+      },
+    };
+  }
+}
+
+/** The first regressions shown open; the rest folded, so that a long list does not bury the page. */
+const regressionsShown = 10;
+
+/**
+ * @param {readonly EvalRegression[]} regressions
+ * @param {EvalModelResult[]} models
+ */
+function renderRegressions(regressions, models) {
+  const list = slot("eval", "list");
+  list.dataset.count = String(regressions.length);
+  const primary = models.find((m) => m.position === 0)?.model ?? "the primary";
+  if (regressions.length === 0) {
+    list.replaceChildren(el("p", { class: "note" }, `No regressions: every prompt ${primary} passed, each backup passed too.`));
+    return;
+  }
+  const cards = regressions.map((r) => regressionCard(r, primary));
+  const rest = cards.slice(regressionsShown);
+  list.replaceChildren(
+    el(
+      "p",
+      { class: "lead" },
+      `${count(regressions.length)} prompt × backup pairs failed where ${primary} passed: the answers a fallback would give that need fixing before an outage.`,
+    ),
+    ...cards.slice(0, regressionsShown),
+    ...(rest.length > 0 ? [el("details", {}, el("summary", {}, `${count(rest.length)} more regressions`), ...rest)] : []),
+  );
+}
+
+/**
+ * @param {EvalRegression} r
+ * @param {string} primary
+ */
+function regressionCard(r, primary) {
+  return el(
+    "article",
+    { class: "comparison regression", "data-prompt": r.promptId, "data-model": r.model },
+    el("h4", {}, `${r.promptId} on ${r.model}`),
+    el("ul", { class: "failed-checks" }, ...r.failedChecks.map((f) => el("li", {}, el("strong", {}, f.check), `: ${f.reason}`))),
+    el(
+      "div",
+      { class: "answers" },
+      evalText("eval-text prompt-text", "The prompt", r.prompt, "(no text)"),
+      evalText("eval-text primary", `${primary}, the primary, answered`, r.primaryAnswer, "(no text)"),
+      evalText("eval-text backup", `${r.model} answered`, r.answer, "No answer: its calls failed."),
+    ),
+  );
+}
+
+/**
+ * A column of a regression: its text in a box of bounded height that scrolls.
+ * @param {string} className
+ * @param {string} title
+ * @param {string} text
+ * @param {string} none - what shows when the text is empty
+ */
+function evalText(className, title, text, none) {
+  const body = text === "" ? el("p", { class: "note" }, none) : el("pre", { class: "bounded", tabindex: "0" }, text);
+  return el("section", { class: className }, el("h5", {}, title), body);
+}
+
 // ---- sections, charts and tables ---------------------------------------------------------
 
 /**
@@ -948,12 +1217,12 @@ const charts = new Map();
  * how many points it drew (`data-points`) and when it has (`data-rendered`).
  * @param {string} id
  * @param {BarConfig | undefined} config - undefined, or no data: no chart
+ * @param {number} [points] - the points drawn, when a zero is one (else those neither null nor zero)
  */
-function drawChart(id, config) {
+function drawChart(id, config, points = config ? pointsOf(config.data.datasets) : 0) {
   charts.get(id)?.destroy();
   charts.delete(id);
   const canvas = canvasById(id);
-  const points = config ? pointsOf(config.data.datasets) : 0;
   canvas.dataset.points = String(points);
   canvas.dataset.rendered = "false";
   if (canvas.parentElement) canvas.parentElement.hidden = points === 0;
@@ -1071,7 +1340,9 @@ function makePalette(data) {
     ...v.skipsOverTime.map((r) => r.model),
     ...v.requestsOverTime.flatMap((r) => (r.model === null ? [] : [r.model])),
   ]);
-  const models = unique([...chainOrder.filter((m) => mentioned.includes(m)), ...mentioned.sort()]);
+  // An eval's models in its chain's order, after the log's (a page of an eval alone has only these).
+  const evalModels = [...(data.eval?.models ?? [])].sort((a, b) => a.position - b.position).map((m) => m.model);
+  const models = unique([...chainOrder.filter((m) => mentioned.includes(m)), ...mentioned.sort(), ...evalModels]);
   const reasons = unique(views.flatMap((v) => v.fallbackRates.map((r) => r.reason)).sort());
   return { models, model: styleList(models), reason: styleList(reasons) };
 }
