@@ -34,6 +34,7 @@ describe("examples", () => {
         "basic-fallback.ts",
         "cost-report.ts",
         "cross-provider-tools.ts",
+        "eval-fallback-path.ts",
         "custom-cockatiel-policy.ts",
         "events-to-logs.ts",
         "otel-tracing.ts",
@@ -157,6 +158,21 @@ describe("examples", () => {
     expect(stdout).toMatch(/^openai:gpt-4\.1-mini: 3 answers, \$0\.00\d+$/m);
     expect(stdout).toMatch(/^wasted on failed attempts: \$0\.000[1-9]\d*$/m);
     expect(stdout).toContain("every model that used tokens has a price");
+  });
+
+  it("eval-fallback-path: each model alone on the fault server; GPT breaks the schema, Gemini skips the tool call and refuses", async () => {
+    const stdout = await runExample("./eval-fallback-path.ts");
+    expect(stdout).toMatch(/^estimated cost of 15 calls: 0\.\d+ \(claude 0\.\d+, gpt 0\.\d+, gemini 0\.\d+\)$/m);
+    expect(stdout).toMatch(/^primary claude\s+100%\s+5\s+0\s+0\s+0 /m);
+    expect(stdout).toMatch(/^backup 1 gpt\s+80%\s+4\s+1\s+0\s+0 /m);
+    expect(stdout).toMatch(/^backup 2 gemini\s+60%\s+3\s+2\s+0\s+1 /m);
+    expect(stdout).toContain(
+      "order-json on gpt: json-schema: answer must NOT have additional properties; answer/quantity must be integer",
+    );
+    expect(stdout).toContain("weather-tool on gemini: tool-call:get_weather: no call of get_weather");
+    expect(stdout).toMatch(/^ {2}refund on gemini: judge: judge 0\.1 < 0\.5: it refuses/m);
+    expect(stdout).toContain("gpt: pass rate 80% meets its threshold 80%");
+    expect(stdout).toContain("gemini passes 3 of 5 prompts, 1 refusal");
   });
 
   it("review-requests: the log tells fallbacks after a failure from skips of the primary, and SQL reads it", async () => {
