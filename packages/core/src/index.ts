@@ -16,7 +16,6 @@ export {
 } from "./checks/answer-check.ts";
 export { defaultFailureActions, type FailureAction, type FailureActionOverrides } from "./config/failure-action.ts";
 export { policyDefaults } from "./config/model-settings.ts";
-export { validateRequest } from "./config/validate-request.ts";
 export type {
   BreakerOptions,
   BulkheadOptions,
@@ -31,9 +30,11 @@ export type {
   ModelPrice,
   RetryOptions,
   SamplingBreakerOptions,
+  ShadowOptions,
   TimeoutOptions,
   WhenAllUnavailable,
 } from "./config/options.ts";
+export { validateRequest } from "./config/validate-request.ts";
 export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./engine/attempt-record.ts";
 export { type Cost, priceOf } from "./engine/cost.ts";
 export { createFallback, Fallback, type ModelStatus } from "./engine/fallback.ts";
@@ -59,6 +60,9 @@ export type {
   RequestStartEvent,
   ResetEvent,
   RetryEvent,
+  ShadowAnswer,
+  ShadowEvent,
+  ShadowSkipReason,
   SkipEvent,
   SuccessEvent,
 } from "./events/fallback-events.ts";

@@ -30,7 +30,14 @@ export { formatEstimate, formatRun } from "./report/format-run.ts";
 export { type CostEstimate, estimateCost, type ModelCostEstimate } from "./run/cost-estimate.ts";
 export type { CallMeasure, CheckVerdict, EvalRun, EvalStop, PromptOutcome } from "./run/eval-run.ts";
 export { isRefusal, refusalPhrases } from "./run/refusal.ts";
-export { type ResultsRecord, resultsFileHeader, type StoredAnswer, type StoredVerdict } from "./run/results-file.ts";
+export {
+  type ResultsFileHeader,
+  type ResultsRecord,
+  resultsFileHeader,
+  type StoredAnswer,
+  type StoredToolCall,
+  type StoredVerdict,
+} from "./run/results-file.ts";
 export { type EvalProgress, type RunEvalOptions, runEval } from "./run/run-eval.ts";
 export { defineEval, type EvalOptions, type EvalSuite, isEvalSuite } from "./suite/define-eval.ts";
 export type { EvalPrompt } from "./suite/eval-prompt.ts";

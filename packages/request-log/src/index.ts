@@ -23,6 +23,7 @@ export type {
   ModelSpend,
   RequestBucket,
   RequestLogReader,
+  ShadowSummary,
   SkipBucket,
   SpendTotals,
   TagCount,
@@ -42,6 +43,7 @@ export type { AttemptRecordRow } from "./records/attempt-record-row.ts";
 export type { DroppedRequests, LoggedRequest, RequestLogBatch } from "./records/request-log-batch.ts";
 export type { RequestLogSink } from "./records/request-log-sink.ts";
 export type { RequestOutcome, RequestRecord } from "./records/request-record.ts";
+export type { ShadowRecord } from "./records/shadow-record.ts";
 export { type BuildReportOptions, buildReport } from "./report/build-report.ts";
 export { renderReportHtml } from "./report/render-html.ts";
 export { type CommandIO, reportUsage, runReportCommand, UsageError } from "./report/report-command.ts";

@@ -185,6 +185,50 @@ export interface FallbackOptions {
   readonly whenAllUnavailable?: WhenAllUnavailable;
   /** Where model health lives; in memory by default. Share it across processes with a shared store. */
   readonly healthStore?: HealthStore;
+  /**
+   * Shadow sampling: a share of real requests is also sent, in the
+   * background, to one backup of the chain, so that both answers can be
+   * compared on live traffic (event `shadow`, and the request log's
+   * `shadows` table). Off when absent. The sampled prompts go to the
+   * backup's vendor too.
+   */
+  readonly shadow?: ShadowOptions;
+}
+
+/**
+ * Shadow sampling of live traffic (see {@link FallbackOptions.shadow}). A
+ * sampled request is answered as usual; once the caller has its result, the
+ * same request goes once to `model`'s adapter directly — no retry, no
+ * breaker, cooldown or bulkhead of the backup moved — and both answers go
+ * through `answerChecks`. A shadow call never delays, changes or fails the
+ * caller's request.
+ */
+export interface ShadowOptions {
+  /** The chain id of the backup that gets the sampled requests; not the chain's only model. */
+  readonly model: string;
+  /** Share of successful requests answered by another model that are also sent to `model`, from 0 to 1 (e.g. `0.05`). */
+  readonly sampleRate: number;
+  /** Most shadow calls in flight at once; a sample past it is skipped. Default 2. */
+  readonly maxConcurrent?: number;
+  /**
+   * Most spend on shadow calls in any rolling hour, in the unit of `model`'s
+   * `price` (which it needs); a sample is skipped once the hour's spend has
+   * reached it. Calls in flight may pass it by at most `maxConcurrent` calls'
+   * cost. No cap by default.
+   */
+  readonly maxCostPerHour?: number;
+  /** Longest a shadow call may take, in ms; then it is aborted and counted as failed. Default 30 000. */
+  readonly timeoutMs?: number;
+  /** Checks run on both the real answer and the shadow answer, their verdicts reported side by side. Default `answerChecks.all()`. */
+  readonly answerChecks?: readonly AnswerCheck[];
+  /**
+   * How long shadow calls pause after a real request called `model` (a
+   * fallback to it, or an answer from it), in ms: while the backup serves real
+   * traffic its rate limit is not to be spent on comparisons. Default 60 000.
+   */
+  readonly pauseAfterFallbackMs?: number;
+  /** The sample draw: a number in [0, 1), as `Math.random` (the default) returns. For tests. */
+  readonly random?: () => number;
 }
 
 /** Per-call options of `generate` and `stream`. */

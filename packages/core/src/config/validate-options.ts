@@ -9,7 +9,17 @@ import type { FallbackOptions, ModelPolicyOptions } from "./options.ts";
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore"];
+const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore", "shadow"];
+const shadowKeys = [
+  "model",
+  "sampleRate",
+  "maxConcurrent",
+  "maxCostPerHour",
+  "timeoutMs",
+  "answerChecks",
+  "pauseAfterFallbackMs",
+  "random",
+];
 const policyKeys = [
   "retry",
   "timeout",
@@ -38,6 +48,7 @@ export function validateOptions(options: FallbackOptions): void {
   optionalOneOf(options.midStream, "midStream", ["error", "restart", "continue"]);
   optionalOneOf(options.whenAllUnavailable, "whenAllUnavailable", ["try-nearest", "fail"]);
   validateHealthStore(options.healthStore);
+  validateShadow(options.shadow, options.models);
 }
 
 function validateModels(models: unknown): void {
@@ -256,6 +267,60 @@ function validatePrice(price: unknown, path: string): void {
   requireNonNegative(price.outputPerMillion, `${path}.outputPerMillion`);
   optionalNonNegative(price.cachedInputPerMillion, `${path}.cachedInputPerMillion`);
   optionalNonNegative(price.cacheWritePerMillion, `${path}.cacheWritePerMillion`);
+}
+
+function validateShadow(shadow: unknown, models: FallbackOptions["models"]): void {
+  if (shadow === undefined) return;
+  requireObject(shadow, "shadow", 'write `{ model: "<a backup\'s chain id>", sampleRate: 0.05 }`, or leave it out');
+  rejectUnknownKeys(shadow, "shadow", shadowKeys);
+  const ids = models.map((entry) => entry.id ?? `${entry.model.provider}:${entry.model.modelId}`);
+  if (typeof shadow.model !== "string" || !ids.includes(shadow.model)) {
+    throw new ConfigError(
+      "shadow.model",
+      `must be the id of a model in the chain, got ${describeValue(shadow.model)}`,
+      `use one of: ${ids.join(", ")}`,
+    );
+  }
+  if (ids.length < 2) {
+    throw new ConfigError(
+      "shadow.model",
+      "is the chain's only model",
+      "add the model to compare with to `models`, or leave `shadow` out",
+    );
+  }
+  const rate = shadow.sampleRate;
+  if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) {
+    throw new ConfigError(
+      "shadow.sampleRate",
+      `must be a share from 0 to 1, got ${describeValue(rate)}`,
+      "e.g. `0.05` sends one request in twenty",
+    );
+  }
+  if (shadow.maxConcurrent !== undefined && !(Number.isInteger(shadow.maxConcurrent) && (shadow.maxConcurrent as number) >= 1)) {
+    throw new ConfigError(
+      "shadow.maxConcurrent",
+      `must be a whole number ≥ 1, got ${describeValue(shadow.maxConcurrent)}`,
+      "leave it out for 2",
+    );
+  }
+  if (shadow.maxCostPerHour !== undefined) {
+    requirePositive(shadow.maxCostPerHour, "shadow.maxCostPerHour", "(in the unit of the model's `price`)");
+    const entry = models[ids.indexOf(shadow.model)];
+    if (entry?.price === undefined) {
+      throw new ConfigError(
+        "shadow.maxCostPerHour",
+        `cannot be enforced: the model "${shadow.model}" has no \`price\``,
+        "give that model's entry a `price`, or leave `maxCostPerHour` out (then shadow spend is bounded only by `sampleRate` and `maxConcurrent`)",
+      );
+    }
+  }
+  optionalDuration(shadow.timeoutMs, "shadow.timeoutMs");
+  optionalDuration(shadow.pauseAfterFallbackMs, "shadow.pauseAfterFallbackMs", { zero: true });
+  const checksProblem = answerChecksProblem(shadow.answerChecks);
+  if (checksProblem) throw new ConfigError(`shadow.answerChecks${checksProblem.at}`, checksProblem.problem, checksProblem.fix);
+  if (shadow.random !== undefined && typeof shadow.random !== "function") {
+    throw new ConfigError("shadow.random", "must be a function returning a number in [0, 1)", "leave it out for `Math.random`");
+  }
 }
 
 function validateHealthStore(store: unknown): void {

@@ -8,6 +8,7 @@ import type { AttemptWrapper } from "../events/fallback-events.ts";
 import { SafeEmitter } from "../events/safe-emitter.ts";
 import { type HealthStore, InMemoryHealthStore } from "../health/health-store.ts";
 import type { BreakerTransition, ModelHealthSnapshot } from "../health/model-health.ts";
+import { ShadowSampler } from "../shadow/shadow-sampler.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import { FallbackStream } from "../streaming/fallback-stream.ts";
 import type { FallbackResult } from "./fallback-result.ts";
@@ -45,6 +46,7 @@ export class Fallback extends SafeEmitter {
   private readonly attemptWrappers: AttemptWrapper[] = [];
   private readonly closers = new Set<() => void | Promise<void>>();
   private closing: Promise<void> | undefined;
+  private readonly shadow: ShadowSampler | undefined;
 
   /** @param options - validated by {@link createFallback}'s rules; throws `ConfigError` */
   constructor(options: FallbackOptions) {
@@ -62,6 +64,8 @@ export class Fallback extends SafeEmitter {
       this.emit("healthStore", event);
     });
     if (unsubscribe) this.closers.add(unsubscribe);
+    const shadowSlot = options.shadow && this.slots.find((slot) => slot.id === options.shadow?.model);
+    this.shadow = options.shadow && shadowSlot ? new ShadowSampler(options.shadow, shadowSlot, this) : undefined;
   }
 
   /**
@@ -72,13 +76,17 @@ export class Fallback extends SafeEmitter {
    * `listenerError` (event `close`), so a `close()` nobody awaits cannot
    * become an unhandled rejection. Calling it again returns the same promise.
    * A chain on the in-memory store with no integration holds nothing open.
+   * With `shadow` sampling, shadow calls in flight are aborted first and
+   * reported (event `shadow`), so that a request log still records them.
    */
   close(): Promise<void> {
-    this.closing ??= Promise.allSettled([...this.closers].map(async (close) => close())).then((outcomes) => {
-      for (const outcome of outcomes) {
-        if (outcome.status === "rejected") this.emit("listenerError", { event: "close", error: outcome.reason });
-      }
-    });
+    this.closing ??= (this.shadow?.close() ?? Promise.resolve()).then(() =>
+      Promise.allSettled([...this.closers].map(async (close) => close())).then((outcomes) => {
+        for (const outcome of outcomes) {
+          if (outcome.status === "rejected") this.emit("listenerError", { event: "close", error: outcome.reason });
+        }
+      }),
+    );
     return this.closing;
   }
 
@@ -202,6 +210,7 @@ export class Fallback extends SafeEmitter {
       answerChecks: options.answerChecks ? Object.freeze([...options.answerChecks]) : [],
       bufferAnswers: options.bufferAnswers === true,
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
+      ...(this.shadow ? { observer: this.shadow } : {}),
     };
     return () => new RequestRun(request, settings);
   }

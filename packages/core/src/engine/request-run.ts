@@ -35,6 +35,16 @@ export interface RunSettings {
   readonly answerChecks: readonly AnswerCheck[];
   /** Whether a stream holds each attempt's parts until its answer passed its checks. */
   readonly bufferAnswers: boolean;
+  /** Told of each call going out and of the request's end (shadow sampling); absent when nothing is. */
+  readonly observer?: RunObserver;
+}
+
+/** What follows a chain's requests from inside: told of each call and each end, on the request's path, so it must be cheap and must not throw. */
+export interface RunObserver {
+  /** A call to `slot` is about to go out. */
+  attemptStarted(slot: ModelSlot): void;
+  /** The request ended: with its result when it succeeded, `undefined` when it failed. */
+  ended(run: RequestRun, result: FallbackResult | undefined): void;
 }
 
 /** A call's facts, as `RequestRun.recordAttempt` takes them. */
@@ -100,7 +110,8 @@ export class RequestRun {
    * the attempt wrappers receive; nothing is built when nobody listens.
    */
   startAttempt(slot: ModelSlot, attempt: number, probe: boolean, startedAt: number): AttemptStartEvent | undefined {
-    const { emitter, wrappers } = this.settings;
+    const { emitter, wrappers, observer } = this.settings;
+    observer?.attemptStarted(slot);
     const listening = emitter.listenerCount("attemptStart") > 0;
     if (!listening && wrappers.length === 0) return undefined;
     const event: AttemptStartEvent = { requestId: this.requestId, ...identify(slot), attempt, probe, startedAt };
@@ -209,6 +220,7 @@ export class RequestRun {
     };
     this.ended = true;
     this.settings.emitter.emit("success", { requestId: this.requestId, result });
+    this.settings.observer?.ended(this, result);
     return result;
   }
 
@@ -242,6 +254,7 @@ export class RequestRun {
     const { emitter } = this.settings;
     if (error instanceof FallbackExhaustedError) emitter.emit("exhausted", { requestId: this.requestId, error });
     emitter.emit("failure", { requestId: this.requestId, error: asError(error), attempts: this.attempts });
+    this.settings.observer?.ended(this, undefined);
     return error;
   }
 

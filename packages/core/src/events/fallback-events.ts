@@ -1,9 +1,12 @@
+import type { FailedAnswerCheck } from "../checks/answer-check.ts";
 import type { AttemptRecord, SkipReason } from "../engine/attempt-record.ts";
 import type { FallbackResult } from "../engine/fallback-result.ts";
 import type { FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { HealthStoreEvent } from "../health/health-store.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
+import type { FinishReason, ToolCall } from "../spec/chat-response.ts";
+import type { Usage } from "../spec/usage.ts";
 
 /** Every event names the request it belongs to. */
 export interface RequestEvent {
@@ -148,6 +151,61 @@ export interface ListenerErrorEvent {
   readonly error: unknown;
 }
 
+/**
+ * Why a sampled request got no shadow call:
+ * `unhealthy` — the shadow model's breaker is not closed (open, half-open, isolated) or it is cooling down;
+ * `serving_fallbacks` — a real request called it within `pauseAfterFallbackMs`, or its bulkhead holds real calls;
+ * `max_concurrent` — `maxConcurrent` shadow calls were in flight;
+ * `max_cost` — the last hour's shadow spend reached `maxCostPerHour`;
+ * `unsupported` — the model's declared capabilities do not fit the request;
+ * `closed` — the chain is closing.
+ */
+export type ShadowSkipReason = "unhealthy" | "serving_fallbacks" | "max_concurrent" | "max_cost" | "unsupported" | "closed";
+
+/** What a shadow call answered. */
+export interface ShadowAnswer {
+  /** The answer's text. */
+  readonly text: string;
+  /** Its tool calls. */
+  readonly toolCalls: readonly ToolCall[];
+  /** Why the model stopped. */
+  readonly finishReason: FinishReason;
+}
+
+/**
+ * A sampled request's shadow call ended, or was skipped (see
+ * `FallbackOptions.shadow`). Emitted after the caller has its result; it
+ * never changes that result.
+ */
+export interface ShadowEvent extends RequestEvent {
+  /** The shadow model's chain id. */
+  readonly model: string;
+  /** The chain id of the model that answered the caller. */
+  readonly answeringModel: string;
+  /** `answered`, `failed` (an error, the timeout, or `close()`), or `skipped` (no call made). */
+  readonly outcome: "answered" | "failed" | "skipped";
+  /** With `skipped`: why. */
+  readonly skipReason?: ShadowSkipReason;
+  /** Epoch ms of the shadow call's start (of the decision, when skipped). */
+  readonly startedAt: number;
+  /** Ms the shadow call took (0 when skipped). */
+  readonly durationMs: number;
+  /** With `answered`: the shadow answer. It holds model output: log it only by choice. */
+  readonly answer?: ShadowAnswer;
+  /** With `answered`: the shadow call's tokens. */
+  readonly usage?: Usage;
+  /** With `answered` and a `price` on the shadow model: what the call cost. */
+  readonly cost?: number;
+  /** With `answered`: the first of the shadow's `answerChecks` the shadow answer failed. */
+  readonly failedCheck?: FailedAnswerCheck;
+  /** With `answered`: the first of the same checks the real answer (the caller's) failed, so that both verdicts compare on the same requests. */
+  readonly realFailedCheck?: FailedAnswerCheck;
+  /** With `failed`: the failure kind (`timeout` for the shadow's own timer, `aborted` for `close()`). */
+  readonly kind?: ModelErrorKind;
+  /** With `failed`: what went wrong, with anything shaped like an API key redacted. */
+  readonly message?: string;
+}
+
 /** The events of a `Fallback`, for `chat.on(name, listener)`. */
 export interface FallbackEvents {
   /** A request began. */
@@ -178,6 +236,8 @@ export interface FallbackEvents {
   breakerClose: (event: BreakerEvent) => void;
   /** A listener threw. */
   listenerError: (event: ListenerErrorEvent) => void;
+  /** A sampled request's shadow call ended or was skipped (only with `shadow` set). */
+  shadow: (event: ShadowEvent) => void;
   /** A shared health store saw another process change a model's health, lost its backend, or got it back. */
   healthStore: (event: HealthStoreEvent) => void;
 }

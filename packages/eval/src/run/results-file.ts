@@ -6,7 +6,15 @@ import { EvalSuiteError } from "../suite/eval-suite-error.ts";
 import type { CallMeasure } from "./eval-run.ts";
 
 /** The first line of every results file: what the file is, so no other file is taken for one (or appended to). */
-export const resultsFileHeader = { format: "understudy.eval-results", v: 1 } as const;
+export const resultsFileHeader: ResultsFileHeader = { format: "understudy.eval-results", v: 1 };
+
+/** The first line of a results file, saying what it is. */
+export interface ResultsFileHeader {
+  /** Always `understudy.eval-results`. */
+  readonly format: "understudy.eval-results";
+  /** The format's version. */
+  readonly v: 1;
+}
 
 const headerLine = JSON.stringify(resultsFileHeader);
 
@@ -16,7 +24,15 @@ const headerLine = JSON.stringify(resultsFileHeader);
  */
 export interface StoredAnswer extends Omit<EvalAnswer, "toolCalls"> {
   /** The tool calls: name and arguments text. */
-  readonly toolCalls: readonly { readonly name: string; readonly argsText: string }[];
+  readonly toolCalls: readonly StoredToolCall[];
+}
+
+/** A tool call as a results file keeps it: its arguments as the text the model sent (parsed again when read). */
+export interface StoredToolCall {
+  /** The tool's name. */
+  readonly name: string;
+  /** The arguments, as sent. */
+  readonly argsText: string;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { DroppedRequests, LoggedRequest } from "../records/request-log-batc
 import { SqliteLogStore } from "../sqlite/sqlite-log-store.ts";
 import { SqliteRequestLogReader } from "../sqlite/sqlite-reader.ts";
 import { expectClose } from "../test-support/expect-close.ts";
-import { bucketMs, drops, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
+import { bucketMs, drops, loggedRequests, logQuery, shadowsOf } from "../test-support/log-arbitraries.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
 import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
 import { readerQuestions } from "../test-support/reader-questions.ts";
@@ -39,8 +39,11 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
 
   /** Empties the log and writes `logged` through the sink, seven at a time, then the drops. */
   async function writeLog(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[] = []): Promise<void> {
-    await admin.query("TRUNCATE requests, attempts, request_tags, drops");
-    for (let start = 0; start < logged.length; start += 7) await sink.write({ requests: logged.slice(start, start + 7) });
+    await admin.query("TRUNCATE requests, attempts, request_tags, drops, shadows");
+    for (let start = 0; start < logged.length; start += 7) {
+      const requests = logged.slice(start, start + 7);
+      await sink.write({ requests, shadows: shadowsOf(requests) });
+    }
     for (const drop of dropped) await sink.write({ requests: [], dropped: drop });
   }
 
@@ -54,7 +57,10 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
     const path = tempPath(`log-${files++}.db`);
     const store = new SqliteLogStore(path, 1_000);
     try {
-      for (let start = 0; start < logged.length; start += 7) store.write({ requests: logged.slice(start, start + 7) });
+      for (let start = 0; start < logged.length; start += 7) {
+        const requests = logged.slice(start, start + 7);
+        store.write({ requests, shadows: shadowsOf(requests) });
+      }
       for (const drop of dropped) store.write({ requests: [], dropped: drop });
     } finally {
       store.close();
@@ -72,7 +78,7 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
         fc.integer({ min: 0, max: 12 }),
         async (logged, dropped, query, bucket, limit) => {
           await writeLog(logged, dropped);
-          const naive = new NaiveReader(logged, dropped);
+          const naive = new NaiveReader(logged, dropped, shadowsOf(logged));
           const sqlite = sqliteLog(logged, dropped);
           try {
             const ask = readerQuestions(query, bucket, limit);

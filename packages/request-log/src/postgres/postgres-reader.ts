@@ -12,6 +12,7 @@ import type {
   ModelSpend,
   RequestBucket,
   RequestLogReader,
+  ShadowSummary,
   SkipBucket,
   SpendTotals,
   TagCount,
@@ -33,6 +34,7 @@ import {
 } from "../sqlite/overview-sql.ts";
 import { percentilesSql, requestFilter, wholeBound } from "../sqlite/query-filter.ts";
 import { attemptFromRow, requestFromRow } from "../sqlite/row-codec.ts";
+import { shadowSkipsSql, shadowSummariesFromRows, shadowTotalsSql } from "../sqlite/shadow-sql.ts";
 import { checkPostgresSchema, migratePostgres } from "./migrate.ts";
 import { openPool, type PostgresConnection } from "./pool.ts";
 
@@ -272,6 +274,16 @@ export class PostgresRequestLogReader implements RequestLogReader {
   async answerComparisons(query: ListQuery = {}): Promise<AnswerComparison[]> {
     const { where, params } = filter(query);
     return comparisonsFromRows(await this.all(answerComparisonsSql(where), [...params, limitOf(query)]));
+  }
+
+  /** `RequestLogReader.shadowSummary`: see the interface (`@understudy/request-log`). */
+  async shadowSummary(query: LogQuery = {}): Promise<ShadowSummary[]> {
+    const { where, params } = filter(query);
+    const [totals, skips] = await Promise.all([
+      this.all(shadowTotalsSql(where), params),
+      this.all(shadowSkipsSql(where), params),
+    ]);
+    return shadowSummariesFromRows(totals, skips);
   }
 
   /** `RequestLogReader.request`: see the interface (`@understudy/request-log`). */

@@ -3,6 +3,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
+import { schemaVersion } from "../sqlite/schema.ts";
 import { logEpoch, loggedRequests } from "../test-support/log-arbitraries.ts";
 import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
 import { sampleRequest } from "../test-support/sample-request.ts";
@@ -69,7 +70,7 @@ describe.skipIf(!available)("PostgresSink", () => {
         url,
         async (c) => (await c.query("SELECT component, version FROM understudy_schema")).rows,
       );
-      expect(versions).toEqual([{ component: "request_log", version: 1 }]);
+      expect(versions).toEqual([{ component: "request_log", version: schemaVersion }]);
       const indexes = await withClient(url, async (c) =>
         (await c.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname")).rows.map(
           (row) => row.indexname,
@@ -83,6 +84,7 @@ describe.skipIf(!available)("PostgresSink", () => {
           "requests_by_model",
           "requests_by_outcome",
           "requests_by_time",
+          "shadows_by_time",
         ]),
       );
     } finally {

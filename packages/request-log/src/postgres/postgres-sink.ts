@@ -2,7 +2,14 @@ import type pg from "pg";
 import type { RequestLogBatch } from "../records/request-log-batch.ts";
 import type { RequestLogSink } from "../records/request-log-sink.ts";
 import type { RetentionOptions } from "../sqlite/retention.ts";
-import { attemptColumns, attemptValues, requestColumns, requestValues } from "../sqlite/row-codec.ts";
+import {
+  attemptColumns,
+  attemptValues,
+  requestColumns,
+  requestValues,
+  shadowColumns,
+  shadowValues,
+} from "../sqlite/row-codec.ts";
 import { migratePostgres } from "./migrate.ts";
 import { openPool, type PostgresConnection } from "./pool.ts";
 import { applyPostgresRetention } from "./retention.ts";
@@ -116,7 +123,7 @@ export class PostgresSink implements RequestLogSink {
   }
 }
 
-/** The batch's rows: requests first; attempts and tags only of the requests this insert stored. */
+/** The batch's rows: requests first; attempts and tags only of the requests this insert stored; then shadow calls. */
 async function insertBatch(client: pg.PoolClient, batch: RequestLogBatch): Promise<void> {
   const stored = new Set<string>();
   for (let start = 0; start < batch.requests.length; start += rowsPerInsert) {
@@ -134,6 +141,8 @@ async function insertBatch(client: pg.PoolClient, batch: RequestLogBatch): Promi
   );
   await insertRows(client, "attempts", attemptColumns, attempts);
   await insertRows(client, "request_tags", ["request_id", "key", "value"], tags);
+  const shadows = (batch.shadows ?? []).map((shadow) => shadowValues(shadow).map(postgresText));
+  await insertRows(client, "shadows", shadowColumns, shadows);
   if (batch.dropped) {
     await client.query("INSERT INTO drops (at, chain, count) VALUES ($1, $2, $3)", [
       batch.dropped.at,

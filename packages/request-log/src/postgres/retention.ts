@@ -8,7 +8,8 @@ const dayMs = 86_400_000;
 /**
  * Deletes what the retention rules say is too old or too many, a chunk per
  * statement (each its own transaction); a request's attempts and tags go with
- * it (ON DELETE CASCADE). Returns how many requests were deleted.
+ * it (ON DELETE CASCADE), and shadow calls older than the oldest request
+ * kept. Returns how many requests were deleted.
  */
 export async function applyPostgresRetention(pool: pg.Pool, retention: RetentionOptions, now: number): Promise<number> {
   let deleted = 0;
@@ -20,6 +21,7 @@ export async function applyPostgresRetention(pool: pg.Pool, retention: Retention
       [cutoff],
     );
     await pool.query("DELETE FROM drops WHERE at < $1", [cutoff]);
+    await pool.query("DELETE FROM shadows WHERE at < $1", [cutoff]);
   }
   if (retention.maxRows !== undefined) {
     deleted += await inChunks(
@@ -28,6 +30,8 @@ export async function applyPostgresRetention(pool: pg.Pool, retention: Retention
         SELECT request_id FROM requests ORDER BY started_at DESC, request_id DESC OFFSET $1 LIMIT $2)`,
       [retention.maxRows],
     );
+    // Shadow calls older than every request kept went with their requests.
+    await pool.query("DELETE FROM shadows WHERE at < (SELECT MIN(started_at) FROM requests)");
   }
   return deleted;
 }

@@ -99,4 +99,27 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX drops_by_time ON drops (at);
   `,
+  // 2: shadow calls of sampled requests, as in SQLite.
+  `
+  CREATE TABLE shadows (
+    request_id TEXT COLLATE "C" NOT NULL,
+    at BIGINT NOT NULL,
+    chain TEXT COLLATE "C" NOT NULL,
+    model TEXT COLLATE "C" NOT NULL,
+    answering_model TEXT COLLATE "C" NOT NULL,
+    outcome TEXT COLLATE "C" NOT NULL,
+    skip_reason TEXT COLLATE "C",
+    kind TEXT COLLATE "C",
+    message TEXT COLLATE "C",
+    duration_ms BIGINT NOT NULL,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost DOUBLE PRECISION,
+    failed_check TEXT COLLATE "C",
+    real_failed_check TEXT COLLATE "C",
+    answer TEXT COLLATE "C",
+    PRIMARY KEY (request_id, model)
+  );
+  CREATE INDEX shadows_by_time ON shadows (at);
+  `,
 ];

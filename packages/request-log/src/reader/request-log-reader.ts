@@ -1,4 +1,4 @@
-import type { ModelErrorKind, SkipReason } from "@understudy/core";
+import type { ModelErrorKind, ShadowSkipReason, SkipReason } from "@understudy/core";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
 
@@ -220,6 +220,30 @@ export interface AnswerComparison {
 }
 
 /**
+ * What one shadow model did with the requests sampled for it (`shadow`
+ * sampling): live drift between it and the models that answered. Shadow
+ * calls belong to their request's window (and chain and tags).
+ */
+export interface ShadowSummary {
+  /** The shadow model's chain id. */
+  readonly model: string;
+  /** Sampled requests: `answered + failed` plus the skipped ones. */
+  readonly sampled: number;
+  /** Shadow calls that answered. */
+  readonly answered: number;
+  /** Shadow calls that failed (an error, the shadow's timeout, or the chain's close). */
+  readonly failed: number;
+  /** Samples with no call, per reason (reasons with none are absent). */
+  readonly skipped: Readonly<Partial<Record<ShadowSkipReason, number>>>;
+  /** Answered shadow calls whose answer failed one of the shadow's answer checks. */
+  readonly shadowChecksFailed: number;
+  /** Answered shadow calls whose request's real answer failed one of the same checks. */
+  readonly realChecksFailed: number;
+  /** What the shadow calls cost (priced ones only), in the unit of the prices. */
+  readonly cost: number;
+}
+
+/**
  * The questions a report asks of a request log, whatever stores it. Every
  * answer is ordered (by bucket, then model and reason; lists by their own
  * order), so two readers of the same data answer alike.
@@ -253,6 +277,8 @@ export interface RequestLogReader {
    * with every model's latest answer. `limit` counts prompts.
    */
   answerComparisons(query?: ListQuery): Promise<AnswerComparison[]>;
+  /** Shadow sampling per shadow model, by model. */
+  shadowSummary(query?: LogQuery): Promise<ShadowSummary[]>;
   /** One request with its attempts, or undefined. */
   request(requestId: string): Promise<LoggedRequest | undefined>;
   /** Releases the connection. */

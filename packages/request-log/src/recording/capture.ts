@@ -52,7 +52,7 @@ export function promptText(request: ChatRequest): string {
 }
 
 /** The answer: its text, then one line per tool call. */
-export function answerText(result: FallbackResult): string {
+export function answerText(result: Pick<FallbackResult, "text" | "toolCalls">): string {
   const calls = result.toolCalls.map((call) => `\n[tool call] ${call.name} ${JSON.stringify(call.args)}`);
   return result.text + calls.join("");
 }

@@ -4,6 +4,7 @@ import { toLoggedRequest } from "./build-records.ts";
 import { type CaptureOptions, chooseCapture } from "./capture.ts";
 import { failureFacts } from "./failure-facts.ts";
 import { type EndedRequest, RequestsInFlight } from "./request-history.ts";
+import { type ShadowSeen, toShadowRecord, withoutShadowAnswer } from "./shadow-rows.ts";
 import { type DropNotice, type RequestLogStats, WriteQueue } from "./write-queue.ts";
 
 /** Options of {@link recordRequests}. */
@@ -47,7 +48,8 @@ export type RecordedChain = Pick<Fallback, "on" | "off" | "onClose">;
 const maxInFlight = 100_000;
 
 /**
- * Writes one record per request of `chain` (and one per attempt) to `sink`.
+ * Writes one record per request of `chain` (and one per attempt) to `sink`,
+ * and, for a chain with `shadow` sampling, one per shadow call, apart.
  * Listening costs a few map operations per request; records are built and
  * written in batches off the request path, through a bounded buffer that
  * drops and counts rather than wait. Nothing here can fail or slow a request.
@@ -68,7 +70,9 @@ export function recordRequests(
   validateRecordOptions(options);
   const name = options.chain ?? "default";
   const inFlight = new RequestsInFlight(maxInFlight);
-  const queue = new WriteQueue<EndedRequest>(sink, (ended) => toLoggedRequest(ended, name, options.capture), {
+  const toRows = (item: Buffered) =>
+    "start" in item ? toLoggedRequest(item, name, options.capture) : toShadowRecord(item, options.capture);
+  const queue = new WriteQueue<Buffered>(sink, toRows, {
     chain: name,
     bufferSize: options.bufferSize ?? 10_000,
     batchSize: options.batchSize ?? 200,
@@ -76,7 +80,7 @@ export function recordRequests(
     writeTimeoutMs: options.writeTimeoutMs ?? 30_000,
     onDrop: options.onDrop,
   });
-  const listeners = listenersFor(inFlight, queue, options.capture);
+  const listeners = listenersFor(inFlight, queue, options.capture, name);
   listen(chain, listeners);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -93,8 +97,12 @@ export function recordRequests(
   return Object.assign(stop, { stats: () => queue.stats(), flush: () => queue.flush() });
 }
 
+/** What the buffer holds: an ended request, or a shadow call. */
+type Buffered = EndedRequest | ShadowSeen;
+
 /** The listeners a recording adds: each is a map operation or a push. */
 interface Listeners {
+  readonly shadow: FallbackEvents["shadow"];
   readonly requestStart: FallbackEvents["requestStart"];
   readonly reset: FallbackEvents["reset"];
   readonly success: FallbackEvents["success"];
@@ -103,10 +111,13 @@ interface Listeners {
 
 function listenersFor(
   inFlight: RequestsInFlight,
-  queue: WriteQueue<EndedRequest>,
+  queue: WriteQueue<Buffered>,
   capture: CaptureOptions | undefined,
+  chain: string,
 ): Listeners {
   return {
+    // Shadow calls are written apart, in their own table; their answer is kept as the requests' answers are.
+    shadow: (event) => queue.push({ event: chooseCapture(capture).answer ? event : withoutShadowAnswer(event), chain }),
     requestStart: (event) => {
       if (!inFlight.begin(event, chooseCapture(capture))) queue.drop(1, "buffer_full");
     },
@@ -128,6 +139,7 @@ function withoutContent(result: FallbackResult): FallbackResult {
 }
 
 function listen(chain: RecordedChain, listeners: Listeners): void {
+  chain.on("shadow", listeners.shadow);
   chain.on("requestStart", listeners.requestStart);
   chain.on("reset", listeners.reset);
   chain.on("success", listeners.success);
@@ -135,6 +147,7 @@ function listen(chain: RecordedChain, listeners: Listeners): void {
 }
 
 function stopListening(chain: RecordedChain, listeners: Listeners): void {
+  chain.off("shadow", listeners.shadow);
   chain.off("requestStart", listeners.requestStart);
   chain.off("reset", listeners.reset);
   chain.off("success", listeners.success);

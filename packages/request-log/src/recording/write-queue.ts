@@ -1,5 +1,9 @@
 import type { LoggedRequest, RequestLogBatch } from "../records/request-log-batch.ts";
 import type { RequestLogSink } from "../records/request-log-sink.ts";
+import type { ShadowRecord } from "../records/shadow-record.ts";
+
+/** What one buffered item becomes: a request's rows, or a shadow call's row. */
+export type LoggedEntry = LoggedRequest | ShadowRecord;
 
 /** Why requests were not written. */
 export type DropReason = "buffer_full" | "write_failed" | "stopped";
@@ -20,7 +24,8 @@ export interface DropNotice {
 
 /**
  * A recording's counts since it began. Every request that ended while
- * recording is in exactly one of `written`, `failed`, `dropped` and `pending`.
+ * recording is in exactly one of `written`, `failed`, `dropped` and `pending`;
+ * so is every shadow call of a chain with `shadow` sampling, each counted as one.
  */
 export interface RequestLogStats {
   /** Requests the sink stored. */
@@ -54,7 +59,7 @@ export interface WriteQueueSettings {
 export class WriteQueue<T> {
   private readonly buffer: T[] = [];
   private readonly sink: RequestLogSink;
-  private readonly toRows: (item: T) => LoggedRequest;
+  private readonly toRows: (item: T) => LoggedEntry;
   private readonly settings: WriteQueueSettings;
   private writing: Promise<void> | undefined;
   private writingCount = 0;
@@ -69,7 +74,7 @@ export class WriteQueue<T> {
    * @param toRows - turns a buffered item into its rows (may throw: the item then counts as failed)
    * @param settings - bounds and batching
    */
-  constructor(sink: RequestLogSink, toRows: (item: T) => LoggedRequest, settings: WriteQueueSettings) {
+  constructor(sink: RequestLogSink, toRows: (item: T) => LoggedEntry, settings: WriteQueueSettings) {
     this.sink = sink;
     this.toRows = toRows;
     this.settings = settings;
@@ -146,7 +151,7 @@ export class WriteQueue<T> {
     this.cancelTimers();
     const batch = this.takeBatch();
     if (!batch) return Promise.resolve();
-    this.writingCount = batch.requests.length;
+    this.writingCount = entriesOf(batch);
     this.writing = this.send(batch).finally(() => {
       this.writing = undefined;
       this.writingCount = 0;
@@ -160,26 +165,32 @@ export class WriteQueue<T> {
   private takeBatch(): RequestLogBatch | undefined {
     const items = this.buffer.splice(0, this.settings.batchSize);
     const requests: LoggedRequest[] = [];
+    const shadows: ShadowRecord[] = [];
     for (const item of items) {
       try {
-        requests.push(this.toRows(item));
+        const entry = this.toRows(item);
+        if ("record" in entry) requests.push(entry);
+        else shadows.push(entry);
       } catch (error) {
         this.lose(1, error);
       }
     }
-    if (requests.length === 0 && this.unreported === 0) return undefined;
-    if (this.unreported === 0) return { requests };
-    return { requests, dropped: { chain: this.settings.chain, count: this.unreported, at: Date.now() } };
+    if (requests.length === 0 && shadows.length === 0 && this.unreported === 0) return undefined;
+    return {
+      requests,
+      ...(shadows.length === 0 ? {} : { shadows }),
+      ...(this.unreported === 0 ? {} : { dropped: { chain: this.settings.chain, count: this.unreported, at: Date.now() } }),
+    };
   }
 
   private async send(batch: RequestLogBatch): Promise<void> {
     const told = batch.dropped?.count ?? 0;
     try {
       await withTimeout(() => this.sink.write(batch), this.settings.writeTimeoutMs);
-      this.counts.written += batch.requests.length;
+      this.counts.written += entriesOf(batch);
       this.unreported -= told;
     } catch (error) {
-      this.lose(batch.requests.length, error);
+      this.lose(entriesOf(batch), error);
     }
   }
 
@@ -196,6 +207,11 @@ export class WriteQueue<T> {
       // The app's callback must not break the log, and the log must not break a request.
     }
   }
+}
+
+/** The rows a batch's counts go by: its requests and its shadow calls. */
+function entriesOf(batch: RequestLogBatch): number {
+  return batch.requests.length + (batch.shadows?.length ?? 0);
 }
 
 /** Runs `write`, failing if it does not settle within `ms`: a hung sink must not hang `chain.close()`. */

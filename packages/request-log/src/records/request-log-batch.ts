@@ -1,5 +1,6 @@
 import type { AttemptRecordRow } from "./attempt-record-row.ts";
 import type { RequestRecord } from "./request-record.ts";
+import type { ShadowRecord } from "./shadow-record.ts";
 
 /** A request's row and its history's rows, written together. */
 export interface LoggedRequest {
@@ -25,4 +26,6 @@ export interface RequestLogBatch {
   readonly requests: readonly LoggedRequest[];
   /** Requests dropped since the last batch that was written, when there were any. */
   readonly dropped?: DroppedRequests;
+  /** Shadow calls of sampled requests (chains with `shadow` sampling), stored apart from the requests. */
+  readonly shadows?: readonly ShadowRecord[];
 }

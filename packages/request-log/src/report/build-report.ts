@@ -98,7 +98,7 @@ function windowQuery(filter: LogQuery, window: ReportWindow, tag: ReportTag | un
 
 async function readView(reader: RequestLogReader, query: LogQuery, bucketMs: number, limit: number): Promise<ReportView> {
   const list: ListQuery = { ...query, limit };
-  const [summary, requestsOverTime, skipsOverTime, unavailablePeriods, fallbackRates, latency, spend, slowest, failed] =
+  const [summary, requestsOverTime, skipsOverTime, unavailablePeriods, fallbackRates, latency, spend, slowest, failed, shadows] =
     await Promise.all([
       reader.summary(query),
       reader.requestsOverTime({ ...query, bucketMs }),
@@ -109,6 +109,7 @@ async function readView(reader: RequestLogReader, query: LogQuery, bucketMs: num
       reader.spendByModel(query),
       reader.slowest(list),
       reader.failed(list),
+      reader.shadowSummary(query),
     ]);
   return {
     summary,
@@ -120,6 +121,7 @@ async function readView(reader: RequestLogReader, query: LogQuery, bucketMs: num
     spend,
     slowest: slowest.map(listed),
     failed: failed.map(listed),
+    shadows,
   };
 }
 

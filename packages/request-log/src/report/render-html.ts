@@ -180,6 +180,13 @@ const sections: readonly SectionPlan[] = [
     tables: "open",
   },
   {
+    id: "shadows",
+    title: "Shadow calls: a backup on live traffic",
+    lead: "A sample of answered requests sent also to a backup in the background (the chain's shadow option), its answer checked like the real one: how the backup would have answered today's traffic.",
+    charts: [],
+    tables: "open",
+  },
+  {
     id: "comparisons",
     title: "What the primary and the backups answered",
     lead: "Captured prompts that more than one model answered, with each model's latest answer side by side.",

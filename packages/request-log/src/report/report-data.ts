@@ -6,6 +6,7 @@ import type {
   ModelLatency,
   ModelSpend,
   RequestBucket,
+  ShadowSummary,
   SkipBucket,
   TimeSpan,
   UnavailablePeriod,
@@ -63,6 +64,8 @@ export interface ReportView {
   readonly slowest: readonly ReportedRequest[];
   /** The latest requests that did not succeed. */
   readonly failed: readonly ReportedRequest[];
+  /** Shadow calls per shadow model (a chain's `shadow` option): live drift of a backup, apart from the requests. */
+  readonly shadows: readonly ShadowSummary[];
 }
 
 /** One check's results over a model's answers in an {@link EvalSection}. */

@@ -118,6 +118,7 @@ async function shownFigures(page: Page) {
     slowest: await rowCount(page, "#slowest tbody tr"),
     failed: await rowCount(page, "#failed tbody tr"),
     comparisons: await rowCount(page, "#comparisons .comparison"),
+    shadowSampled: (await textOf(page, "#shadows tbody td:nth-child(2)")).map((text) => Number(text.replace(/\D/g, ""))),
     hash: new URL(page.url()).hash,
   };
 }
@@ -141,6 +142,7 @@ function figuresOf(view: ReportView | undefined, comparisons: number) {
     slowest: view.slowest.length,
     failed: view.failed.length,
     comparisons,
+    shadowSampled: view.shadows.map((shadow) => shadow.sampled),
   };
 }
 
@@ -258,6 +260,7 @@ describe.skipIf(!available)("the report page in Chromium", () => {
       const tagOptions = await textOf(page, "#tag option");
       expect(tagOptions.filter((option) => option.startsWith(`tenant=acme${hostileScript} (`))).toHaveLength(1);
       expect((await textOf(page, "#failed")).join("")).toContain(`last said: ${hostileScript}`);
+      expect((await textOf(page, "#shadows tbody")).join("")).toContain("gpt-4.1-mini <b>shadow</b>");
       expect(problems).toEqual([]);
     } finally {
       await page.close();

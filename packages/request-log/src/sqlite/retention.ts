@@ -17,7 +17,8 @@ const dayMs = 86_400_000;
 
 /**
  * Deletes what the retention rules say is too old or too many, a chunk per
- * transaction; a request's attempts and tags go with it (foreign keys).
+ * transaction; a request's attempts and tags go with it (foreign keys), and
+ * shadow calls older than the oldest request kept.
  * Returns how many requests were deleted.
  */
 export function applyRetention(db: DatabaseSync, retention: RetentionOptions, now: number): number {
@@ -26,6 +27,7 @@ export function applyRetention(db: DatabaseSync, retention: RetentionOptions, no
     const cutoff = now - retention.maxAgeDays * dayMs;
     deleted += inChunks(db, "SELECT request_id FROM requests WHERE started_at < ? LIMIT ?", [cutoff]);
     db.prepare("DELETE FROM drops WHERE at < ?").run(cutoff);
+    db.prepare("DELETE FROM shadows WHERE at < ?").run(cutoff);
   }
   if (retention.maxRows !== undefined) {
     // Past the newest `maxRows`: the oldest are deleted, `chunk` at a time.
@@ -35,6 +37,8 @@ export function applyRetention(db: DatabaseSync, retention: RetentionOptions, no
       changes = Number(statement.run(chunk, retention.maxRows).changes);
       deleted += changes;
     }
+    // Shadow calls older than every request kept went with their requests.
+    db.prepare("DELETE FROM shadows WHERE at < (SELECT MIN(started_at) FROM requests)").run();
   }
   return deleted;
 }

@@ -2,6 +2,7 @@ import type { SQLInputValue } from "node:sqlite";
 import type { AttemptOutcome, Usage } from "@understudy/core";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { RequestRecord } from "../records/request-record.ts";
+import type { ShadowRecord } from "../records/shadow-record.ts";
 
 // Records to SQL parameters and back. Each column list is written once and
 // the statements are built from it, so a column and its value cannot drift apart.
@@ -127,6 +128,69 @@ export function attemptValues(a: AttemptRecordRow): SQLInputValue[] {
     ...(a.usage ? usageValues(a.usage) : [null, null, null, null, null, null]),
     ...nullable(a.cost, a.responseId, a.responseModel, a.finishReason),
   ];
+}
+
+/** A shadow call's columns, in the order of {@link shadowValues}. */
+export const shadowColumns = [
+  "request_id",
+  "at",
+  "chain",
+  "model",
+  "answering_model",
+  "outcome",
+  "skip_reason",
+  "kind",
+  "message",
+  "duration_ms",
+  "input_tokens",
+  "output_tokens",
+  "cost",
+  "failed_check",
+  "real_failed_check",
+  "answer",
+] as const;
+
+/** A shadow record as the values of {@link shadowColumns}. */
+export function shadowValues(s: ShadowRecord): SQLInputValue[] {
+  return [
+    s.requestId,
+    whole(s.at),
+    s.chain,
+    s.model,
+    s.answeringModel,
+    s.outcome,
+    ...nullable(s.skipReason, s.kind, s.message),
+    whole(s.durationMs),
+    wholeOrNull(s.inputTokens),
+    wholeOrNull(s.outputTokens),
+    ...nullable(s.cost, s.failedCheck, s.realFailedCheck, s.answer),
+  ];
+}
+
+/** A `shadows` row read back as its record. */
+export function shadowFromRow(row: Row): ShadowRecord {
+  return {
+    requestId: String(row.request_id),
+    at: Number(row.at),
+    chain: String(row.chain),
+    model: String(row.model),
+    answeringModel: String(row.answering_model),
+    outcome: row.outcome as ShadowRecord["outcome"],
+    ...present(row, { skipReason: "skip_reason", kind: "kind", message: "message" }),
+    durationMs: Number(row.duration_ms),
+    ...numbers(row, { inputTokens: "input_tokens", outputTokens: "output_tokens", cost: "cost" }),
+    ...present(row, { failedCheck: "failed_check", realFailedCheck: "real_failed_check", answer: "answer" }),
+  } as ShadowRecord;
+}
+
+/** The numeric columns of `row` that are not NULL, as numbers (PostgreSQL returns BIGINT as text). */
+function numbers(row: Row, names: Readonly<Record<string, string>>): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const [field, column] of Object.entries(names)) {
+    const value = row[column];
+    if (value !== null && value !== undefined) fields[field] = Number(value);
+  }
+  return fields;
 }
 
 /** A `requests` row read back as its record. */

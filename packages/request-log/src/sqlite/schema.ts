@@ -6,6 +6,8 @@
  * Times are epoch ms (INTEGER), durations ms, costs in the unit of the chain's
  * prices (REAL); booleans 0/1; optional facts NULL. Tags live twice: as JSON on
  * the request (read back whole) and as rows of `request_tags` (filtered by index).
+ * Shadow calls (version 2) live in `shadows`, keyed by their request and model,
+ * without a foreign key: a shadow row may be written before its request's.
  */
 export const migrations: readonly string[] = [
   `
@@ -95,6 +97,29 @@ export const migrations: readonly string[] = [
     count INTEGER NOT NULL
   );
   CREATE INDEX drops_by_time ON drops (at);
+  `,
+  // 2: shadow calls of sampled requests (`shadow` sampling), apart from the requests and their attempts.
+  `
+  CREATE TABLE shadows (
+    request_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    chain TEXT NOT NULL,
+    model TEXT NOT NULL,
+    answering_model TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    skip_reason TEXT,
+    kind TEXT,
+    message TEXT,
+    duration_ms INTEGER NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cost REAL,
+    failed_check TEXT,
+    real_failed_check TEXT,
+    answer TEXT,
+    PRIMARY KEY (request_id, model)
+  ) WITHOUT ROWID;
+  CREATE INDEX shadows_by_time ON shadows (at);
   `,
 ];
 

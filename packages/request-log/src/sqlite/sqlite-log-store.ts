@@ -2,7 +2,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RequestLogBatch } from "../records/request-log-batch.ts";
 import { openLogDatabase } from "./open-log-database.ts";
 import { applyRetention, type RetentionOptions } from "./retention.ts";
-import { attemptColumns, attemptValues, requestColumns, requestValues } from "./row-codec.ts";
+import { attemptColumns, attemptValues, requestColumns, requestValues, shadowColumns, shadowValues } from "./row-codec.ts";
 
 /**
  * The writing side of a SQLite log, synchronous (`node:sqlite` is): the
@@ -16,6 +16,7 @@ export class SqliteLogStore {
   private readonly insertAttempt: StatementSync;
   private readonly insertTag: StatementSync;
   private readonly insertDrops: StatementSync;
+  private readonly insertShadow: StatementSync;
   private closed = false;
 
   /**
@@ -30,6 +31,7 @@ export class SqliteLogStore {
     this.insertAttempt = this.db.prepare(insertOrIgnore("attempts", attemptColumns));
     this.insertTag = this.db.prepare(insertOrIgnore("request_tags", ["request_id", "key", "value"]));
     this.insertDrops = this.db.prepare("INSERT INTO drops (at, chain, count) VALUES (?, ?, ?)");
+    this.insertShadow = this.db.prepare(insertOrIgnore("shadows", shadowColumns));
   }
 
   /** Writes a batch in one transaction (all or nothing). */
@@ -42,6 +44,8 @@ export class SqliteLogStore {
         for (const attempt of attempts) this.insertAttempt.run(...attemptValues(attempt));
         for (const [key, value] of Object.entries(record.tags)) this.insertTag.run(record.requestId, key, value);
       }
+      // A shadow call already written (a batch sent twice) is kept as it is.
+      for (const shadow of batch.shadows ?? []) this.insertShadow.run(...shadowValues(shadow));
       if (batch.dropped) this.insertDrops.run(batch.dropped.at, batch.dropped.chain, batch.dropped.count);
       this.db.exec("COMMIT");
     } catch (error) {

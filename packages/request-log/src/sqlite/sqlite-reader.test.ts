@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
 import { expectClose } from "../test-support/expect-close.ts";
-import { bucketMs, drops, logEpoch, loggedRequests, logQuery } from "../test-support/log-arbitraries.ts";
+import { bucketMs, drops, logEpoch, loggedRequests, logQuery, shadowsOf } from "../test-support/log-arbitraries.ts";
 import { writeLogFile } from "../test-support/log-file.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
 import { readerQuestions } from "../test-support/reader-questions.ts";
@@ -261,7 +261,7 @@ describe("SqliteRequestLogReader agrees with the plain computation", () => {
         fc.integer({ min: 0, max: 12 }),
         async (logged, dropped, query, bucket, limit) => {
           const reader = logFile(logged, dropped);
-          const naive = new NaiveReader(logged, dropped);
+          const naive = new NaiveReader(logged, dropped, shadowsOf(logged));
           try {
             const ask = readerQuestions(query, bucket, limit);
             for (const question of ask) expectClose(await question(reader), await question(naive));

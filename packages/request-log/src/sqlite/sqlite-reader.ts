@@ -11,6 +11,7 @@ import type {
   ModelSpend,
   RequestBucket,
   RequestLogReader,
+  ShadowSummary,
   SkipBucket,
   SpendTotals,
   TagCount,
@@ -33,6 +34,7 @@ import {
 } from "./overview-sql.ts";
 import { percentilesSql, requestFilter } from "./query-filter.ts";
 import { attemptFromRow, requestFromRow } from "./row-codec.ts";
+import { shadowSkipsSql, shadowSummariesFromRows, shadowTotalsSql } from "./shadow-sql.ts";
 
 type Row = Record<string, SQLInputValue>;
 
@@ -274,6 +276,12 @@ export class SqliteRequestLogReader implements RequestLogReader {
   async answerComparisons(query: ListQuery = {}): Promise<AnswerComparison[]> {
     const { where, params } = requestFilter(query);
     return comparisonsFromRows(this.all(answerComparisonsSql(where), [...params, limitOf(query)]));
+  }
+
+  /** {@inheritDoc RequestLogReader.shadowSummary} */
+  async shadowSummary(query: LogQuery = {}): Promise<ShadowSummary[]> {
+    const { where, params } = requestFilter(query);
+    return shadowSummariesFromRows(this.all(shadowTotalsSql(where), params), this.all(shadowSkipsSql(where), params));
   }
 
   /** {@inheritDoc RequestLogReader.request} */

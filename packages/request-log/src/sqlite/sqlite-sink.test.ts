@@ -112,14 +112,14 @@ describe("migrations", () => {
     const db = openDatabase(path);
     try {
       expect(versionOf(db)).toBe(schemaVersion);
-      expect(schemaVersion).toBe(1);
+      expect(schemaVersion).toBe(2);
       const names = (type: string) =>
         (
           db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").all(type) as {
             name: string;
           }[]
         ).map((row) => row.name);
-      expect(names("table")).toEqual(["attempts", "drops", "request_tags", "requests"]);
+      expect(names("table")).toEqual(["attempts", "drops", "request_tags", "requests", "shadows"]);
       expect(names("index")).toEqual([
         "drops_by_time",
         "request_tags_by_value",
@@ -127,6 +127,7 @@ describe("migrations", () => {
         "requests_by_model",
         "requests_by_outcome",
         "requests_by_time",
+        "shadows_by_time",
       ]);
       expect((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
     } finally {
@@ -148,7 +149,7 @@ describe("migrations", () => {
     const db = openDatabase(path);
     db.exec(`PRAGMA user_version = ${schemaVersion + 1}`);
     db.close();
-    expect(() => new SqliteLogStore(path, 1_000)).toThrow(/schema version 2, newer than this package's 1/);
+    expect(() => new SqliteLogStore(path, 1_000)).toThrow(/schema version 3, newer than this package's 2/);
   });
 });
 

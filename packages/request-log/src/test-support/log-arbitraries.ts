@@ -1,8 +1,9 @@
-import type { AttemptOutcome, ModelErrorKind, SkipReason, Usage } from "@understudy/core";
+import type { AttemptOutcome, ModelErrorKind, ShadowSkipReason, SkipReason, Usage } from "@understudy/core";
 import fc from "fast-check";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestOutcome, RequestRecord } from "../records/request-record.ts";
+import type { ShadowRecord } from "../records/shadow-record.ts";
 
 /** Start of the generated logs' time span (2025-01-01T00:00:00Z); they span three days from it. */
 export const logEpoch = Date.UTC(2025, 0, 1);
@@ -89,6 +90,59 @@ function rowOf(requestId: string, startedAt: number, seq: number, draft: Attempt
   };
 }
 
+const shadowSkipReasons: ShadowSkipReason[] = ["unhealthy", "serving_fallbacks", "max_concurrent", "max_cost", "closed"];
+
+/** A shadow call of a request, before it is given its request. */
+const shadowDraft = fc.record({
+  model: fc.constantFrom(...modelIds),
+  outcome: fc.constantFrom<ShadowRecord["outcome"]>("answered", "answered", "failed", "skipped"),
+  skipReason: fc.constantFrom(...shadowSkipReasons),
+  kind: fc.constantFrom(...failureKinds),
+  durationMs: fc.integer({ min: 0, max: 30_000 }),
+  tokens: fc.tuple(count, count),
+  cost: fc.option(money, { nil: undefined }),
+  failedCheck: fc.option(fc.constantFrom("not-empty", "json"), { nil: undefined }),
+  realFailedCheck: fc.option(fc.constantFrom("not-empty", "not-truncated"), { nil: undefined }),
+  answer: fc.option(text, { nil: undefined }),
+});
+
+type ShadowDraft = typeof shadowDraft extends fc.Arbitrary<infer T> ? T : never;
+
+function shadowOf(record: RequestRecord, draft: ShadowDraft): ShadowRecord {
+  const base = {
+    requestId: record.requestId,
+    at: record.startedAt + record.durationMs,
+    chain: record.chain,
+    model: draft.model,
+    answeringModel: record.model ?? modelIds[0],
+  };
+  if (draft.outcome === "skipped") return { ...base, outcome: "skipped", skipReason: draft.skipReason, durationMs: 0 };
+  if (draft.outcome === "failed")
+    return { ...base, outcome: "failed", kind: draft.kind, message: "m", durationMs: draft.durationMs };
+  return {
+    ...base,
+    outcome: "answered",
+    durationMs: draft.durationMs,
+    inputTokens: draft.tokens[0],
+    outputTokens: draft.tokens[1],
+    ...(draft.cost === undefined ? {} : { cost: draft.cost }),
+    ...(draft.failedCheck === undefined ? {} : { failedCheck: draft.failedCheck }),
+    ...(draft.realFailedCheck === undefined ? {} : { realFailedCheck: draft.realFailedCheck }),
+    ...(draft.answer === undefined ? {} : { answer: draft.answer }),
+  };
+}
+
+/** The shadow call generated with each logged request (successful ones, sometimes), by request. */
+const generatedShadows = new WeakMap<LoggedRequest, ShadowRecord>();
+
+/** The shadow calls generated with these requests, in their order: what a log of them holds in `shadows`. */
+export function shadowsOf(logged: readonly LoggedRequest[]): ShadowRecord[] {
+  return logged.flatMap((request) => {
+    const shadow = generatedShadows.get(request);
+    return shadow ? [shadow] : [];
+  });
+}
+
 /** A request and its history: every field filled as a recording fills it, values arbitrary. */
 const loggedRequest = fc.record({
   startedAt: fc.integer({ min: logEpoch, max: logEpoch + logSpanMs }),
@@ -106,6 +160,7 @@ const loggedRequest = fc.record({
   answer: fc.option(text, { nil: undefined }),
   errorMessage: text,
   resets: fc.integer({ min: 0, max: 2 }),
+  shadow: fc.option(shadowDraft, { nil: undefined }),
 });
 
 type RequestDraft = typeof loggedRequest extends fc.Arbitrary<infer T> ? T : never;
@@ -146,7 +201,9 @@ function requestOf(draft: RequestDraft, index: number): LoggedRequest {
     ...(draft.prompt === undefined ? {} : { prompt: draft.prompt }),
     ...(succeeded && draft.answer !== undefined ? { answer: draft.answer } : {}),
   };
-  return { record, attempts };
+  const logged = { record, attempts };
+  if (succeeded && draft.shadow) generatedShadows.set(logged, shadowOf(record, draft.shadow));
+  return logged;
 }
 
 /** A log of up to `maxLength` requests with unique ids (lengths spread over the whole range with `size: "max"`). */

@@ -1,4 +1,4 @@
-import type { ModelErrorKind, SkipReason } from "@understudy/core";
+import type { ModelErrorKind, ShadowSkipReason, SkipReason } from "@understudy/core";
 import type {
   AnswerComparison,
   BucketQuery,
@@ -11,6 +11,7 @@ import type {
   ModelSpend,
   RequestBucket,
   RequestLogReader,
+  ShadowSummary,
   SkipBucket,
   SpendTotals,
   TagCount,
@@ -21,6 +22,7 @@ import { healthSkipReasons, periodsOf } from "../reader/unavailable-periods.ts";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestRecord } from "../records/request-record.ts";
+import type { ShadowRecord } from "../records/shadow-record.ts";
 
 // The reader's definitions computed the plain way, over arrays in memory: what
 // the SQL answers are checked against.
@@ -60,10 +62,35 @@ const sum = (values: readonly number[]) => values.reduce((total, value) => total
 export class NaiveReader implements RequestLogReader {
   private readonly logged: readonly LoggedRequest[];
   private readonly drops: readonly DroppedRequests[];
+  private readonly shadows: readonly ShadowRecord[];
 
-  constructor(logged: readonly LoggedRequest[], drops: readonly DroppedRequests[] = []) {
+  constructor(logged: readonly LoggedRequest[], drops: readonly DroppedRequests[] = [], shadows: readonly ShadowRecord[] = []) {
     this.logged = logged;
     this.drops = drops;
+    this.shadows = shadows;
+  }
+
+  async shadowSummary(query: LogQuery = {}): Promise<ShadowSummary[]> {
+    const ids = new Set(this.matching(query).map((l) => l.record.requestId));
+    const groups = countBy(
+      this.shadows.filter((s) => ids.has(s.requestId)),
+      (s) => s.model,
+    );
+    return [...groups.entries()].sort(byKeys(([model]) => model)).map(([model, rows]) => {
+      const skipped: Partial<Record<ShadowSkipReason, number>> = {};
+      for (const row of rows) if (row.skipReason) skipped[row.skipReason] = (skipped[row.skipReason] ?? 0) + 1;
+      const answered = rows.filter((row) => row.outcome === "answered");
+      return {
+        model,
+        sampled: rows.length,
+        answered: answered.length,
+        failed: rows.filter((row) => row.outcome === "failed").length,
+        skipped,
+        shadowChecksFailed: answered.filter((row) => row.failedCheck !== undefined).length,
+        realChecksFailed: answered.filter((row) => row.realFailedCheck !== undefined).length,
+        cost: sum(rows.map((row) => row.cost ?? 0)),
+      };
+    });
   }
 
   private matching(query: LogQuery): LoggedRequest[] {

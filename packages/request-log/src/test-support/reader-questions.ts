@@ -19,5 +19,6 @@ export function readerQuestions(
     (r) => r.timeSpan(query),
     (r) => r.topTags({ ...query, limit }),
     (r) => r.answerComparisons({ ...query, limit }),
+    (r) => r.shadowSummary(query),
   ];
 }

@@ -436,7 +436,28 @@ function view(window: ReportWindow, tagIndex: number | undefined): ReportView {
     spend: spend(traffic),
     slowest: [...requests].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5),
     failed: requests.filter((r) => r.outcome !== "success").sort((a, b) => b.startedAt - a.startedAt),
+    shadows: shadows(traffic),
   };
+}
+
+/** A backup shadowing a twentieth of the answered requests, its answers failing checks more often than the real ones. */
+function shadows(traffic: readonly BucketTraffic[]): ReportView["shadows"] {
+  const sampled = Math.floor(total(traffic, (b) => b.primary) / 20);
+  if (sampled === 0) return [];
+  const skipped = Math.floor(sampled / 5);
+  const answered = sampled - skipped - 1;
+  return [
+    {
+      model: "gpt-4.1-mini <b>shadow</b>",
+      sampled,
+      answered,
+      failed: 1,
+      skipped: { serving_fallbacks: skipped },
+      shadowChecksFailed: Math.floor(answered / 4),
+      realChecksFailed: Math.floor(answered / 10),
+      cost: answered * 0.0007,
+    },
+  ];
 }
 
 const answer = (

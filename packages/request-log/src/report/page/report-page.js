@@ -167,6 +167,7 @@ function renderAll(ctx) {
   renderSpend(ctx);
   renderList("slowest", ctx, ctx.view?.slowest, "No requests in this window.");
   renderList("failed", ctx, ctx.view?.failed, "No request failed in this window.");
+  renderShadows(ctx);
   renderComparisons(ctx);
 }
 
@@ -834,6 +835,38 @@ function tagsText(tags) {
   return Object.entries(tags)
     .map(([key, value]) => `${key}=${value}`)
     .join(", ");
+}
+
+// ---- shadow calls ------------------------------------------------------------------
+
+/** @param {Context} ctx */
+function renderShadows(ctx) {
+  const shadows = ctx.view?.shadows ?? [];
+  if (shadows.length === 0) {
+    const none = "No shadow calls in this window: shadow sampling is off unless the chain sets `shadow`.";
+    return fillSection("shadows", ctx.view?.summary.requests ? none : noRequests);
+  }
+  const table = dataTable(
+    "Shadow calls per backup",
+    ["Backup", "Sampled", "Answered", "Failed", "Skipped", "Its answers failing a check", "Real answers failing a check", "Cost"],
+    shadows.map((s) => [
+      s.model,
+      { num: count(s.sampled) },
+      { num: count(s.answered) },
+      { num: count(s.failed) },
+      skippedText(s.skipped),
+      { num: `${count(s.shadowChecksFailed)} (${percent(s.shadowChecksFailed, s.answered)})` },
+      { num: `${count(s.realChecksFailed)} (${percent(s.realChecksFailed, s.answered)})` },
+      { num: money(s.cost) },
+    ]),
+  );
+  fillSection("shadows", "", table);
+}
+
+/** @param {Readonly<Record<string, number | undefined>>} skipped */
+function skippedText(skipped) {
+  const reasons = Object.entries(skipped).filter(([, n]) => (n ?? 0) > 0);
+  return reasons.length === 0 ? "none" : reasons.map(([reason, n]) => `${reason} ${count(n ?? 0)}`).join(", ");
 }
 
 // ---- comparisons -----------------------------------------------------------------
