@@ -168,6 +168,61 @@ describe("a chain with answer checks", () => {
     expect(result.attempts.map((a) => a.outcome)).toEqual(["failure", "success"]);
   });
 
+  it("a bad answer never hides a bad key: the exhausted error's cause is the most actionable failure", async () => {
+    const badKey = scriptedModel({ modelId: "primary", default: { error: "auth", status: 401 } });
+    const empty = scriptedModel({ modelId: "backup", default: { text: "" } });
+    const chat = createFallback({ models: [{ model: badKey }, { model: empty, answerChecks: answerChecks.all() }] });
+    const failure = await chat.generate(ask).catch((error: unknown) => error);
+    expect(isFallbackExhaustedError(failure)).toBe(true);
+    expect((failure as { cause?: { kind?: string } }).cause?.kind).toBe("auth");
+  });
+
+  it("checks a continued stream's whole answer, not the continuation alone", async () => {
+    const cut = scriptedModel({
+      modelId: "primary",
+      default: { text: '{"a": 1, "b"', chunks: 3, afterChunks: 3, error: "server" },
+    });
+    const continues = scriptedModel({ modelId: "backup", default: { text: ': 2, "c": 3}' } });
+    const chat = createFallback({
+      midStream: "continue",
+      models: [
+        { model: cut, retry: { maxAttempts: 1 } },
+        { model: continues, acceptsPrefill: true, answerChecks: [answerChecks.json()] },
+      ],
+    });
+    const stream = chat.stream({ ...ask, responseFormat: { type: "json" } }, { bufferAnswers: true });
+    for await (const _ of stream) {
+      // read it all
+    }
+    const result = await stream.result;
+    expect(JSON.parse(result.text)).toEqual({ a: 1, b: 2, c: 3 });
+    expect(result.model).toBe("scripted:backup");
+  });
+
+  it("a check that throws what has no text, or returns an object, fails the answer, never the model's health", async () => {
+    const primary = scriptedModel({ modelId: "primary", default: { text: "Paris." } });
+    const backup = scriptedModel({ modelId: "backup", default: { text: "Paris." } });
+    const throwsNoText: AnswerCheck = {
+      name: "odd",
+      check: () => {
+        throw Object.create(null);
+      },
+    };
+    const chat = createFallback({
+      models: [{ model: primary, answerChecks: [throwsNoText], retry: { maxAttempts: 2, initialDelayMs: 1 } }, { model: backup }],
+    });
+    const result = await chat.generate(ask);
+    expect(result.attempts[0]).toMatchObject({ kind: "bad_answer", failedCheck: { check: "odd" } });
+    expect(result.attempts[0]?.failedCheck?.reason).toMatch(/the check threw: \[object Object\]/);
+    expect(chat.health()[0]?.recentFailures).toBe(0);
+    const returnsObject: AnswerCheck = { name: "obj", check: () => ({ why: "x" }) as never };
+    const passesWithNull: AnswerCheck = { name: "null", check: () => null as never };
+    const again = createFallback({
+      models: [{ model: primary, answerChecks: [passesWithNull, returnsObject] }, { model: backup }],
+    });
+    expect((await again.generate(ask)).attempts[0]?.failedCheck?.check).toBe("obj");
+  });
+
   it("refuses checks that are not checks, naming the field", async () => {
     const model = scriptedModel({ modelId: "m" });
     expect(() => createFallback({ models: [{ model, answerChecks: [{ name: "x" } as never] }] })).toThrow(

@@ -36,15 +36,26 @@ export function firstFailedCheck(
   request: ChatRequest,
 ): FailedAnswerCheck | undefined {
   for (const { name, check } of checks) {
-    let reason: string | undefined;
+    let reason: unknown;
     try {
       reason = check(answer, request);
     } catch (error) {
-      reason = `the check threw: ${error instanceof Error ? error.message : String(error)}`;
+      reason = `the check threw: ${textOf(error instanceof Error ? error.message : error)}`;
     }
-    if (reason !== undefined) return { check: name, reason: String(reason).slice(0, maxReasonChars) };
+    // `undefined` (or `null`, as JavaScript callers often write) passes; any other value is why it fails.
+    if (reason !== undefined && reason !== null) return { check: name, reason: textOf(reason).slice(0, maxReasonChars) };
   }
   return undefined;
+}
+
+/** A check's reason as text, whatever it returned or threw: an object without `toString` must not break the request. */
+function textOf(value: unknown): string {
+  if (typeof value === "string") return value;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** Validates a parsed value against a JSON Schema: why it does not match, or `undefined`. */

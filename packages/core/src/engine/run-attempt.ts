@@ -134,7 +134,9 @@ export async function* runAttempt(
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;
     const response = { ...reply, usage: safeUsage(reply.usage) };
-    const failed = checks.length > 0 ? firstFailedCheck(checks, response, context.request) : undefined;
+    // A continued stream's answer is the text shown before the cut and this call's continuation: checked whole.
+    const whole = run.progress.prefix === "" ? response : { ...response, text: run.progress.prefix + response.text };
+    const failed = checks.length > 0 ? firstFailedCheck(checks, whole, run.request) : undefined;
     if (failed) {
       rejected = { usage: response.usage, failed };
       throw badAnswer(slot, failed);

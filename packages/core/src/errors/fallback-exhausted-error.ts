@@ -26,22 +26,26 @@ export interface FallbackExhaustedInit {
   readonly models: readonly ModelHealthSnapshot[];
 }
 
-/** Kinds in order of what a person can act on first: a bad key before an outage. */
-const relevance: readonly ModelErrorKind[] = [
-  "auth",
-  "quota",
-  "context_length",
-  "content_filter",
-  "invalid_request",
-  "rate_limit",
-  "overloaded",
-  "server",
-  "stream_broken",
-  "timeout",
-  "connection",
-  "unsupported",
-  "aborted",
-];
+/**
+ * Each kind's rank in what a person can act on first: a bad key before an
+ * outage. A record, so that a new kind cannot be left out of it.
+ */
+const relevance: Readonly<Record<ModelErrorKind, number>> = {
+  auth: 0,
+  quota: 1,
+  context_length: 2,
+  content_filter: 3,
+  invalid_request: 4,
+  bad_answer: 5,
+  rate_limit: 6,
+  overloaded: 7,
+  server: 8,
+  stream_broken: 9,
+  timeout: 10,
+  connection: 11,
+  unsupported: 12,
+  aborted: 13,
+};
 
 /**
  * No model of the chain answered. Lists every attempt and skip, every
@@ -86,7 +90,7 @@ export function isFallbackExhaustedError(value: unknown): value is FallbackExhau
 function mostRelevant(errors: readonly ModelError[]): ModelError | undefined {
   let best: ModelError | undefined;
   for (const error of errors) {
-    if (!best || relevance.indexOf(error.kind) <= relevance.indexOf(best.kind)) best = error;
+    if (!best || relevance[error.kind] <= relevance[best.kind]) best = error;
   }
   return best;
 }

@@ -4,6 +4,7 @@ import { classifyFailure } from "../engine/classify-failure.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import type { ChatResponse } from "../spec/chat-response.ts";
+import { safeUsage } from "../spec/usage.ts";
 
 /** How a shadow call ended. */
 export type ShadowCallOutcome =
@@ -37,13 +38,17 @@ export class ShadowCall {
     const stopped = Promise.withResolvers<never>();
     this.controller.signal.addEventListener("abort", () => stopped.reject(this.controller.signal.reason), { once: true });
     const timer = setTimeout(() => this.stop("timeout"), timeoutMs);
-    timer.unref();
+    // Where timers are objects (Node), a shadow call's timer must not keep the process alive.
+    (timer as { unref?: () => void }).unref?.();
     const elapsed = (): number => Math.round(performance.now() - startedAt);
     const call = Promise.resolve().then(() => settings.adapter.generate(request, { signal: this.controller.signal }));
     // An adapter that rejects after the race was lost must not be an unhandled rejection.
     call.catch(() => {});
     this.done = Promise.race([call, stopped.promise]).then(
-      (response): ShadowCallOutcome => ({ ok: true, response, durationMs: elapsed() }),
+      (response): ShadowCallOutcome =>
+        isResponse(response)
+          ? { ok: true, response: { ...response, usage: safeUsage(response.usage) }, durationMs: elapsed() }
+          : { ok: false, kind: "server", message: "the adapter's answer is no ChatResponse", durationMs: elapsed() },
       (thrown: unknown): ShadowCallOutcome => ({
         ok: false,
         ...this.failureOf(thrown, settings, timeoutMs),
@@ -67,4 +72,10 @@ export class ShadowCall {
     // Adapters' messages are key-free already; a non-adapter error's text is redacted all the same.
     return { kind: error.kind, message: redactSecrets(error.message) };
   }
+}
+
+/** Whether an adapter's answer has what a shadow's report reads: a text and a list of tool calls. */
+function isResponse(value: unknown): value is ChatResponse {
+  const fields = value as Partial<ChatResponse> | null;
+  return typeof fields === "object" && fields !== null && typeof fields.text === "string" && Array.isArray(fields.toolCalls);
 }

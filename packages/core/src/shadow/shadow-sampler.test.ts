@@ -470,6 +470,49 @@ describe("the backup's rate limit is not harmed", () => {
     expect((await shadowed)[0]?.outcome).toBe("answered");
   });
 
+  it("prices an adapter's partial usage as the engine does, so the hour's cap holds", async () => {
+    // An adapter of your own may leave the cache counts out: NaN would price nothing, and lift the cap.
+    const partial: ModelAdapter = {
+      provider: "custom",
+      modelId: "backup",
+      generate: async () => ({
+        text: "ok",
+        toolCalls: [],
+        finishReason: "stop",
+        usage: { inputTokens: 1, outputTokens: 0 } as never,
+      }),
+      stream: () => {
+        throw new Error("not streamed");
+      },
+    };
+    const { chat, events } = setup({
+      backupModel: partial,
+      backupEntry: { price: { inputPerMillion: 1_000_000, outputPerMillion: 0 } },
+      shadow: { maxCostPerHour: 1.5 },
+    });
+    for (let i = 0; i < 3; i++) {
+      const shadowed = nextShadows(chat);
+      await chat.generate(request);
+      await shadowed;
+    }
+    expect(events.map((e) => e.skipReason ?? e.cost)).toEqual([1, 1, "max_cost"]);
+  });
+
+  it("reports an adapter's answer that is no response as a failed shadow call", async () => {
+    const broken: ModelAdapter = {
+      provider: "custom",
+      modelId: "backup",
+      generate: async () => null as never,
+      stream: () => {
+        throw new Error("not streamed");
+      },
+    };
+    const { chat } = setup({ backupModel: broken });
+    const shadowed = nextShadows(chat);
+    await chat.generate(request);
+    expect((await shadowed)[0]).toMatchObject({ outcome: "failed", kind: "server" });
+  });
+
   it("throws nothing a caller could see when the backup's adapter answers after close()", async () => {
     const late = Promise.withResolvers<void>();
     const { chat } = setup({ backup: [{ gate: late.promise, ignoreAbort: true }] });

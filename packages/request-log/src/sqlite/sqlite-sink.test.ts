@@ -6,7 +6,8 @@ import { sampleRequest } from "../test-support/sample-request.ts";
 import { useTempDir } from "../test-support/temp-files.ts";
 import { openDatabase } from "./load-sqlite.ts";
 import { versionOf } from "./migrate.ts";
-import { schemaVersion } from "./schema.ts";
+import { attemptColumns, attemptValues, requestColumns, requestValues } from "./row-codec.ts";
+import { migrations, schemaVersion } from "./schema.ts";
 import { SqliteLogStore } from "./sqlite-log-store.ts";
 import { SqliteRequestLogReader } from "./sqlite-reader.ts";
 import { SqliteSink } from "./sqlite-sink.ts";
@@ -142,6 +143,31 @@ describe("migrations", () => {
     store.close();
     for (let i = 0; i < 3; i++) new SqliteLogStore(path, 1_000).close();
     expect(await countRows(path)).toEqual({ requests: 1, attempts: 2, tags: 1 });
+  });
+
+  it("brings a version-1 log up to this version, keeping its requests and their attempts", async () => {
+    const path = tempPath();
+    const v1 = openDatabase(path);
+    v1.exec(migrations[0] ?? "");
+    v1.exec("PRAGMA user_version = 1");
+    const { record, attempts } = sampleRequest("old", Date.UTC(2026, 0, 1));
+    const marks = (n: number) => Array(n).fill("?").join(", ");
+    v1.prepare(`INSERT INTO requests (${requestColumns.join(", ")}) VALUES (${marks(requestColumns.length)})`).run(
+      ...requestValues(record),
+    );
+    for (const attempt of attempts) {
+      v1.prepare(`INSERT INTO attempts (${attemptColumns.join(", ")}) VALUES (${marks(attemptColumns.length)})`).run(
+        ...attemptValues(attempt),
+      );
+    }
+    v1.close();
+    await new SqliteSink(path).close();
+    const reader = new SqliteRequestLogReader(path, { readOnly: true });
+    try {
+      expect(await reader.request("old")).toEqual({ record, attempts });
+    } finally {
+      await reader.close();
+    }
   });
 
   it("a file from a newer version of the package is refused, not written wrongly", () => {
