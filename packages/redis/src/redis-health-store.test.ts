@@ -87,16 +87,20 @@ describe.runIf(redisServerAvailable())("RedisHealthStore against a real redis-se
     await a.chat.generate(request);
     await a.chat.generate(request);
     const reopenAt = a.chat.health()[0]?.reopenAt ?? 0;
-    const blocked = withAdmin((admin) => admin.call("DEBUG", "SLEEP", "0.6")); // the server stalls for 600 ms
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await withAdmin(async (admin) => {
+      // Connected first: on a busy machine, opening the connection alone can outlast a fixed wait.
+      await admin.ping();
+      const blocked = admin.call("DEBUG", "SLEEP", "0.6"); // the server stalls for 600 ms
+      await new Promise((resolve) => setTimeout(resolve, 20));
 
-    const started = performance.now();
-    const taken = await a.store.acquireProbe(primaryId, reopenAt + 1, 5_000);
-    const waitedMs = performance.now() - started;
-    expect(taken).toBe(true);
-    expect(waitedMs).toBeGreaterThanOrEqual(90);
-    expect(waitedMs).toBeLessThan(450); // well under the stall: the request did not wait for Redis
-    await blocked;
+      const started = performance.now();
+      const taken = await a.store.acquireProbe(primaryId, reopenAt + 1, 5_000);
+      const waitedMs = performance.now() - started;
+      expect(taken).toBe(true);
+      expect(waitedMs).toBeGreaterThanOrEqual(90);
+      expect(waitedMs).toBeLessThan(450); // well under the stall: the request did not wait for Redis
+      await blocked;
+    });
   });
 
   it("a probe lease Redis grants after probeTimeoutMs is handed back at once, so another replica can probe", async () => {

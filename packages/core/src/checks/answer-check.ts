@@ -12,8 +12,8 @@ export interface AnswerCheck {
   /** A short name for the attempt record and the logs (`not-empty`, `json`, …). */
   readonly name: string;
   /**
-   * Why the answer fails, or `undefined` when it passes. A check that throws
-   * fails the answer with its message, rather than the request.
+   * Why the answer fails, or `undefined` (or `null`) when it passes. A check
+   * that throws fails the answer with its message, rather than the request.
    */
   readonly check: (answer: ChatResponse, request: ChatRequest) => string | undefined;
 }
