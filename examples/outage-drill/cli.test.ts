@@ -1,9 +1,16 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type DrillCommand, helpText, parseDrillArgs, pnpmBannerNote, usage } from "./cli.ts";
 import { liveModels } from "./live.ts";
+
+// Each run of the drill writes its log and report under its working directory: one of these, removed after.
+const workDirs = mkdtempSync(join(tmpdir(), "understudy-demo-runs-"));
+afterAll(() => rmSync(workDirs, { recursive: true, force: true }));
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -15,6 +22,8 @@ async function demo(args: readonly string[], env: Record<string, string | undefi
   try {
     const { stdout, stderr } = await run(process.execPath, ["--conditions=@understudy/source", main, ...args], {
       env: childEnv,
+      // The drill writes its request log and report under its working directory: a temporary one, not the repository.
+      cwd: mkdtempSync(join(workDirs, "run-")),
       timeout: 30_000,
     });
     return { code: 0, stdout, stderr };

@@ -1,12 +1,19 @@
 import { execFile } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { OtelSummary } from "./telemetry.ts";
+
+// Each run of the drill writes its log and report under its working directory: one of these, removed after.
+const workDirs = mkdtempSync(join(tmpdir(), "understudy-demo-runs-"));
+afterAll(() => rmSync(workDirs, { recursive: true, force: true }));
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -24,6 +31,8 @@ async function demo(args: readonly string[], env: Record<string, string | undefi
   };
   return run(process.execPath, ["--conditions=@understudy/source", main, ...args], {
     env: childEnv,
+    // The drill writes its request log and report under its working directory: a temporary one, not the repository.
+    cwd: mkdtempSync(join(workDirs, "run-")),
     timeout: 60_000,
     maxBuffer: 16 * 1024 * 1024,
   });
