@@ -24,6 +24,8 @@ export type {
   CooldownOptions,
   CustomBreakerOptions,
   FallbackOptions,
+  HalfOpenAfter,
+  HalfOpenBackoffOptions,
   MidStreamMode,
   ModelEntry,
   ModelPolicyOptions,

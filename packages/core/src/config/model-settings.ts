@@ -4,7 +4,7 @@ import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { ProviderOptions } from "../spec/chat-request.ts";
 import type { ModelAdapter } from "../spec/model-adapter.ts";
 import { defaultFailureActions, type FailureAction } from "./failure-action.ts";
-import type { BreakerOptions, ModelEntry, ModelPolicyOptions, ModelPrice } from "./options.ts";
+import type { BreakerOptions, HalfOpenAfter, ModelEntry, ModelPolicyOptions, ModelPrice } from "./options.ts";
 
 /** Every policy setting of one model, defaults filled in. */
 export interface ModelSettings {
@@ -18,7 +18,7 @@ export interface ModelSettings {
   readonly firstTokenMs: number | false;
   readonly idleMs: number | false;
   readonly breakerCounter: (() => IBreaker) | undefined;
-  readonly halfOpenAfterMs: number;
+  readonly halfOpenAfter: HalfOpenInterval;
   readonly bulkhead: { readonly maxConcurrent: number; readonly maxQueued: number } | undefined;
   readonly quotaCooldownMs: number;
   readonly maxCooldownMs: number;
@@ -28,6 +28,17 @@ export interface ModelSettings {
   readonly price: ModelPrice | undefined;
   readonly providerOptions: ProviderOptions | undefined;
   readonly answerChecks: readonly AnswerCheck[];
+}
+
+/**
+ * The half-open interval, resolved: after the breaker opens, `initialMs`;
+ * after `n` failed probes in a row, `min(maxMs, initialMs × multiplier^n)`.
+ * A fixed interval has `multiplier` 1 (and `maxMs` = `initialMs`).
+ */
+export interface HalfOpenInterval {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly multiplier: number;
 }
 
 /**
@@ -58,8 +69,11 @@ export const policyDefaults = {
   idleMs: 30_000,
   /** {@link ConsecutiveBreakerOptions.consecutiveFailures}: failures in a row that open the breaker. */
   consecutiveFailures: 5,
-  /** {@link ConsecutiveBreakerOptions.halfOpenAfterMs}: how long an open breaker skips its model. */
-  halfOpenAfterMs: 30_000,
+  /**
+   * {@link ConsecutiveBreakerOptions.halfOpenAfterMs}: how long an open breaker skips its model —
+   * 2 s after it opens, twice as long after each failed probe, at most 60 s (until 0.1.0: a fixed 30 s).
+   */
+  halfOpenAfterMs: { initialMs: 2_000, maxMs: 60_000, multiplier: 2 },
   /** {@link CooldownOptions.quotaMs}: how long a model out of quota is skipped. */
   quotaCooldownMs: 300_000,
   /** {@link CooldownOptions.maxMs}: the longest cooldown a provider's Retry-After or rate-limit reset can impose. */
@@ -90,7 +104,7 @@ export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOpt
     ),
     idleMs: timerSetting(timeout.idleMs ?? policyDefaults.idleMs),
     breakerCounter: breakerCounterOf(breaker),
-    halfOpenAfterMs: Math.ceil((breaker ? breaker.halfOpenAfterMs : undefined) ?? policyDefaults.halfOpenAfterMs),
+    halfOpenAfter: resolveHalfOpen(breaker ? breaker.halfOpenAfterMs : undefined),
     bulkhead: resolveBulkhead(entry.bulkhead ?? defaults.bulkhead),
     quotaCooldownMs: Math.ceil(entry.cooldown?.quotaMs ?? defaults.cooldown?.quotaMs ?? policyDefaults.quotaCooldownMs),
     maxCooldownMs: Math.ceil(entry.cooldown?.maxMs ?? defaults.cooldown?.maxMs ?? policyDefaults.maxCooldownMs),
@@ -121,6 +135,27 @@ function breakerCounterOf(breaker: BreakerOptions | undefined): (() => IBreaker)
       duration: windowMs,
       ...(minimumRps === undefined ? {} : { minimumRps }),
     });
+}
+
+/** The half-open interval of a breaker's option: a number is fixed, an object (or nothing) adaptive over the defaults. */
+export function resolveHalfOpen(option: HalfOpenAfter | undefined): HalfOpenInterval {
+  if (typeof option === "number") {
+    const fixed = Math.ceil(option);
+    return { initialMs: fixed, maxMs: fixed, multiplier: 1 };
+  }
+  const defaults = policyDefaults.halfOpenAfterMs;
+  return {
+    initialMs: Math.ceil(option?.initialMs ?? defaults.initialMs),
+    maxMs: Math.ceil(option?.maxMs ?? defaults.maxMs),
+    multiplier: option?.multiplier ?? defaults.multiplier,
+  };
+}
+
+/** How long an open breaker skips its model after `probeFailures` failed probes in a row, in whole ms. */
+export function halfOpenIntervalMs(interval: HalfOpenInterval, probeFailures: number): number {
+  const grown = interval.initialMs * interval.multiplier ** Math.max(0, probeFailures);
+  // `min` first: a long outage makes `grown` Infinity, never NaN (initialMs > 0).
+  return Math.ceil(Math.min(interval.maxMs, Math.max(interval.initialMs, grown)));
 }
 
 function resolveBulkhead(bulkhead: ModelPolicyOptions["bulkhead"]): ModelSettings["bulkhead"] {

@@ -38,12 +38,40 @@ export interface TimeoutOptions {
   readonly idleMs?: number | false;
 }
 
+/**
+ * How long an open breaker skips its model before one probe is let through.
+ * A number is a fixed interval in ms, the same after every failed probe. An
+ * object is an adaptive interval: `initialMs` after the breaker opens, then
+ * `multiplier` times longer after each probe that fails, up to `maxMs`; a
+ * probe that succeeds closes the breaker and starts the next outage at
+ * `initialMs` again. The default is adaptive (`policyDefaults.halfOpenAfterMs`:
+ * 2 s, 4 s, 8 s, … up to 60 s), so a provider that comes back is tried within
+ * seconds, and a long outage costs about one probe a minute.
+ *
+ * @example
+ * ```ts
+ * breaker: { consecutiveFailures: 5, halfOpenAfterMs: 30_000 } // fixed: every 30 s
+ * breaker: { consecutiveFailures: 5, halfOpenAfterMs: { initialMs: 1_000, maxMs: 120_000 } } // 1 s, 2 s, 4 s, … 120 s
+ * ```
+ */
+export type HalfOpenAfter = number | HalfOpenBackoffOptions;
+
+/** An adaptive half-open interval (see {@link HalfOpenAfter}); each field falls back to its default. */
+export interface HalfOpenBackoffOptions {
+  /** The interval after the breaker opens, in ms. Default 2 000. */
+  readonly initialMs?: number;
+  /** The longest interval, however many probes failed, in ms; at least `initialMs`. Default 60 000. */
+  readonly maxMs?: number;
+  /** How much longer each interval is than the one before, after a failed probe; at least 1 (1 is a fixed interval). Default 2. */
+  readonly multiplier?: number;
+}
+
 /** Opens after a run of consecutive failures. */
 export interface ConsecutiveBreakerOptions {
   /** Failures in a row that open the breaker. */
   readonly consecutiveFailures: number;
-  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
-  readonly halfOpenAfterMs?: number;
+  /** How long the breaker stays open before one probe is let through (see {@link HalfOpenAfter}). Default: adaptive, 2 s doubling to 60 s. */
+  readonly halfOpenAfterMs?: HalfOpenAfter;
 }
 
 /** Opens when the share of failures over a sliding window passes a threshold. */
@@ -58,19 +86,19 @@ export interface SamplingBreakerOptions {
    * `failureRate` (10 calls/s at 0.5).
    */
   readonly minimumRps?: number;
-  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
-  readonly halfOpenAfterMs?: number;
+  /** How long the breaker stays open before one probe is let through (see {@link HalfOpenAfter}). Default: adaptive, 2 s doubling to 60 s. */
+  readonly halfOpenAfterMs?: HalfOpenAfter;
 }
 
 /** A breaker that counts with any cockatiel `IBreaker` (`CountBreaker`, your own). */
 export interface CustomBreakerOptions {
   /** Makes a fresh counter; called at start and at every manual reset. */
   readonly counter: () => IBreaker;
-  /** How long the breaker stays open before one probe is let through, in ms. Default 30 000. */
-  readonly halfOpenAfterMs?: number;
+  /** How long the breaker stays open before one probe is let through (see {@link HalfOpenAfter}). Default: adaptive, 2 s doubling to 60 s. */
+  readonly halfOpenAfterMs?: HalfOpenAfter;
 }
 
-/** Circuit breaker settings; `false` turns the breaker off. Default: 5 consecutive failures, 30 s open. */
+/** Circuit breaker settings; `false` turns the breaker off. Default: 5 consecutive failures, open for 2 s doubling to 60 s per failed probe. */
 export type BreakerOptions = ConsecutiveBreakerOptions | SamplingBreakerOptions | CustomBreakerOptions | false;
 
 /** Concurrency limit of one model. A call that finds the model and its queue full falls over. */

@@ -93,6 +93,54 @@ describe("config validation", () => {
       /cannot be Infinity/,
     ],
     [
+      "half-open interval as a string",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: "30s" } }] },
+      "models[0].breaker.halfOpenAfterMs",
+      /got "30s"/,
+    ],
+    [
+      "zero initial half-open interval",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: { initialMs: 0 } } }] },
+      "models[0].breaker.halfOpenAfterMs.initialMs",
+      /positive/,
+    ],
+    [
+      "half-open cap below the initial interval",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: { initialMs: 5_000, maxMs: 1_000 } } }] },
+      "models[0].breaker.halfOpenAfterMs.maxMs",
+      /shorter than `initialMs` \(5000\)/,
+    ],
+    [
+      "half-open initial interval past the default cap",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: { initialMs: 120_000 } } }] },
+      "models[0].breaker.halfOpenAfterMs.initialMs",
+      /longer than `maxMs` \(60000 by default\)/,
+    ],
+    [
+      "half-open multiplier below 1",
+      { defaults: { breaker: { consecutiveFailures: 3, halfOpenAfterMs: { multiplier: 0.5 } } }, models: [{ model }] },
+      "defaults.breaker.halfOpenAfterMs.multiplier",
+      /≥ 1, got 0.5/,
+    ],
+    [
+      "infinite half-open multiplier",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: { multiplier: Number.POSITIVE_INFINITY } } }] },
+      "models[0].breaker.halfOpenAfterMs.multiplier",
+      /finite number ≥ 1/,
+    ],
+    [
+      "misspelt half-open field",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: { maxMS: 1_000 } } }] },
+      "models[0].breaker.halfOpenAfterMs.maxMS",
+      /Did you mean `maxMs`\?/,
+    ],
+    [
+      "half-open interval as an array",
+      { models: [{ model, breaker: { consecutiveFailures: 3, halfOpenAfterMs: [2_000, 60_000] } }] },
+      "models[0].breaker.halfOpenAfterMs",
+      /must be an object, got an array/,
+    ],
+    [
       "infinite cooldown cap",
       { models: [{ model, cooldown: { maxMs: Number.POSITIVE_INFINITY } }] },
       "models[0].cooldown.maxMs",
@@ -222,6 +270,12 @@ describe("config validation", () => {
           acceptsPrefill: true,
         },
         { model, id: "same-model-other-endpoint", breaker: false },
+        {
+          model,
+          id: "adaptive-half-open",
+          breaker: { consecutiveFailures: 3, halfOpenAfterMs: { initialMs: 1_000, maxMs: 1_000, multiplier: 1 } },
+        },
+        { model, id: "adaptive-defaults", breaker: { consecutiveFailures: 3, halfOpenAfterMs: {} } },
       ],
       defaults: { retry: { maxAttempts: 2 } },
       deadlineMs: 60_000,
@@ -229,6 +283,6 @@ describe("config validation", () => {
       whenAllUnavailable: "fail",
       healthStore: new InMemoryHealthStore(),
     });
-    expect(chat.modelIds).toEqual(["primary", "same-model-other-endpoint"]);
+    expect(chat.modelIds).toEqual(["primary", "same-model-other-endpoint", "adaptive-half-open", "adaptive-defaults"]);
   });
 });

@@ -5,7 +5,8 @@ import { type DurationRule, describeValue, durationFix, durationProblem } from "
 import { failureActions } from "./failure-action.ts";
 import { jsonProblem } from "./json-problem.ts";
 import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
-import type { FallbackOptions, ModelPolicyOptions } from "./options.ts";
+import { resolveHalfOpen } from "./model-settings.ts";
+import type { FallbackOptions, HalfOpenBackoffOptions, ModelPolicyOptions } from "./options.ts";
 
 type Fields = Readonly<Record<string, unknown>>;
 
@@ -185,7 +186,7 @@ function validateBreaker(breaker: unknown, path: string): void {
   const fix =
     "write `{ consecutiveFailures: 5 }`, `{ failureRate: 0.5, windowMs: 30000 }`, `{ counter: () => new CountBreaker(...) }`, or `false`";
   requireObject(breaker, path, fix);
-  optionalDuration(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
+  validateHalfOpen(breaker.halfOpenAfterMs, `${path}.halfOpenAfterMs`);
   if ("counter" in breaker) {
     rejectUnknownKeys(breaker, path, ["counter", "halfOpenAfterMs"]);
     if (typeof breaker.counter !== "function")
@@ -213,6 +214,36 @@ function validateBreaker(breaker: unknown, path: string): void {
     optionalPositive(breaker.minimumRps, `${path}.minimumRps`, "(calls per second)");
   } else {
     throw new ConfigError(path, "names no way of counting failures", fix);
+  }
+}
+
+function validateHalfOpen(halfOpen: unknown, path: string): void {
+  if (halfOpen === undefined) return;
+  const adaptive = "`{ initialMs: 2000, maxMs: 60000, multiplier: 2 }`";
+  if (typeof halfOpen !== "object" || halfOpen === null) {
+    requireDuration(halfOpen, path, {}, `for a fixed interval, or an adaptive one: ${adaptive}`);
+    return;
+  }
+  requireObject(halfOpen, path, `write a fixed interval in ms, or an adaptive one: ${adaptive}`);
+  rejectUnknownKeys(halfOpen, path, ["initialMs", "maxMs", "multiplier"]);
+  optionalDuration(halfOpen.initialMs, `${path}.initialMs`);
+  optionalDuration(halfOpen.maxMs, `${path}.maxMs`);
+  const { initialMs, maxMs } = resolveHalfOpen(halfOpen as HalfOpenBackoffOptions);
+  if (maxMs < initialMs) {
+    const capGiven = halfOpen.maxMs !== undefined;
+    throw new ConfigError(
+      `${path}.${capGiven ? "maxMs" : "initialMs"}`,
+      capGiven ? `is shorter than \`initialMs\` (${initialMs})` : `is longer than \`maxMs\` (${maxMs} by default)`,
+      capGiven ? "give `maxMs` ≥ `initialMs`" : "give `maxMs` too, at least `initialMs`",
+    );
+  }
+  const multiplier = halfOpen.multiplier;
+  if (multiplier !== undefined && !(typeof multiplier === "number" && Number.isFinite(multiplier) && multiplier >= 1)) {
+    throw new ConfigError(
+      `${path}.multiplier`,
+      `must be a finite number ≥ 1, got ${describeValue(multiplier)}`,
+      "e.g. `2` doubles the interval after each failed probe; `1` keeps it fixed",
+    );
   }
 }
 

@@ -29,7 +29,7 @@ export class ModelSlot {
       settings.id,
       {
         counter: settings.breakerCounter,
-        halfOpenAfterMs: settings.halfOpenAfterMs,
+        halfOpenAfter: settings.halfOpenAfter,
         probeLeaseMs: probeLeaseFor(settings),
       },
       store,

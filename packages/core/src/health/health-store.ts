@@ -25,6 +25,13 @@ export interface ModelHealthRecord {
    * learned first-token timeouts read. Absent until something estimates it.
    */
   readonly latency?: LatencyEstimate;
+  /**
+   * Half-open probes that failed in a row since the breaker last closed: the
+   * longer the run, the longer the breaker stays open before the next probe
+   * (an adaptive `halfOpenAfterMs`). Absent means 0, as in records written
+   * before it existed.
+   */
+  readonly probeFailures?: number;
 }
 
 /** A model's recent speed, as estimated from its attempts. */
@@ -45,9 +52,10 @@ export interface LatencyEstimate {
  * time: a new version only adds optional fields, and every reader ignores
  * fields it does not know, so a record this release writes is read by the
  * previous one, and the other way round. Version 1 added `latency` (a record
- * without `format` is version 0, read the same way).
+ * without `format` is version 0, read the same way); version 2 added
+ * `probeFailures` (a record without it has none).
  */
-export const healthRecordFormat = 1;
+export const healthRecordFormat = 2;
 
 /** The health of a model nobody has reported on. */
 export const healthyRecord: ModelHealthRecord = Object.freeze({

@@ -1,4 +1,5 @@
 import { CircuitState, type IBreaker } from "cockatiel";
+import { type HalfOpenInterval, halfOpenIntervalMs } from "../config/model-settings.ts";
 import type { ModelErrorKind } from "../errors/model-error.ts";
 import { type BreakerState, type HealthStore, healthyRecord, type ModelHealthRecord } from "./health-store.ts";
 import { ProbeLease } from "./probe-lease.ts";
@@ -29,8 +30,8 @@ export interface BreakerTransition {
 export interface ModelHealthSettings {
   /** Makes the failure counter, or `undefined` when the breaker is off. */
   readonly counter: (() => IBreaker) | undefined;
-  /** How long the breaker stays open before a probe, in ms. */
-  readonly halfOpenAfterMs: number;
+  /** How long the breaker stays open before a probe: fixed, or growing with each failed probe. */
+  readonly halfOpenAfter: HalfOpenInterval;
   /** How long a probe may hold the model before another caller may probe, in ms. */
   readonly probeLeaseMs: number;
 }
@@ -142,7 +143,9 @@ export class ModelHealth {
     const record = this.record;
     if (probe && record.breaker === "half_open") {
       this.counter?.success(CircuitState.HalfOpen);
-      this.store.write(this.id, { ...record, breaker: "closed", reopenAt: 0, probeLeaseUntil: 0 });
+      // The outage is over: the next one starts at the shortest interval again.
+      const { probeFailures: _, ...rest } = record;
+      this.store.write(this.id, { ...rest, breaker: "closed", reopenAt: 0, probeLeaseUntil: 0 });
       this.onTransition({ state: "closed", model: this.id, requestId });
     } else if (record.breaker === "closed") {
       this.counter?.success(CircuitState.Closed);
@@ -156,9 +159,9 @@ export class ModelHealth {
     const record = this.record;
     if (probe && record.breaker === "half_open") {
       this.counter?.failure(CircuitState.HalfOpen);
-      this.open(record, kind, now, requestId);
+      this.open(record, probeFailuresOf(record) + 1, kind, now, requestId);
     } else if (record.breaker === "closed" && this.counter?.failure(CircuitState.Closed)) {
-      this.open(record, kind, now, requestId);
+      this.open(record, 0, kind, now, requestId);
     }
   }
 
@@ -212,9 +215,22 @@ export class ModelHealth {
     };
   }
 
-  private open(record: ModelHealthRecord, reason: ModelErrorKind, now: number, requestId: string): void {
-    const reopenAt = now + this.settings.halfOpenAfterMs;
-    this.store.write(this.id, { ...record, breaker: "open", reopenAt, probeLeaseUntil: 0 });
+  /**
+   * Opens the breaker for the interval that `probeFailures` failed probes in
+   * a row call for: the shortest when it opens from closed (0), longer after
+   * each failed probe. The count lives in the record, so with a shared store
+   * one replica's failed probe backs off every replica's next one.
+   */
+  private open(record: ModelHealthRecord, probeFailures: number, reason: ModelErrorKind, now: number, requestId: string): void {
+    const reopenAt = now + halfOpenIntervalMs(this.settings.halfOpenAfter, probeFailures);
+    const { probeFailures: _, ...rest } = record;
+    this.store.write(this.id, {
+      ...rest,
+      breaker: "open",
+      reopenAt,
+      probeLeaseUntil: 0,
+      ...(probeFailures > 0 && { probeFailures }),
+    });
     this.onTransition({ state: "open", model: this.id, requestId, reason, reopenAt });
   }
 
@@ -229,4 +245,10 @@ export class ModelHealth {
       this.recentFailureTimes.shift();
     }
   }
+}
+
+/** A record's run of failed probes; a count that is not a whole number ≥ 0 (a store's bug) counts as none. */
+function probeFailuresOf(record: ModelHealthRecord): number {
+  const count = record.probeFailures;
+  return count !== undefined && Number.isSafeInteger(count) && count > 0 ? count : 0;
 }
