@@ -24,6 +24,7 @@ const nearRecord = fc.record(
     cooldownReason: fc.oneof(fc.constantFrom(...modelErrorKinds, "bogus", undefined), fc.jsonValue()),
     openedBy: fc.oneof(fc.string(), fc.string({ minLength: 300, maxLength: 400 }), fc.jsonValue()),
     probeBy: fc.oneof(fc.string(), fc.jsonValue()),
+    probeFailures: fc.oneof(fc.nat({ max: 100 }), anyNumber),
   },
   { requiredKeys: [] },
 );
@@ -44,6 +45,11 @@ function expectSound(record: StoredRecord | undefined): void {
   }
   if (record.cooldownReason !== undefined) expect(modelErrorKinds).toContain(record.cooldownReason);
   if (record.openedBy !== undefined) expect(record.openedBy.length).toBeLessThanOrEqual(256);
+  // Absent means none; present, a whole count > 0 (0 is written as absent).
+  if (record.probeFailures !== undefined) {
+    expect(Number.isSafeInteger(record.probeFailures), `probeFailures ${record.probeFailures} is whole`).toBe(true);
+    expect(record.probeFailures).toBeGreaterThan(0);
+  }
 }
 
 function parseOrUndefined(json: string): unknown {
@@ -118,6 +124,28 @@ describe("records read from Redis are untrusted", () => {
     ["an infinite time", { breaker: "open", reopenAt: Number.POSITIVE_INFINITY, probeLeaseUntil: 0, cooldownUntil: 0 }],
   ])("drops a record with %s", (_, value) => {
     expect(recordFrom(value, limits)).toBeUndefined();
+  });
+
+  it("a run of failed probes that is a whole number > 0 is kept; any other value is dropped and the record kept", () => {
+    fc.assert(
+      fc.property(nearRecord, fc.oneof(fc.integer({ min: 1, max: 1_000 }), anyNumber), (value, probeFailures) => {
+        const sound = { breaker: "open", reopenAt: limits.now + 2_000, probeLeaseUntil: 0, cooldownUntil: 0 };
+        const record = recordFrom({ ...value, ...sound, probeFailures }, limits);
+        expect(record).toBeDefined();
+        const whole = typeof probeFailures === "number" && Number.isSafeInteger(probeFailures) && probeFailures > 0;
+        expect(record?.probeFailures).toBe(whole ? probeFailures : undefined);
+      }),
+    );
+  });
+
+  it("a record without a run of failed probes (written before format 2) decodes as none", () => {
+    fc.assert(
+      fc.property(nearRecord, (value) => {
+        const { probeFailures: _, ...older } = value;
+        const record = recordFrom(older, limits);
+        if (record) expect(record.probeFailures ?? 0).toBe(0);
+      }),
+    );
   });
 
   it("forgets a cooldown reason that is not a known failure kind, and keeps the cooldown", () => {

@@ -97,6 +97,9 @@ export function inspectRecord(value: unknown, limits: RecordLimits): Inspection 
   if (openedBy === undefined && fields.openedBy !== undefined) repaired = true;
   const latency = latencyFrom(fields.latency);
   if (latency === undefined && fields.latency !== undefined) repaired = true;
+  // Absent (a record of format 1 or older) is 0; a count that is not a whole number ≥ 0 is dropped, and so is 0.
+  const probeFailures = probeFailuresFrom(fields.probeFailures);
+  if (probeFailures === undefined && fields.probeFailures !== undefined && fields.probeFailures !== 0) repaired = true;
   const record: StoredRecord = {
     breaker,
     ...times,
@@ -104,6 +107,7 @@ export function inspectRecord(value: unknown, limits: RecordLimits): Inspection 
     ...(openedBy !== undefined && { openedBy }),
     ...(probeBy !== undefined && { probeBy }),
     ...(latency !== undefined && { latency }),
+    ...(probeFailures !== undefined && { probeFailures }),
   };
   return { verdict: repaired ? "repaired" : "valid", record };
 }
@@ -129,6 +133,11 @@ function latencyFrom(value: unknown): LatencyEstimate | undefined {
   if (!sound) return undefined;
   const [firstContentP50Ms, firstContentP95Ms, samples, updatedAt] = figures.map((key) => fields[key] as number);
   return { firstContentP50Ms, firstContentP95Ms, samples, updatedAt } as LatencyEstimate;
+}
+
+/** A run of failed probes: a whole number > 0, or `undefined` for none (it only sets the next interval, never blocks). */
+function probeFailuresFrom(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 function nameFrom(value: unknown): string | undefined {

@@ -33,6 +33,7 @@ const open: StoredRecord = {
   cooldownReason: undefined,
   openedBy: "host:1:abc",
   latency: { firstContentP50Ms: 420, firstContentP95Ms: 1_900, samples: 64, updatedAt: now - 1_000 },
+  probeFailures: 3,
 };
 
 describe("the versioned record format", () => {
@@ -43,7 +44,7 @@ describe("the versioned record format", () => {
   });
 
   it("what this release writes is read by the previous release, as the same health", () => {
-    const { latency: _, ...health } = open;
+    const { latency: _, probeFailures: __, ...health } = open;
     expect(previousReleaseRecordFrom(JSON.parse(encodeRecord(open)))).toEqual(health);
   });
 
@@ -56,7 +57,16 @@ describe("the versioned record format", () => {
       cooldownReason: undefined,
       openedBy: "old:2:def",
     };
-    expect(decodeRecord(JSON.stringify(written), limits)).toMatchObject({ breaker: "half_open", probeLeaseUntil: now + 5_000 });
+    const read = decodeRecord(JSON.stringify(written), limits);
+    expect(read).toMatchObject({ breaker: "half_open", probeLeaseUntil: now + 5_000 });
+    expect(read?.probeFailures ?? 0).toBe(0);
+  });
+
+  it("what format 1 wrote (latency, no run of failed probes) is read by this one as no failed probes", () => {
+    const { probeFailures: _, ...formatOne } = open;
+    const read = decodeRecord(JSON.stringify({ format: 1, ...formatOne }), limits);
+    expect(read).toEqual(formatOne);
+    expect(read?.probeFailures ?? 0).toBe(0);
   });
 
   it("a newer release's record is read by the fields this one knows; a broken estimate is dropped, not the record", () => {

@@ -33,6 +33,11 @@ local function clean_record(raw, latest)
   -- Kept as written (readers check them): the stored form's version, and the latency estimate it may carry.
   if type(record.format) == "number" then clean.format = record.format end
   if type(record.latency) == "table" then clean.latency = record.latency end
+  -- Failed probes in a row (format 2): kept when a whole number > 0, as inspectRecord keeps it.
+  local failures = record.probeFailures
+  if type(failures) == "number" and failures > 0 and failures < 9007199254740992 and failures == math.floor(failures) then
+    clean.probeFailures = failures
+  end
   return clean
 end
 

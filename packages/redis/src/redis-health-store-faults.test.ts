@@ -1,4 +1,5 @@
 import type { HealthStoreEvent } from "@understudy/core";
+import { healthRecordFormat } from "@understudy/core/health-store";
 import { describe, expect, it } from "vitest";
 import { redisServerAvailable } from "./test-support/redis-server.ts";
 import {
@@ -149,17 +150,42 @@ describe.runIf(redisServerAvailable())("RedisHealthStore: a command error never 
 describe.runIf(redisServerAvailable())("RedisHealthStore: the versioned record format in Redis", () => {
   const redis = useRedisFixture();
 
-  it("taking the probe in Redis keeps the record's format and latency estimate", async () => {
+  it("taking the probe in Redis keeps the record's format, latency estimate and run of failed probes", async () => {
     const a = redis.store("a");
     await a.ready();
     const latency = { firstContentP50Ms: 400, firstContentP95Ms: 2_000, samples: 32, updatedAt: Date.now() };
     const reopenAt = Date.now() - 1;
-    a.write(primaryId, { breaker: "open", reopenAt, probeLeaseUntil: 0, cooldownUntil: 0, cooldownReason: undefined, latency });
+    a.write(primaryId, {
+      breaker: "open",
+      reopenAt,
+      probeLeaseUntil: 0,
+      cooldownUntil: 0,
+      cooldownReason: undefined,
+      latency,
+      probeFailures: 3,
+    });
     await waitUntil(async () => (await redis.withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) !== null, 2_000);
     const b = redis.store("b");
     await b.ready();
     expect(await b.acquireProbe(primaryId, Date.now(), 5_000)).toBe(true);
     const stored = JSON.parse((await redis.withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) ?? "null");
-    expect(stored).toMatchObject({ breaker: "half_open", format: 1, latency });
+    expect(stored).toMatchObject({ breaker: "half_open", format: healthRecordFormat, latency, probeFailures: 3 });
+  });
+
+  it.each([
+    ["a string", '"many"'],
+    ["a negative count", "-1"],
+    ["a fraction", "1.5"],
+    ["a huge number", "1e300"],
+  ])("taking the probe in Redis drops a run of failed probes that is %s, and keeps the record", async (_, probeFailures) => {
+    const reopenAt = Date.now() - 1;
+    const raw = `{"format":2,"breaker":"open","reopenAt":${reopenAt},"probeLeaseUntil":0,"cooldownUntil":0,"probeFailures":${probeFailures}}`;
+    await redis.withAdmin((admin) => admin.set(redis.keyOf(primaryId), raw, "PX", 60_000));
+    const b = redis.store("b");
+    await b.ready();
+    expect(await b.acquireProbe(primaryId, Date.now(), 5_000)).toBe(true);
+    const stored = JSON.parse((await redis.withAdmin((admin) => admin.get(redis.keyOf(primaryId)))) ?? "null");
+    expect(stored).toMatchObject({ breaker: "half_open" });
+    expect(stored).not.toHaveProperty("probeFailures");
   });
 });
