@@ -1,4 +1,10 @@
-import { type MidStreamMode, type ModelErrorKind, modelErrorKinds, type WhenAllUnavailable } from "@understudy/core";
+import {
+  type HalfOpenAfter,
+  type MidStreamMode,
+  type ModelErrorKind,
+  modelErrorKinds,
+  type WhenAllUnavailable,
+} from "@understudy/core";
 import fc from "fast-check";
 
 /** Valid policy settings of one model, with short timers (the chaos is in what the models and callers do). */
@@ -16,8 +22,13 @@ export interface ModelPolicy {
   };
   readonly breaker:
     | false
-    | { readonly consecutiveFailures: number; readonly halfOpenAfterMs: number }
-    | { readonly failureRate: number; readonly windowMs: number; readonly minimumRps: number; readonly halfOpenAfterMs: number };
+    | { readonly consecutiveFailures: number; readonly halfOpenAfterMs: HalfOpenAfter }
+    | {
+        readonly failureRate: number;
+        readonly windowMs: number;
+        readonly minimumRps: number;
+        readonly halfOpenAfterMs: HalfOpenAfter;
+      };
   readonly bulkhead?: { readonly maxConcurrent: number; readonly maxQueued: number };
   readonly cooldown: { readonly quotaMs: number };
   readonly onFailure: Partial<Record<ModelErrorKind, "retry" | "fallback" | "surface">>;
@@ -48,6 +59,22 @@ export const fakeTimeScale: TimeScale = { timer: [50, 3_000], maxDelay: 2_000, d
 
 const kinds = modelErrorKinds.filter((kind) => kind !== "aborted");
 
+/** A fixed half-open interval, or an adaptive one (some fields left to their defaults, a cap at least the start). */
+const halfOpenAfter: fc.Arbitrary<HalfOpenAfter> = fc.oneof(
+  fc.integer({ min: 50, max: 5_000 }),
+  fc
+    .record({
+      initialMs: fc.integer({ min: 50, max: 2_000 }),
+      extraMs: fc.integer({ min: 0, max: 5_000 }),
+      multiplier: fc.option(fc.double({ min: 1, max: 4, noNaN: true }), { nil: undefined }),
+    })
+    .map(({ initialMs, extraMs, multiplier }) => ({
+      initialMs,
+      maxMs: initialMs + extraMs,
+      ...(multiplier === undefined ? {} : { multiplier }),
+    })),
+);
+
 function timer(scale: TimeScale, mayBeOff: boolean): fc.Arbitrary<number | false> {
   const on = fc.integer({ min: scale.timer[0], max: scale.timer[1] });
   if (!mayBeOff) return on;
@@ -71,12 +98,12 @@ export function modelPolicy(scale: TimeScale, withDeadline: boolean): fc.Arbitra
     timeout: fc.record({ attemptMs: timer(scale, off), firstTokenMs: timer(scale, off), idleMs: timer(scale, off) }),
     breaker: fc.oneof(
       fc.constant(false as const),
-      fc.record({ consecutiveFailures: fc.integer({ min: 1, max: 3 }), halfOpenAfterMs: fc.integer({ min: 50, max: 5_000 }) }),
+      fc.record({ consecutiveFailures: fc.integer({ min: 1, max: 3 }), halfOpenAfterMs: halfOpenAfter }),
       fc.record({
         failureRate: fc.double({ min: 0.1, max: 0.9, noNaN: true }),
         windowMs: fc.integer({ min: 100, max: 10_000 }),
         minimumRps: fc.double({ min: 0.01, max: 2, noNaN: true }),
-        halfOpenAfterMs: fc.integer({ min: 50, max: 5_000 }),
+        halfOpenAfterMs: halfOpenAfter,
       }),
     ),
     bulkhead: fc.option(fc.record({ maxConcurrent: fc.integer({ min: 1, max: 2 }), maxQueued: fc.integer({ min: 0, max: 2 }) }), {
