@@ -4,7 +4,14 @@ import type { ModelErrorKind } from "../errors/model-error.ts";
 import type { ProviderOptions } from "../spec/chat-request.ts";
 import type { ModelAdapter } from "../spec/model-adapter.ts";
 import { defaultFailureActions, type FailureAction } from "./failure-action.ts";
-import type { BreakerOptions, HalfOpenAfter, ModelEntry, ModelPolicyOptions, ModelPrice } from "./options.ts";
+import type {
+  BreakerOptions,
+  HalfOpenAfter,
+  HalfOpenBackoffOptions,
+  ModelEntry,
+  ModelPolicyOptions,
+  ModelPrice,
+} from "./options.ts";
 
 /** Every policy setting of one model, defaults filled in. */
 export interface ModelSettings {
@@ -73,7 +80,14 @@ export const policyDefaults = {
    * {@link ConsecutiveBreakerOptions.halfOpenAfterMs}: how long an open breaker skips its model —
    * 2 s after it opens, twice as long after each failed probe, at most 60 s (until 0.1.0: a fixed 30 s).
    */
-  halfOpenAfterMs: { initialMs: 2_000, maxMs: 60_000, multiplier: 2 },
+  halfOpenAfterMs: {
+    /** {@link HalfOpenBackoffOptions.initialMs}: the interval after the breaker opens. */
+    initialMs: 2_000,
+    /** {@link HalfOpenBackoffOptions.maxMs}: the longest interval. */
+    maxMs: 60_000,
+    /** {@link HalfOpenBackoffOptions.multiplier}: the growth per failed probe. */
+    multiplier: 2,
+  },
   /** {@link CooldownOptions.quotaMs}: how long a model out of quota is skipped. */
   quotaCooldownMs: 300_000,
   /** {@link CooldownOptions.maxMs}: the longest cooldown a provider's Retry-After or rate-limit reset can impose. */
