@@ -30,7 +30,8 @@ export const soakModels: readonly SoakModel[] = [
     policy: {
       retry: { maxAttempts: 2, initialDelayMs: 10, maxDelayMs: 100, maxRetryAfterMs: 200 },
       timeout: timers,
-      breaker: { consecutiveFailures: 5, halfOpenAfterMs: 500 },
+      // Adaptive: the model that fails most is probed after 100 ms, backing off to 1 s while probes fail.
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs: { initialMs: 100, maxMs: 1_000 } },
       bulkhead: { maxConcurrent: 12, maxQueued: 8 },
       cooldown,
       acceptsPrefill: true,
