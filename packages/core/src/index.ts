@@ -99,5 +99,5 @@ export type {
   ToolCallDeltaPart,
   ToolCallStreamPart,
 } from "./spec/stream-part.ts";
-export { totalTokens, type Usage } from "./spec/usage.ts";
+export { addUsage, totalTokens, type Usage, zeroUsage } from "./spec/usage.ts";
 export { FallbackStream } from "./streaming/fallback-stream.ts";

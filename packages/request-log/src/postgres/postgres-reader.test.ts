@@ -2,10 +2,10 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DroppedRequests, LoggedRequest } from "../records/request-log-batch.ts";
-import { SqliteLogStore } from "../sqlite/sqlite-log-store.ts";
 import { SqliteRequestLogReader } from "../sqlite/sqlite-reader.ts";
 import { expectClose } from "../test-support/expect-close.ts";
 import { bucketMs, drops, loggedRequests, logQuery, shadowsOf } from "../test-support/log-arbitraries.ts";
+import { writeLogFile } from "../test-support/log-file.ts";
 import { NaiveReader } from "../test-support/naive-reader.ts";
 import { postgresAvailable, useTestPostgres } from "../test-support/postgres-server.ts";
 import { readerQuestions } from "../test-support/reader-questions.ts";
@@ -54,18 +54,7 @@ describe.skipIf(!available)("PostgresRequestLogReader", () => {
   }
 
   function sqliteLog(logged: readonly LoggedRequest[], dropped: readonly DroppedRequests[]): SqliteRequestLogReader {
-    const path = tempPath(`log-${files++}.db`);
-    const store = new SqliteLogStore(path, 1_000);
-    try {
-      for (let start = 0; start < logged.length; start += 7) {
-        const requests = logged.slice(start, start + 7);
-        store.write({ requests, shadows: shadowsOf(requests) });
-      }
-      for (const drop of dropped) store.write({ requests: [], dropped: drop });
-    } finally {
-      store.close();
-    }
-    return new SqliteRequestLogReader(path);
+    return new SqliteRequestLogReader(writeLogFile(tempPath(`log-${files++}.db`), logged, dropped));
   }
 
   it("agrees with the plain computation and with the SQLite reader on any log and any question", async () => {

@@ -1,4 +1,4 @@
-import type { AttemptRecord, Cost, Usage } from "@understudy/core";
+import { type AttemptRecord, addUsage, type Cost, type Usage, zeroUsage } from "@understudy/core";
 import type { AttemptRecordRow } from "../records/attempt-record-row.ts";
 import type { LoggedRequest } from "../records/request-log-batch.ts";
 import type { RequestRecord } from "../records/request-record.ts";
@@ -156,29 +156,8 @@ function optional<T extends object, K extends keyof T>(source: T, keys: readonly
 }
 
 function sumUsage(history: readonly AttemptRecord[]): Usage {
-  let sum: Usage = noUsage;
-  for (const { usage } of history) {
-    if (!usage) continue;
-    sum = {
-      inputTokens: sum.inputTokens + usage.inputTokens,
-      cachedInputTokens: sum.cachedInputTokens + usage.cachedInputTokens,
-      cacheWriteTokens: sum.cacheWriteTokens + usage.cacheWriteTokens,
-      outputTokens: sum.outputTokens + usage.outputTokens,
-      reasoningTokens: sum.reasoningTokens + usage.reasoningTokens,
-      estimated: sum.estimated || usage.estimated,
-    };
-  }
-  return sum;
+  return history.reduce((sum, { usage }) => (usage ? addUsage(sum, usage) : sum), zeroUsage);
 }
-
-const noUsage: Usage = Object.freeze({
-  inputTokens: 0,
-  cachedInputTokens: 0,
-  cacheWriteTokens: 0,
-  outputTokens: 0,
-  reasoningTokens: 0,
-  estimated: false,
-});
 
 /** A failed request's cost, by the engine's rule: nothing answered, every priced call wasted. */
 function costOf(history: readonly AttemptRecord[]): Cost {
