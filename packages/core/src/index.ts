@@ -26,6 +26,9 @@ export type {
   FallbackOptions,
   HalfOpenAfter,
   HalfOpenBackoffOptions,
+  HedgeOptions,
+  HedgingOptions,
+  LearnedFirstTokenOptions,
   MidStreamMode,
   ModelEntry,
   ModelPolicyOptions,
@@ -37,7 +40,7 @@ export type {
   WhenAllUnavailable,
 } from "./config/options.ts";
 export { validateRequest } from "./config/validate-request.ts";
-export type { AttemptOutcome, AttemptRecord, FallbackSwitch, SkipReason } from "./engine/attempt-record.ts";
+export type { AttemptOutcome, AttemptRecord, FallbackSwitch, HedgeRecord, SkipReason } from "./engine/attempt-record.ts";
 export { type Cost, priceOf } from "./engine/cost.ts";
 export { createFallback, Fallback, type ModelStatus } from "./engine/fallback.ts";
 export type { FallbackResult } from "./engine/fallback-result.ts";
@@ -57,6 +60,8 @@ export type {
   FailureEvent,
   FallbackEvent,
   FallbackEvents,
+  HedgeEndEvent,
+  HedgeStartEvent,
   ListenerErrorEvent,
   RequestEvent,
   RequestStartEvent,

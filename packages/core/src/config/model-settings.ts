@@ -8,6 +8,8 @@ import type {
   BreakerOptions,
   HalfOpenAfter,
   HalfOpenBackoffOptions,
+  HedgeOptions,
+  LearnedFirstTokenOptions,
   ModelEntry,
   ModelPolicyOptions,
   ModelPrice,
@@ -35,6 +37,22 @@ export interface ModelSettings {
   readonly price: ModelPrice | undefined;
   readonly providerOptions: ProviderOptions | undefined;
   readonly answerChecks: readonly AnswerCheck[];
+  /** When the next model starts beside this one; `undefined` for no hedging. */
+  readonly hedge: HedgeDelay | undefined;
+  /** How the first-token timer is learned; `undefined` keeps `firstTokenMs` fixed. */
+  readonly learnedFirstToken: LearnedFirstToken | undefined;
+}
+
+/** A hedge delay, resolved: fixed, or learned from the model's 95th percentile within bounds. */
+export type HedgeDelay =
+  | { readonly type: "fixed"; readonly afterMs: number }
+  | { readonly type: "learned"; readonly minMs: number; readonly maxMs: number; readonly minSamples: number };
+
+/** A learned first-token timer's settings, resolved (see `TimeoutOptions.learnFirstToken`). */
+export interface LearnedFirstToken {
+  readonly multiplier: number;
+  readonly minMs: number;
+  readonly minSamples: number;
 }
 
 /**
@@ -88,6 +106,33 @@ export const policyDefaults = {
     /** {@link HalfOpenBackoffOptions.multiplier}: the growth per failed probe. */
     multiplier: 2,
   },
+  /** {@link HedgeOptions}: the bounds of a learned hedge delay, and the samples it waits for. */
+  hedge: {
+    /** {@link HedgeOptions.minMs}: the shortest learned delay. */
+    minMs: 250,
+    /** {@link HedgeOptions.maxMs}: the longest learned delay, and the delay before enough samples. */
+    maxMs: 5_000,
+    /** {@link HedgeOptions.minSamples}: calls of a prompt size before the learned delay is used. */
+    minSamples: 20,
+  },
+  /** {@link HedgingOptions}: the chain's budget of hedges. */
+  hedging: {
+    /** {@link HedgingOptions.maxShare}: hedges as a share of requests. */
+    maxShare: 0.1,
+    /** {@link HedgingOptions.burst}: hedges the budget may hold. */
+    burst: 10,
+    /** {@link HedgingOptions.maxPerRequest}: hedges one request may start. */
+    maxPerRequest: 1,
+  },
+  /** {@link TimeoutOptions.learnFirstToken}: how a learned first-token timer is derived. */
+  learnFirstToken: {
+    /** {@link LearnedFirstTokenOptions.multiplier}: the timer as a multiple of the estimated p99. */
+    multiplier: 3,
+    /** {@link LearnedFirstTokenOptions.minMs}: the shortest learned timer. */
+    minMs: 2_000,
+    /** {@link LearnedFirstTokenOptions.minSamples}: streams of a prompt size before the timer is learned. */
+    minSamples: 20,
+  },
   /** {@link CooldownOptions.quotaMs}: how long a model out of quota is skipped. */
   quotaCooldownMs: 300_000,
   /** {@link CooldownOptions.maxMs}: the longest cooldown a provider's Retry-After or rate-limit reset can impose. */
@@ -129,6 +174,31 @@ export function resolveModelSettings(entry: ModelEntry, defaults: ModelPolicyOpt
     providerOptions: entry.providerOptions,
     // A copy: the caller may change its array after the chain is built.
     answerChecks: Object.freeze([...(entry.answerChecks ?? defaults.answerChecks ?? [])]),
+    hedge: resolveHedge(entry.hedge ?? defaults.hedge),
+    learnedFirstToken: resolveLearnedFirstToken(timeout.learnFirstToken),
+  };
+}
+
+function resolveHedge(hedge: HedgeOptions | false | undefined): HedgeDelay | undefined {
+  if (!hedge) return undefined;
+  if (hedge.afterMs !== "learned") return { type: "fixed", afterMs: Math.ceil(hedge.afterMs) };
+  const defaults = policyDefaults.hedge;
+  return {
+    type: "learned",
+    minMs: Math.ceil(hedge.minMs ?? defaults.minMs),
+    maxMs: Math.ceil(hedge.maxMs ?? defaults.maxMs),
+    minSamples: hedge.minSamples ?? defaults.minSamples,
+  };
+}
+
+function resolveLearnedFirstToken(option: boolean | LearnedFirstTokenOptions | undefined): LearnedFirstToken | undefined {
+  if (!option) return undefined;
+  const given = option === true ? {} : option;
+  const defaults = policyDefaults.learnFirstToken;
+  return {
+    multiplier: given.multiplier ?? defaults.multiplier,
+    minMs: Math.ceil(given.minMs ?? defaults.minMs),
+    minSamples: given.minSamples ?? defaults.minSamples,
   };
 }
 

@@ -36,6 +36,71 @@ export interface TimeoutOptions {
   readonly firstTokenMs?: number | false;
   /** Longest gap between two parts of a stream while the engine waits on the provider, in ms. Default 30 000. */
   readonly idleMs?: number | false;
+  /**
+   * Learn the first-token timer from the model's own recent times to first
+   * token, for prompts of the same size: the timer becomes `multiplier` times
+   * the estimated 99th percentile, at least `minMs`, at most `firstTokenMs`
+   * (which stays the ceiling, and the timer until `minSamples` streams were
+   * seen). A model whose first token normally takes 800 ms then falls over
+   * after a few seconds, not 20; a reasoning model that thinks for a minute
+   * learns a minute. Half-open probes keep the full `firstTokenMs`. `true`
+   * takes the defaults. Off by default.
+   */
+  readonly learnFirstToken?: boolean | LearnedFirstTokenOptions;
+}
+
+/** How a learned first-token timer is derived (see {@link TimeoutOptions.learnFirstToken}); each field falls back to its default. */
+export interface LearnedFirstTokenOptions {
+  /** The timer as a multiple of the estimated 99th percentile of time to first token; at least 1. Default 3. */
+  readonly multiplier?: number;
+  /** The shortest the learned timer may be, in ms. Default 2 000. */
+  readonly minMs?: number;
+  /** Streams of a prompt size seen before the learned timer replaces `firstTokenMs` for that size. Default 20. */
+  readonly minSamples?: number;
+}
+
+/**
+ * Hedged requests (see the policies guide): when this model has not
+ * delivered its first content (`stream`) or its answer (`generate`) after
+ * `afterMs`, the next model of the request's chain starts beside it. The
+ * first to deliver wins; the other is aborted at once, its tokens counted as
+ * wasted cost, its breaker untouched. Bounded by the chain's `hedging` budget.
+ *
+ * @example
+ * ```ts
+ * hedge: { afterMs: 1_500 }                          // fixed
+ * hedge: { afterMs: "learned", minMs: 300, maxMs: 4_000 } // this model's p95, within bounds
+ * ```
+ */
+export interface HedgeOptions {
+  /**
+   * How long to wait for this model before starting the next one, in ms; or
+   * `"learned"`: the model's estimated 95th percentile for prompts of this
+   * size (time to first token on `stream`, answer time on `generate`).
+   */
+  readonly afterMs: number | "learned";
+  /** With `"learned"`: the shortest delay, in ms. Default 250. */
+  readonly minMs?: number;
+  /** With `"learned"`: the longest delay, and the delay until `minSamples` calls were seen, in ms. Default 5 000. */
+  readonly maxMs?: number;
+  /** With `"learned"`: calls of a prompt size seen before the learned delay is used for that size. Default 20. */
+  readonly minSamples?: number;
+}
+
+/**
+ * The chain's bounds on hedged requests. Hedges are extra calls: the budget
+ * keeps them a small share of traffic whatever the providers do.
+ */
+export interface HedgingOptions {
+  /**
+   * Hedges as a share of requests, from 0 to 1: each request adds this much to
+   * a budget that each hedge spends one of. Default 0.1 (one hedge per ten requests).
+   */
+  readonly maxShare?: number;
+  /** The most the budget may hold: hedges that may go in a burst, as at a start. Default 10. */
+  readonly burst?: number;
+  /** Hedges one request may start. Default 1. */
+  readonly maxPerRequest?: number;
 }
 
 /**
@@ -167,6 +232,8 @@ export interface ModelPolicyOptions {
    * checked only when the call holds them (`bufferAnswers`). None by default.
    */
   readonly answerChecks?: readonly AnswerCheck[];
+  /** Hedged requests from this model to the next (see {@link HedgeOptions}); `false` or absent for none. */
+  readonly hedge?: HedgeOptions | false;
 }
 
 /** One model of the chain. */
@@ -221,6 +288,8 @@ export interface FallbackOptions {
    * backup's vendor too.
    */
   readonly shadow?: ShadowOptions;
+  /** Bounds on hedged requests (models opt in with `hedge`). Default: 10% of requests, bursts of 10, one per request. */
+  readonly hedging?: HedgingOptions;
 }
 
 /**

@@ -7,10 +7,11 @@ import { jsonProblem } from "./json-problem.ts";
 import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import { resolveHalfOpen } from "./model-settings.ts";
 import type { FallbackOptions, HalfOpenBackoffOptions, ModelPolicyOptions } from "./options.ts";
+import { validateHedge, validateHedging, validateLearnFirstToken } from "./validate-hedging.ts";
 
 type Fields = Readonly<Record<string, unknown>>;
 
-const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore", "shadow"];
+const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore", "shadow", "hedging"];
 const shadowKeys = [
   "model",
   "sampleRate",
@@ -31,6 +32,7 @@ const policyKeys = [
   "policy",
   "acceptsPrefill",
   "answerChecks",
+  "hedge",
 ];
 const entryKeys = ["model", "id", "price", "providerOptions", ...policyKeys];
 
@@ -50,6 +52,7 @@ export function validateOptions(options: FallbackOptions): void {
   optionalOneOf(options.whenAllUnavailable, "whenAllUnavailable", ["try-nearest", "fail"]);
   validateHealthStore(options.healthStore);
   validateShadow(options.shadow, options.models);
+  validateHedging(options.hedging);
 }
 
 function validateModels(models: unknown): void {
@@ -131,6 +134,7 @@ function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void
   validateTimeout(policy.timeout, `${path}.timeout`);
   validateBreaker(policy.breaker, `${path}.breaker`);
   validateBulkhead(policy.bulkhead, `${path}.bulkhead`);
+  validateHedge(policy.hedge, `${path}.hedge`);
   if (policy.cooldown !== undefined) {
     requireObject(policy.cooldown, `${path}.cooldown`, "write `{ quotaMs: 300000, maxMs: 600000 }`");
     rejectUnknownKeys(policy.cooldown, `${path}.cooldown`, ["quotaMs", "maxMs"]);
@@ -175,10 +179,11 @@ function validateRetry(retry: unknown, path: string): void {
 function validateTimeout(timeout: unknown, path: string): void {
   if (timeout === undefined) return;
   requireObject(timeout, path, "write e.g. `{ attemptMs: 30000, firstTokenMs: 8000, idleMs: 10000 }`");
-  rejectUnknownKeys(timeout, path, ["attemptMs", "firstTokenMs", "idleMs"]);
+  rejectUnknownKeys(timeout, path, ["attemptMs", "firstTokenMs", "idleMs", "learnFirstToken"]);
   for (const field of ["attemptMs", "firstTokenMs", "idleMs"]) {
     if (timeout[field] !== false) optionalDuration(timeout[field], `${path}.${field}`, { unlimited: true }, "or `false`");
   }
+  validateLearnFirstToken(timeout.learnFirstToken, `${path}.learnFirstToken`);
 }
 
 function validateBreaker(breaker: unknown, path: string): void {

@@ -49,6 +49,14 @@ export interface AttemptRecord {
   readonly cost?: number;
   /** True when this call was the half-open probe of an open breaker. */
   readonly probe: boolean;
+  /** True when this call was started as a hedge, beside a slower call of the same request. */
+  readonly hedge?: boolean;
+  /**
+   * With `cancelled`: the chain id of the model whose call delivered first
+   * when this call lost a hedge (it was aborted at once; its `usage` is
+   * estimated and its `cost` is waste).
+   */
+  readonly lostHedgeTo?: string;
   /** Streams: ms from the call's start to its first content part, when one arrived. */
   readonly firstContentMs?: number;
   /** With `success`: the provider's id of the response. */
@@ -69,4 +77,18 @@ export interface FallbackSwitch {
   readonly to: string;
   /** The failure that caused the switch. */
   readonly reason: ModelErrorKind;
+}
+
+/** A hedge of a request: `to` was started beside `from`, which had not delivered after `afterMs`. */
+export interface HedgeRecord {
+  /** The slow model's chain id. */
+  readonly from: string;
+  /** The model started beside it. */
+  readonly to: string;
+  /** The delay after which it started, in ms. */
+  readonly afterMs: number;
+  /** Epoch ms of the hedge's start. */
+  readonly startedAt: number;
+  /** The model that delivered first; absent when neither did. */
+  readonly winner?: string;
 }

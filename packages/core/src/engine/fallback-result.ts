@@ -1,6 +1,6 @@
 import type { ChatResponse } from "../spec/chat-response.ts";
 import type { Usage } from "../spec/usage.ts";
-import type { AttemptRecord, FallbackSwitch } from "./attempt-record.ts";
+import type { AttemptRecord, FallbackSwitch, HedgeRecord } from "./attempt-record.ts";
 import type { Cost } from "./cost.ts";
 
 /** The answer of a request, and the story of how it was obtained. */
@@ -17,6 +17,11 @@ export interface FallbackResult extends ChatResponse {
   readonly attempts: readonly AttemptRecord[];
   /** Every switch from a failed model to the next, with its reason. */
   readonly fallbacks: readonly FallbackSwitch[];
+  /**
+   * Every hedge the request started, and who won it (empty without
+   * `hedge`). A lost call's tokens are in `totalUsage` and `cost.wasted`.
+   */
+  readonly hedges: readonly HedgeRecord[];
   /** Tokens of all attempts, the wasted ones included (`usage` is the answer's alone). */
   readonly totalUsage: Usage;
   /** What the request cost, answer and waste apart. */

@@ -1,5 +1,5 @@
-import { resolveModelSettings } from "../config/model-settings.ts";
-import type { CallOptions, FallbackOptions } from "../config/options.ts";
+import { policyDefaults, resolveModelSettings } from "../config/model-settings.ts";
+import type { CallOptions, FallbackOptions, HedgingOptions } from "../config/options.ts";
 import { validateCallOptions } from "../config/validate-call-options.ts";
 import { validateOptions } from "../config/validate-options.ts";
 import { validateRequest } from "../config/validate-request.ts";
@@ -12,9 +12,10 @@ import { ShadowSampler } from "../shadow/shadow-sampler.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
 import { FallbackStream } from "../streaming/fallback-stream.ts";
 import type { FallbackResult } from "./fallback-result.ts";
+import { HedgeBudget } from "./hedge-budget.ts";
 import { ModelSlot } from "./model-slot.ts";
 import { performGenerate } from "./perform-generate.ts";
-import { RequestRun } from "./request-run.ts";
+import { type HedgingLimits, RequestRun } from "./request-run.ts";
 import { walkChain } from "./walk-chain.ts";
 
 /** A model's health plus its bulkhead's load, as `Fallback.health()` reports it. */
@@ -47,6 +48,7 @@ export class Fallback extends SafeEmitter {
   private readonly closers = new Set<() => void | Promise<void>>();
   private closing: Promise<void> | undefined;
   private readonly shadow: ShadowSampler | undefined;
+  private readonly hedging: HedgingLimits | undefined;
 
   /** @param options - validated by {@link createFallback}'s rules; throws `ConfigError` */
   constructor(options: FallbackOptions) {
@@ -64,6 +66,7 @@ export class Fallback extends SafeEmitter {
       this.emit("healthStore", event);
     });
     if (unsubscribe) this.closers.add(unsubscribe);
+    this.hedging = this.slots.some((slot) => slot.settings.hedge) ? hedgingLimits(options.hedging) : undefined;
     const shadowSlot = options.shadow && this.slots.find((slot) => slot.id === options.shadow?.model);
     this.shadow = options.shadow && shadowSlot ? new ShadowSampler(options.shadow, shadowSlot, this) : undefined;
   }
@@ -211,8 +214,13 @@ export class Fallback extends SafeEmitter {
       bufferAnswers: options.bufferAnswers === true,
       whenAllUnavailable: this.options.whenAllUnavailable ?? "try-nearest",
       ...(this.shadow ? { observer: this.shadow } : {}),
+      ...(this.hedging ? { hedging: this.hedging } : {}),
     };
-    return () => new RequestRun(request, settings);
+    const { hedging } = this;
+    return () => {
+      hedging?.budget.earn();
+      return new RequestRun(request, settings);
+    };
   }
 
   private chainFor(ids: readonly string[] | undefined): readonly ModelSlot[] {
@@ -235,6 +243,14 @@ export class Fallback extends SafeEmitter {
     }
     return this.slots.filter((slot) => ids.includes(slot.id));
   }
+}
+
+function hedgingLimits(options: HedgingOptions = {}): HedgingLimits {
+  const defaults = policyDefaults.hedging;
+  return {
+    budget: new HedgeBudget(options.maxShare ?? defaults.maxShare, options.burst ?? defaults.burst),
+    maxPerRequest: options.maxPerRequest ?? defaults.maxPerRequest,
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ExponentialBackoff } from "cockatiel";
 import type { ModelSettings } from "../config/model-settings.ts";
 import type { HealthStore } from "../health/health-store.ts";
+import { LatencyTracker } from "../health/latency-tracker.ts";
 import { type BreakerTransition, ModelHealth } from "../health/model-health.ts";
 import { Bulkhead } from "../policies/bulkhead.ts";
 
@@ -17,6 +18,10 @@ export class ModelSlot {
   readonly backoff: ExponentialBackoff<unknown>;
   /** The model's resolved settings. */
   readonly settings: ModelSettings;
+  /** Its recent latencies: what learned first-token timers and hedge delays come from. */
+  readonly latency = new LatencyTracker();
+  /** Whether anything reads {@link ModelSlot.latency}: otherwise calls are not timed into it (it costs a prompt-size estimate per call). */
+  readonly learnsLatency: boolean;
 
   /**
    * @param settings - the model's resolved settings
@@ -38,6 +43,7 @@ export class ModelSlot {
     this.bulkhead = settings.bulkhead
       ? new Bulkhead(settings.id, settings.bulkhead.maxConcurrent, settings.bulkhead.maxQueued)
       : undefined;
+    this.learnsLatency = settings.learnedFirstToken !== undefined || settings.hedge?.type === "learned";
     this.backoff = new ExponentialBackoff({ initialDelay: settings.initialDelayMs, maxDelay: settings.maxDelayMs });
   }
 

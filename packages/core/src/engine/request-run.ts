@@ -10,12 +10,14 @@ import type { ChatResponse } from "../spec/chat-response.ts";
 import type { ResetPart } from "../spec/stream-part.ts";
 import { addUsage, zeroUsage } from "../spec/usage.ts";
 import { StreamProgress } from "../streaming/stream-progress.ts";
-import type { AttemptRecord, FallbackSwitch, SkipReason } from "./attempt-record.ts";
+import type { AttemptRecord, FallbackSwitch, HedgeRecord, SkipReason } from "./attempt-record.ts";
 import { runInsideWrappers } from "./attempt-wrappers.ts";
 import { costOf, priceOf } from "./cost.ts";
 import type { FallbackResult } from "./fallback-result.ts";
+import type { HedgeBudget } from "./hedge-budget.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import { nextRequestId } from "./request-id.ts";
+import { estimateRequestTokens } from "./token-estimate.ts";
 
 /** How a request runs, fixed at its start. */
 export interface RunSettings {
@@ -37,6 +39,14 @@ export interface RunSettings {
   readonly bufferAnswers: boolean;
   /** Told of each call going out and of the request's end (shadow sampling); absent when nothing is. */
   readonly observer?: RunObserver;
+  /** The chain's hedge budget and per-request bound; absent when no model hedges. */
+  readonly hedging?: HedgingLimits;
+}
+
+/** What bounds a chain's hedges: its shared budget, and the most one request may start. */
+export interface HedgingLimits {
+  readonly budget: HedgeBudget;
+  readonly maxPerRequest: number;
 }
 
 /** What follows a chain's requests from inside: told of each call and each end, on the request's path, so it must be cheap and must not throw. */
@@ -74,6 +84,11 @@ export class RequestRun {
   /** Every failure, in order. */
   readonly errors: ModelError[] = [];
   private readonly fallbacks: FallbackSwitch[] = [];
+  /** Every hedge started, in order. */
+  readonly hedges: HedgeRecord[] = [];
+  /** A hedge's failure per model, for the walk to take up when it reaches that model. */
+  private readonly hedgeFailures = new Map<string, ModelError>();
+  private inputTokenEstimate: number | undefined;
   private pendingSwitch: { readonly from: string; readonly reason: ModelError["kind"] } | undefined;
   private ended = false;
 
@@ -109,12 +124,25 @@ export class RequestRun {
    * Announces a call about to go out (`attemptStart`), and returns the event
    * the attempt wrappers receive; nothing is built when nobody listens.
    */
-  startAttempt(slot: ModelSlot, attempt: number, probe: boolean, startedAt: number): AttemptStartEvent | undefined {
+  startAttempt(
+    slot: ModelSlot,
+    attempt: number,
+    probe: boolean,
+    hedge: boolean,
+    startedAt: number,
+  ): AttemptStartEvent | undefined {
     const { emitter, wrappers, observer } = this.settings;
     observer?.attemptStarted(slot);
     const listening = emitter.listenerCount("attemptStart") > 0;
     if (!listening && wrappers.length === 0) return undefined;
-    const event: AttemptStartEvent = { requestId: this.requestId, ...identify(slot), attempt, probe, startedAt };
+    const event: AttemptStartEvent = {
+      requestId: this.requestId,
+      ...identify(slot),
+      attempt,
+      probe,
+      ...(hedge ? { hedge } : {}),
+      startedAt,
+    };
     if (listening) emitter.emit("attemptStart", event);
     return event;
   }
@@ -135,6 +163,46 @@ export class RequestRun {
     if (extra) request = { ...request, providerOptions: mergeProviderOptions(extra, request.providerOptions) };
     if (prefill) request = { ...request, messages: [...request.messages, { role: "assistant", content: prefill }] };
     return request;
+  }
+
+  /** The request's estimated input tokens: the prompt size latencies are learned by. */
+  get inputTokens(): number {
+    this.inputTokenEstimate ??= estimateRequestTokens(this.request);
+    return this.inputTokenEstimate;
+  }
+
+  /** Announces a hedge from `from` to `to` (`hedgeStart`), and returns its index for {@link RequestRun.endHedge}. */
+  startHedge(from: ModelSlot, to: ModelSlot, afterMs: number): number {
+    const startedAt = Date.now();
+    this.hedges.push({ from: from.id, to: to.id, afterMs, startedAt });
+    this.settings.emitter.emit("hedgeStart", { requestId: this.requestId, from: from.id, to: to.id, afterMs });
+    return this.hedges.length - 1;
+  }
+
+  /** Records who won hedge `index` (`undefined`: nobody), and emits `hedgeEnd`. */
+  endHedge(index: number, winner: string | undefined): void {
+    const hedge = this.hedges[index];
+    if (!hedge) return;
+    const ended = winner === undefined ? hedge : { ...hedge, winner };
+    this.hedges[index] = ended;
+    this.settings.emitter.emit("hedgeEnd", {
+      requestId: this.requestId,
+      from: hedge.from,
+      to: hedge.to,
+      ...(winner === undefined ? {} : { winner }),
+    });
+  }
+
+  /** Remembers that a hedge to `slot` failed, for the walk to take up as that model's first attempt. */
+  noteHedgeFailure(slot: ModelSlot, error: ModelError): void {
+    this.hedgeFailures.set(slot.id, error);
+  }
+
+  /** The failure of a hedge to `slot`, once: the walk takes it up when it reaches the model. */
+  takeHedgeFailure(slot: ModelSlot): ModelError | undefined {
+    const error = this.hedgeFailures.get(slot.id);
+    this.hedgeFailures.delete(slot.id);
+    return error;
   }
 
   /** Whether any call was made (vs. every model skipped). */
@@ -214,6 +282,7 @@ export class RequestRun {
       ...identify(slot),
       attempts: this.attempts,
       fallbacks: this.fallbacks,
+      hedges: this.hedges,
       totalUsage: this.attempts.reduce((sum, a) => (a.usage ? addUsage(sum, a.usage) : sum), zeroUsage),
       cost: costOf(this.attempts, priceOf),
       durationMs: Date.now() - this.startedAt,

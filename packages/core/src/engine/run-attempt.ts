@@ -10,6 +10,7 @@ import type { ChatResponse } from "../spec/chat-response.ts";
 import type { FallbackStreamPart, StreamPart } from "../spec/stream-part.ts";
 import { safeUsage, type Usage } from "../spec/usage.ts";
 import { classifyFailure } from "./classify-failure.ts";
+import type { HedgeRace } from "./hedge-race.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
 import { estimateRequestTokens, tokensForChars } from "./token-estimate.ts";
@@ -41,6 +42,12 @@ export interface AttemptContext {
    * (`bufferAnswers`); undefined when parts go to the caller as they come.
    */
   heldParts: StreamPart[] | undefined;
+  /** True when this call is a half-open probe (its timers are never learned: a probe must be able to learn a new normal). */
+  readonly probe: boolean;
+  /** The hedge this call races in, if any: its first content (or answer) must claim the win. */
+  readonly race: HedgeRace | undefined;
+  /** The first-token timer the perform function set, when it was learned rather than configured. */
+  learnedFirstTokenMs: number | undefined;
 }
 
 /**
@@ -69,6 +76,10 @@ export interface AttemptCall {
   readonly lease: ProbeLease | undefined;
   /** The model's health must not stop this call (the all-unavailable rule chose it). */
   readonly ignoresHealth: boolean;
+  /** The hedge this call races in. */
+  readonly race?: HedgeRace;
+  /** True when this call was started as a hedge beside a slower one. */
+  readonly hedge?: boolean;
 }
 
 /**
@@ -106,20 +117,26 @@ export async function* runAttempt(
   // The call is made: only now is this model the one the request switched to.
   run.enter(slot);
   const probe = lease !== undefined;
+  const hedge = call.hedge === true;
   const scope = run.scope.child();
   const startedAt = Date.now();
   const context: AttemptContext = {
     run,
     slot,
     scope,
-    start: run.startAttempt(slot, attempt, probe, startedAt),
+    start: run.startAttempt(slot, attempt, probe, hedge, startedAt),
     firstContentAt: undefined,
     request: run.request,
     outputChars: 0,
     waitingOnProvider: true,
     silenceTimerMs: false,
     heldParts: undefined,
+    probe,
+    race: call.race,
+    learnedFirstTokenMs: undefined,
   };
+  call.race?.join(context);
+  const hedgeFacts = hedge ? { hedge } : {};
   const checks = answerChecksOf(run, slot);
   if (checks.length > 0 && run.settings.method === "stream") context.heldParts = [];
   let settled = false;
@@ -133,6 +150,8 @@ export async function* runAttempt(
     context.request = run.requestFor(slot, resumption && "prefill" in resumption ? resumption.prefill : "");
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;
+    // A hedged call's answer (a stream without content, or a `generate`) claims the race here.
+    if (context.race && !context.race.claim(context)) throw new Error("the other call of the hedge delivered first");
     const response = { ...reply, usage: safeUsage(reply.usage) };
     // A continued stream's answer is the text shown before the cut and this call's continuation: checked whole.
     const whole = run.progress.prefix === "" ? response : { ...response, text: run.progress.prefix + response.text };
@@ -147,13 +166,16 @@ export async function* runAttempt(
       yield part;
     }
     settled = true;
+    const durationMs = Date.now() - startedAt;
+    learnLatency(context, startedAt, durationMs);
     run.recordAttempt(slot, {
       attempt,
       outcome: "success",
       waitedMs,
-      durationMs: Date.now() - startedAt,
+      durationMs,
       usage: response.usage,
       probe,
+      ...hedgeFacts,
       startedAt,
       ...firstContent(context, startedAt),
       finishReason: response.finishReason,
@@ -165,8 +187,15 @@ export async function* runAttempt(
     return { type: "answered", response };
   } catch (thrown) {
     settled = true;
-    const error = silentRouteAsTimeout(classifyFailure(thrown, scope.cause, slot.settings), context, Date.now() - startedAt);
+    if (context.race?.lost(context)) return lostHedge(context, call, startedAt);
+    const firstTokenMs = context.learnedFirstTokenMs ?? slot.settings.firstTokenMs;
+    const error = silentRouteAsTimeout(
+      classifyFailure(thrown, scope.cause, slot.settings, firstTokenMs),
+      context,
+      Date.now() - startedAt,
+    );
     const consumersTime = onConsumersTime(scope, context);
+    learnLatency(context, startedAt, undefined);
     run.errors.push(error);
     run.recordAttempt(slot, {
       attempt,
@@ -179,6 +208,7 @@ export async function* runAttempt(
       durationMs: Date.now() - startedAt,
       ...(rejected ? { usage: rejected.usage } : context.outputChars > 0 ? { usage: estimatedUsage(context) } : {}),
       probe,
+      ...hedgeFacts,
       startedAt,
       ...firstContent(context, startedAt),
     });
@@ -197,6 +227,7 @@ export async function* runAttempt(
         waitedMs,
         durationMs: Date.now() - startedAt,
         probe,
+        ...hedgeFacts,
         startedAt,
       });
       slot.health.recordNeutral(lease, Date.now());
@@ -207,6 +238,57 @@ export async function* runAttempt(
     if (!answered) scope.abort("cleanup");
     scope.dispose();
     release?.();
+  }
+}
+
+/**
+ * Ends a call that lost its hedge (or whose race was called off): cancelled,
+ * neither success nor failure for its breaker, its prompt's tokens (and any
+ * answer begun) estimated as usage: the provider read the prompt, and the
+ * hedge's cost is that waste.
+ */
+function lostHedge(context: AttemptContext, call: AttemptCall, startedAt: number): AttemptOutcome {
+  const { run, slot, race } = context;
+  const winner = race?.winner;
+  const error = new ModelError({
+    kind: "aborted",
+    provider: slot.settings.adapter.provider,
+    model: slot.settings.adapter.modelId,
+    message: winner === undefined ? "the hedge was called off" : `lost the hedge to ${winner}`,
+  });
+  run.recordAttempt(slot, {
+    attempt: call.attempt,
+    outcome: "cancelled",
+    kind: "aborted",
+    message: error.message,
+    waitedMs: call.waitedMs,
+    durationMs: Date.now() - startedAt,
+    usage: estimatedUsage(context),
+    probe: context.probe,
+    ...(call.hedge ? { hedge: true } : {}),
+    ...(winner === undefined ? {} : { lostHedgeTo: winner }),
+    startedAt,
+    ...firstContent(context, startedAt),
+  });
+  slot.health.recordNeutral(call.lease, Date.now());
+  return { type: "failed", error };
+}
+
+/**
+ * Feeds the model's latency estimate: a stream's time to first content (a
+ * first-token timeout under a learned timer counts as its timer, a lower
+ * bound that pulls a too-short estimate up), a `generate`'s answer time.
+ */
+function learnLatency(context: AttemptContext, startedAt: number, answeredInMs: number | undefined): void {
+  const { run, slot, scope } = context;
+  if (!slot.learnsLatency) return;
+  if (context.firstContentAt !== undefined) {
+    slot.latency.observe("firstContent", context.firstContentAt - startedAt, run.inputTokens);
+  } else if (scope.cause === "first-token-timeout" && context.learnedFirstTokenMs !== undefined) {
+    slot.latency.observe("firstContent", context.learnedFirstTokenMs, run.inputTokens);
+  }
+  if (answeredInMs !== undefined && run.settings.method === "generate") {
+    slot.latency.observe("answer", answeredInMs, run.inputTokens);
   }
 }
 

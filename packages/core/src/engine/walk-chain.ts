@@ -9,14 +9,17 @@ import { abortableDelay } from "../policies/abortable-delay.ts";
 import type { FallbackStreamPart } from "../spec/stream-part.ts";
 import { capabilityMismatch } from "./capability-fit.ts";
 import type { FallbackResult } from "./fallback-result.ts";
+import { attemptWithHedge, type HedgedOutcome } from "./hedged-attempt.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
-import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
+import type { PerformAttempt } from "./run-attempt.ts";
 
 /** A failed attempt, with the delay its provider asked for (sanitised, not yet capped). */
 interface Failure {
   readonly error: ModelError;
   readonly askedMs: number | undefined;
+  /** A hedge's failure, whose cooldown was applied when it happened. */
+  readonly hedged?: boolean;
 }
 
 type ModelOutcome =
@@ -113,7 +116,11 @@ async function* tryModel(
   }
 }
 
-/** The attempts on one model that may be called: the first, then retries while the failure kind allows. */
+/**
+ * The attempts on one model that may be called: the first, then retries
+ * while the failure kind allows. A hedge's failure on this model, made while
+ * an earlier model ran, counts as its first attempt.
+ */
 async function* callModel(
   run: RequestRun,
   slot: ModelSlot,
@@ -124,26 +131,38 @@ async function* callModel(
   let backoff: IBackoff<unknown> | undefined;
   let waitedMs = 0;
   let last: Failure | undefined;
+  let hedgeFailure = run.takeHedgeFailure(slot);
   for (let attempt = 1; ; attempt++) {
-    if (run.scope.cause) throw run.stopped();
-    const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
-    const outcome = yield* runAttempt(run, slot, call, perform);
-    if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
-    if (outcome.type === "bulkhead_full") {
-      run.recordSkip(slot, "bulkhead_full");
-      // A retry refused for a full bulkhead still leaves the model after its failure.
-      if (last) leaveAfter(run, slot, last);
-      return { type: "unfit" };
+    let error: ModelError;
+    let hedged = false;
+    if (hedgeFailure) {
+      error = hedgeFailure;
+      hedgeFailure = undefined;
+      hedged = true;
+    } else {
+      if (run.scope.cause) throw run.stopped();
+      const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
+      const raced = yield* attemptWithHedge(run, slot, call, perform, (failure) => surfaces(slot, failure));
+      if (raced.type === "handover") return handOver(run, slot, raced);
+      if (raced.failedHedge) noteHedgeFailure(run, raced.failedHedge.slot, raced.failedHedge.error);
+      const { outcome } = raced;
+      if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
+      if (outcome.type === "bulkhead_full") {
+        run.recordSkip(slot, "bulkhead_full");
+        // A retry refused for a full bulkhead still leaves the model after its failure.
+        if (last) leaveAfter(run, slot, last);
+        return { type: "unfit" };
+      }
+      if (outcome.type === "unavailable") {
+        run.recordSkip(slot, outcome.reason, outcome.until);
+        if (last) leaveAfter(run, slot, last);
+        return outcome;
+      }
+      error = outcome.error;
     }
-    if (outcome.type === "unavailable") {
-      run.recordSkip(slot, outcome.reason, outcome.until);
-      if (last) leaveAfter(run, slot, last);
-      return outcome;
-    }
-    const { error } = outcome;
     // The provider's figure again, sanitised whatever adapter passed it on; capped where it is used.
     const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
-    const failure: Failure = { error, askedMs };
+    const failure: Failure = { error, askedMs, hedged };
     last = failure;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
@@ -173,6 +192,39 @@ async function* callModel(
     }
     waitedMs = delay;
   }
+}
+
+/** Whether a failure of `slot` ends the request rather than moving on: its action says so, or the caller stopped it. */
+function surfaces(slot: ModelSlot, error: ModelError): boolean {
+  return error.kind === "aborted" || slot.settings.actions[error.kind] === "surface";
+}
+
+/**
+ * The hedge carries the request on from `slot`: its answer is the request's,
+ * or its failure is taken up when the walk reaches its model, next in the
+ * chain. When `slot` failed meanwhile, that is a switch like any other.
+ */
+function handOver(run: RequestRun, slot: ModelSlot, raced: Extract<HedgedOutcome, { type: "handover" }>): ModelOutcome {
+  if (raced.left) {
+    const { left } = raced;
+    leaveAfter(run, slot, {
+      error: left,
+      askedMs: left.retryAfterMs === undefined ? undefined : boundedDelayMs(left.retryAfterMs),
+    });
+    run.enter(raced.to);
+  }
+  const { outcome } = raced;
+  if (outcome.type === "answered") return { type: "answered", result: run.succeed(raced.to, outcome.response) };
+  if (outcome.type === "failed") noteHedgeFailure(run, raced.to, outcome.error);
+  return { type: "failed" };
+}
+
+/** A hedge's failure: its cooldown now (another request may reach the model first), the rest when the walk reaches it. */
+function noteHedgeFailure(run: RequestRun, slot: ModelSlot, error: ModelError): void {
+  if (error.kind === "aborted") return;
+  const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
+  coolDownAfter(slot, { error, askedMs });
+  run.noteHedgeFailure(slot, error);
 }
 
 /**
@@ -226,6 +278,7 @@ function coolDownAfter(slot: ModelSlot, { error, askedMs }: Failure): void {
 
 /** Moves on from a model after its failure: its cooldown, if it asked for one, and the switch to announce. */
 function leaveAfter(run: RequestRun, slot: ModelSlot, failure: Failure): void {
-  coolDownAfter(slot, failure);
+  // A hedge's failure had its cooldown when it happened.
+  if (!failure.hedged) coolDownAfter(slot, failure);
   run.leave(slot, failure.error.kind);
 }

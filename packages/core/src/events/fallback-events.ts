@@ -44,6 +44,8 @@ export interface AttemptStartEvent extends RequestEvent {
   readonly attempt: number;
   /** True when this call is the half-open probe of an open breaker. */
   readonly probe: boolean;
+  /** True when this call was started as a hedge, beside a slower call of the same request. */
+  readonly hedge?: boolean;
   /** Epoch ms of the call's start. */
   readonly startedAt: number;
 }
@@ -206,6 +208,26 @@ export interface ShadowEvent extends RequestEvent {
   readonly message?: string;
 }
 
+/** A hedge started: `from` had not delivered after `afterMs`, so `to` was called beside it. */
+export interface HedgeStartEvent extends RequestEvent {
+  /** The slow model's chain id. */
+  readonly from: string;
+  /** The model started beside it. */
+  readonly to: string;
+  /** The delay after which it started, in ms. */
+  readonly afterMs: number;
+}
+
+/** A hedge's race was decided: who delivered first, or nobody (both failed, or the request ended). */
+export interface HedgeEndEvent extends RequestEvent {
+  /** The slow model's chain id. */
+  readonly from: string;
+  /** The model started beside it. */
+  readonly to: string;
+  /** The model that delivered first; absent when neither did. */
+  readonly winner?: string;
+}
+
 /** The events of a `Fallback`, for `chat.on(name, listener)`. */
 export interface FallbackEvents {
   /** A request began. */
@@ -238,6 +260,10 @@ export interface FallbackEvents {
   listenerError: (event: ListenerErrorEvent) => void;
   /** A sampled request's shadow call ended or was skipped (only with `shadow` set). */
   shadow: (event: ShadowEvent) => void;
+  /** A hedge started: the next model was called beside a slow one. */
+  hedgeStart: (event: HedgeStartEvent) => void;
+  /** A hedge's race was decided. */
+  hedgeEnd: (event: HedgeEndEvent) => void;
   /** A shared health store saw another process change a model's health, lost its backend, or got it back. */
   healthStore: (event: HealthStoreEvent) => void;
 }

@@ -12,6 +12,7 @@ export type AbortCause =
   | "idle-timeout"
   | "policy"
   | "consumer"
+  | "hedge-lost"
   | "cleanup";
 
 // Every failed attempt's scope is fired on cleanup, when no one is left to

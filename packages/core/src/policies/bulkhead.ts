@@ -39,6 +39,11 @@ export class Bulkhead {
     return this.active;
   }
 
+  /** Whether a call now would get a slot at once, without waiting. */
+  get hasFreeSlot(): boolean {
+    return this.active < this.maxConcurrent;
+  }
+
   /** Calls waiting now. */
   get queued(): number {
     return this.queue.length;

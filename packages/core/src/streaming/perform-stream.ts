@@ -1,3 +1,4 @@
+import { firstTokenTimer } from "../engine/learned-timers.ts";
 import type { AttemptContext } from "../engine/run-attempt.ts";
 import { ModelError } from "../errors/model-error.ts";
 import { underUserPolicy } from "../policies/user-policy.ts";
@@ -28,14 +29,20 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
   // A scope already fired makes no call: classified from its cause, like any other stop.
   if (scope.cause) throw new Error(`the attempt stopped before its call (${scope.cause})`);
   try {
-    scope.startTimer("first-token-timeout", settings.firstTokenMs);
-    context.silenceTimerMs = settings.firstTokenMs;
+    const timer = firstTokenTimer(slot, run, context.probe);
+    if (timer.learned) context.learnedFirstTokenMs = timer.ms as number;
+    scope.startTimer("first-token-timeout", timer.ms);
+    context.silenceTimerMs = timer.ms;
     let step = await scope.race(underUserPolicy(settings.policy, scope, open));
     scope.clearTimer("first-token-timeout");
     for (;;) {
       if (step.done) throw endedWithoutFinish(context);
       const part = step.value;
       if (part.type === "finish") return collector.finish(part);
+      // A hedged stream's first content claims the race; the loser's part never reaches the caller.
+      if (context.firstContentAt === undefined && context.race && !context.race.claim(context)) {
+        throw new Error("the other call of the hedge delivered first");
+      }
       context.firstContentAt ??= Date.now();
       collector.add(part);
       context.outputChars = collector.outputLength;

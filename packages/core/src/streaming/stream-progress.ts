@@ -45,6 +45,11 @@ export class StreamProgress {
     return this.toolCallComplete;
   }
 
+  /** A cut is waiting for the next attempt to restart or continue it. */
+  get hasPendingCut(): boolean {
+    return this.pendingCut !== undefined;
+  }
+
   /** Text a continued answer starts with (the prefill), part of the final text. */
   get prefix(): string {
     return this.prefixText;

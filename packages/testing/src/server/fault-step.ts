@@ -238,6 +238,11 @@ export interface RawBody {
 export const faults = {
   /** A healthy answer. */
   answer: (text?: string): FaultStep => (text === undefined ? {} : { text }),
+  /**
+   * A slow provider that still answers: headers at once, then the first
+   * content token only after `ms` (a busy provider's queue, a slow prefill).
+   */
+  slowFirstToken: (ms: number, text?: string): FaultStep => ({ firstTokenDelayMs: ms, ...(text === undefined ? {} : { text }) }),
   /** A 429 rate limit, with the given way of saying when to come back (none by default). */
   rateLimit: (retry: RetryHint = {}): FaultStep => ({ failure: "rate_limit", retry }),
   /**

@@ -1,0 +1,193 @@
+import type { ModelError } from "../errors/model-error.ts";
+import type { FallbackStreamPart } from "../spec/stream-part.ts";
+import { capabilityMismatch } from "./capability-fit.ts";
+import { HedgeRace } from "./hedge-race.ts";
+import { hedgeDelayMs } from "./learned-timers.ts";
+import type { ModelSlot } from "./model-slot.ts";
+import type { RequestRun } from "./request-run.ts";
+import { type AttemptCall, type AttemptOutcome, type PerformAttempt, runAttempt } from "./run-attempt.ts";
+
+/**
+ * How a (possibly hedged) call to a model ended:
+ * `own` — the model's own outcome (no hedge, or a hedge that lost or
+ * failed; `failedHedge` then holds the hedge's failure);
+ * `handover` — the hedge carries the request on: it delivered first, or
+ * the model failed while it ran (`left`: that failure). `outcome` is then
+ * the hedge's.
+ */
+export type HedgedOutcome =
+  | {
+      readonly type: "own";
+      readonly outcome: AttemptOutcome;
+      readonly failedHedge?: { readonly slot: ModelSlot; readonly error: ModelError };
+    }
+  | {
+      readonly type: "handover";
+      readonly to: ModelSlot;
+      readonly outcome: AttemptOutcome;
+      readonly left?: ModelError;
+    };
+
+type Step = IteratorResult<FallbackStreamPart, AttemptOutcome>;
+
+/** One call of a race: its generator and the step it is working on. */
+interface Runner {
+  readonly slot: ModelSlot;
+  readonly generator: AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined>;
+  pending: Promise<Step>;
+}
+
+/**
+ * Makes one call to `slot` and, when the model hedges and has not delivered
+ * (first content of a stream, a `generate`'s answer) after its hedge delay,
+ * starts the next model of the request's chain beside it. The first to
+ * deliver wins and the other is aborted at once; from there the winner's
+ * stream goes on alone, under the usual mid-stream rules.
+ */
+export async function* attemptWithHedge(
+  run: RequestRun,
+  slot: ModelSlot,
+  call: AttemptCall,
+  perform: PerformAttempt,
+  surfaces: (error: ModelError) => boolean,
+): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
+  const plan = hedgePlan(run, slot, call);
+  if (!plan) return { type: "own", outcome: yield* runAttempt(run, slot, call, perform) };
+  const race = new HedgeRace();
+  const own = start(run, slot, { ...call, race }, perform);
+  const wait = hedgeTimer(plan.afterMs);
+  try {
+    const first = await Promise.race([own.pending, wait.fired]);
+    if (first === hedgeTimerFired && !race.decided && mayHedgeTo(run, plan.target)) {
+      const index = run.startHedge(slot, plan.target, plan.afterMs);
+      const hedge = start(
+        run,
+        plan.target,
+        { attempt: 1, waitedMs: 0, lease: undefined, ignoresHealth: false, race, hedge: true },
+        perform,
+      );
+      return yield* duel(run, race, own, hedge, index, surfaces);
+    }
+    return { type: "own", outcome: yield* carryOn(own, await own.pending) };
+  } finally {
+    wait.cancel();
+  }
+}
+
+/** Whether and when this call may hedge: the model hedges, nothing was shown yet, the request has hedges left, and a next model exists. */
+function hedgePlan(run: RequestRun, slot: ModelSlot, call: AttemptCall): { target: ModelSlot; afterMs: number } | undefined {
+  const { hedging, slots, method } = run.settings;
+  if (!hedging || !slot.settings.hedge) return undefined;
+  // A probe runs alone on its full timers; a retry, a forced call and a stream that showed content follow their own rules.
+  if (call.attempt !== 1 || call.lease || call.ignoresHealth) return undefined;
+  if (run.progress.hasShownContent || run.progress.hasPendingCut) return undefined;
+  if (run.hedges.length >= hedging.maxPerRequest) return undefined;
+  const target = slots[slots.indexOf(slot) + 1];
+  if (!target) return undefined;
+  const afterMs = hedgeDelayMs(slot, method === "stream" ? "firstContent" : "answer", slot.learnsLatency ? run.inputTokens : 0);
+  return afterMs === undefined ? undefined : { target, afterMs };
+}
+
+/**
+ * Whether the hedge may go to `target` now: it fits the request, its breaker
+ * is closed and it is not cooling down (a hedge is never a probe, and never
+ * goes to a model whose probe is in flight), its bulkhead has a free slot,
+ * and the chain's budget holds a hedge — spent only when all the rest allow it.
+ */
+function mayHedgeTo(run: RequestRun, target: ModelSlot): boolean {
+  if (capabilityMismatch(run.request, target.settings.adapter.capabilities, run.minContextWindow)) return false;
+  const availability = target.health.check(Date.now());
+  if (!availability.available || availability.probe) return false;
+  if (target.bulkhead && !target.bulkhead.hasFreeSlot) return false;
+  return run.settings.hedging?.budget.trySpend() === true;
+}
+
+/**
+ * Runs the two calls side by side until one delivers. A call that fails
+ * before delivering leaves the other to go on alone: the hedge's failure is
+ * kept for the walk to take up when it reaches that model; the slow model's
+ * hands the request over to the hedge — unless its failure surfaces (the
+ * request itself is at fault), which calls the race off.
+ */
+async function* duel(
+  run: RequestRun,
+  race: HedgeRace,
+  own: Runner,
+  hedge: Runner,
+  index: number,
+  surfaces: (error: ModelError) => boolean,
+): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
+  let { runner, step } = await Promise.race([own, hedge].map(async (r) => ({ runner: r, step: await r.pending })));
+  let other = runner === own ? hedge : own;
+  if (race.winner === other.slot.id) {
+    // `runner` settled as the loser of a claim made in the same tick: the winner's step comes next.
+    [runner, other] = [other, runner];
+    step = await runner.pending;
+  }
+  if (race.winner === runner.slot.id) {
+    // It delivered and claimed the race, which aborted the other: let that one record its end first.
+    await settle(other);
+    run.endHedge(index, runner.slot.id);
+    const outcome = yield* carryOn(runner, step);
+    return runner === own ? { type: "own", outcome } : { type: "handover", to: hedge.slot, outcome };
+  }
+  // `runner` ended without delivering: the other goes on alone.
+  const failed = step.done && step.value.type === "failed" ? step.value.error : undefined;
+  if (runner === hedge) {
+    const next = await own.pending;
+    run.endHedge(index, race.winner);
+    const outcome = yield* carryOn(own, next);
+    return failed ? { type: "own", outcome, failedHedge: { slot: hedge.slot, error: failed } } : { type: "own", outcome };
+  }
+  if (failed && (surfaces(failed) || run.scope.cause)) {
+    race.callOff();
+    await settle(hedge);
+    run.endHedge(index, undefined);
+    return { type: "own", outcome: (step as IteratorReturnResult<AttemptOutcome>).value };
+  }
+  const next = await hedge.pending;
+  run.endHedge(index, race.winner);
+  const outcome = yield* carryOn(hedge, next);
+  return { type: "handover", to: hedge.slot, outcome, ...(failed ? { left: failed } : {}) };
+}
+
+function start(run: RequestRun, slot: ModelSlot, call: AttemptCall, perform: PerformAttempt): Runner {
+  const generator = runAttempt(run, slot, call, perform);
+  return { slot, generator, pending: generator.next() };
+}
+
+/**
+ * Hands a call's parts on to the caller from `step` to its end. A caller
+ * that stops reading returns this generator, and so the call's: it ends as
+ * cancelled, as any abandoned stream does.
+ */
+async function* carryOn(runner: Runner, first: Step): AsyncGenerator<FallbackStreamPart, AttemptOutcome, undefined> {
+  let step = first;
+  try {
+    while (!step.done) {
+      yield step.value;
+      runner.pending = runner.generator.next();
+      step = await runner.pending;
+    }
+    return step.value;
+  } finally {
+    if (!step.done) await runner.generator.return(undefined as never);
+  }
+}
+
+/** Waits for an aborted call to record its end; it cannot deliver any more (the race is decided). */
+async function settle(runner: Runner): Promise<void> {
+  const step = await runner.pending;
+  if (!step.done) await runner.generator.return(undefined as never);
+}
+
+const hedgeTimerFired = Symbol("hedge timer fired");
+
+/** The hedge delay as a promise, with a cancel that leaves no timer behind. */
+function hedgeTimer(ms: number): { fired: Promise<typeof hedgeTimerFired>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fired = new Promise<typeof hedgeTimerFired>((resolve) => {
+    timer = setTimeout(() => resolve(hedgeTimerFired), ms);
+  });
+  return { fired, cancel: () => clearTimeout(timer) };
+}
