@@ -70,6 +70,7 @@ function validateModels(models: unknown): void {
     if (entry.model === undefined && typeof entry.generate === "function" && typeof entry.stream === "function") {
       throw new ConfigError(path, "is an adapter, not a chain entry", 'wrap it: `{ model: openai("gpt-4.1-mini") }`');
     }
+    rejectChainOptionPerModel(entry, path);
     rejectUnknownKeys(entry, path, entryKeys);
     const id = validateAdapter(entry, path);
     const previous = seen.get(id);
@@ -104,6 +105,16 @@ function rejectPolicyAtTopLevel(options: Fields): void {
   }
 }
 
+/** The chain's hedge budget written on a model (or in `defaults`): it is one budget for the whole chain. */
+function rejectChainOptionPerModel(policy: Fields, path: string): void {
+  if (policy.hedging === undefined) return;
+  throw new ConfigError(
+    `${path}.hedging`,
+    "is a chain option (one hedge budget for the whole chain), not a model's",
+    "move `hedging` to the top level of the options; a model opts in to hedging with `hedge: { afterMs: 1500 }`",
+  );
+}
+
 function validateAdapter(entry: Fields, path: string): string {
   const model = entry.model;
   const fix = 'pass an adapter from a provider package, e.g. `openai("gpt-4.1-mini")`';
@@ -129,7 +140,10 @@ function validateAdapter(entry: Fields, path: string): string {
 
 function validatePolicy(policy: Fields & ModelPolicyOptions, path: string): void {
   requireObject(policy, path, "write an object of policy settings");
-  if (path === "defaults") rejectUnknownKeys(policy, path, policyKeys);
+  if (path === "defaults") {
+    rejectChainOptionPerModel(policy, path);
+    rejectUnknownKeys(policy, path, policyKeys);
+  }
   validateRetry(policy.retry, `${path}.retry`);
   validateTimeout(policy.timeout, `${path}.timeout`);
   validateBreaker(policy.breaker, `${path}.breaker`);
