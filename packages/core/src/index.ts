@@ -74,6 +74,7 @@ export type {
   SuccessEvent,
 } from "./events/fallback-events.ts";
 export { type BreakerState, type HealthStore, type HealthStoreEvent, InMemoryHealthStore } from "./health/health-store.ts";
+export type { LatencyBand, LatencyMeasure, SharedLatency } from "./health/latency-tracker.ts";
 export type { HealthSkipReason, ModelHealthSnapshot } from "./health/model-health.ts";
 export { assistantMessageOf } from "./spec/assistant-message.ts";
 export type {

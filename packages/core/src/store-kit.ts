@@ -19,3 +19,9 @@ export {
   type ModelHealthRecord,
   takeProbe,
 } from "./health/health-store.ts";
+export {
+  type LatencyBand,
+  type LatencyMeasure,
+  type SharedLatency,
+  sharedLatencyFrom,
+} from "./health/latency-tracker.ts";

@@ -1,3 +1,4 @@
+import { type SharedLatency, sharedLatencyFrom } from "@understudy/core/health-store";
 import { inspectRecord, type RecordLimits, type StoredRecord } from "./health-codec.ts";
 
 /** A change announced on the channel: a model's new record, or `null` when it became healthy (its key deleted). */
@@ -8,6 +9,25 @@ export interface HealthMessage {
   readonly record: StoredRecord | null;
   /** The process that made the change. */
   readonly from: string;
+}
+
+/**
+ * Latencies another process shared (`RedisHealthStore.shareLatency`): a
+ * message without `record`, which releases that predate it drop as not
+ * theirs.
+ */
+export interface LatencyMessage {
+  /** The model's id in the chains. */
+  readonly modelId: string;
+  /** Its latencies, as the sending process learned them. */
+  readonly latency: SharedLatency;
+  /** The process that shared them. */
+  readonly from: string;
+}
+
+/** The JSON published for shared latencies. */
+export function encodeLatencyMessage(message: LatencyMessage): string {
+  return JSON.stringify(message);
 }
 
 /** Longest model id taken from a message; chain ids are short, and a longer one is not ours. */
@@ -24,7 +44,7 @@ export function encodeMessage(message: HealthMessage): string {
  * message is checked like a key: its record is repaired or, when it is not a
  * record at all, the whole message is dropped rather than read as "healthy".
  */
-export function decodeMessage(payload: string, limits: RecordLimits): HealthMessage | undefined {
+export function decodeMessage(payload: string, limits: RecordLimits): HealthMessage | LatencyMessage | undefined {
   let fields: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(payload);
@@ -36,6 +56,10 @@ export function decodeMessage(payload: string, limits: RecordLimits): HealthMess
   const { modelId, from } = fields;
   if (typeof modelId !== "string" || modelId.length === 0 || modelId.length > maxModelIdLength) return undefined;
   if (typeof from !== "string") return undefined;
+  if (fields.record === undefined && fields.latency !== undefined) {
+    const latency = sharedLatencyFrom(fields.latency);
+    return latency ? { modelId, from, latency } : undefined;
+  }
   if (fields.record === null) return { modelId, from, record: null };
   const { record } = inspectRecord(fields.record, limits);
   return record ? { modelId, from, record } : undefined;

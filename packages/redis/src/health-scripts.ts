@@ -138,3 +138,13 @@ redis.call("SET", KEYS[1], out, "PX", ttl_of(record, now, tonumber(ARGV[7]), ton
 redis.call("PUBLISH", ARGV[3], cjson.encode({ modelId = ARGV[4], record = record, from = ARGV[1] }))
 return {1, out}
 `;
+
+/**
+ * Keeps a model's shared latencies and announces them, as one step.
+ * KEYS[1] latency key; ARGV: latencies JSON, TTL ms, channel, message.
+ */
+export const shareLatencyScript = `
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+redis.call("PUBLISH", ARGV[3], ARGV[4])
+return 1
+`;

@@ -5,6 +5,8 @@ import {
   type HealthStoreEvent,
   healthyRecord,
   type ModelHealthRecord,
+  type SharedLatency,
+  sharedLatencyFrom,
   takeProbe,
 } from "@understudy/core/health-store";
 import { Redis, type RedisOptions } from "ioredis";
@@ -18,10 +20,13 @@ import {
   recordFrom,
   type StoredRecord,
 } from "./health-codec.ts";
-import { decodeMessage, encodeMessage } from "./health-message.ts";
-import { acquireProbeScript, releaseProbeScript, writeRecordScript } from "./health-scripts.ts";
+import { decodeMessage, encodeLatencyMessage, encodeMessage } from "./health-message.ts";
+import { acquireProbeScript, releaseProbeScript, shareLatencyScript, writeRecordScript } from "./health-scripts.ts";
 import { connectionSecrets, describeFailure } from "./redis-failure.ts";
 import { resolveSettings, type StoreSettings } from "./store-settings.ts";
+
+/** How long shared latencies stay for a starting process to read: an hour of a fleet's traffic. */
+const latencyTtlMs = 3_600_000;
 
 /** Options of {@link RedisHealthStore}. */
 export interface RedisHealthStoreOptions {
@@ -186,6 +191,31 @@ export class RedisHealthStore implements HealthStore {
     return taken;
   }
 
+  /**
+   * Shares a model's learned latencies: kept under their own key for an
+   * hour (what a starting process reads) and announced to the others. In
+   * the background; while Redis is away, nothing is shared.
+   */
+  shareLatency(modelId: string, latency: SharedLatency): void {
+    if (this.degraded || this.closed) return;
+    const message = encodeLatencyMessage({ modelId, latency, from: this.processId });
+    this.commands
+      .eval(shareLatencyScript, 1, this.latencyKeyOf(modelId), JSON.stringify(latency), latencyTtlMs, this.channel, message)
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  /** The latencies last shared for a model, checked; `undefined` when none are, or Redis does not answer in time. */
+  async readLatency(modelId: string): Promise<SharedLatency | undefined> {
+    if (this.degraded || this.closed) return undefined;
+    const answer = await within(this.commands.get(this.latencyKeyOf(modelId)), this.settings.probeTimeoutMs);
+    if (answer.type !== "answer" || answer.value === null) return undefined;
+    try {
+      return sharedLatencyFrom(JSON.parse(answer.value));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** @inheritDoc */
   subscribe(listener: (event: HealthStoreEvent) => void): () => void {
     this.listeners.add(listener);
@@ -201,6 +231,10 @@ export class RedisHealthStore implements HealthStore {
 
   private keyOf(modelId: string): string {
     return `${this.keyPrefix}:health:${modelId}`;
+  }
+
+  private latencyKeyOf(modelId: string): string {
+    return `${this.keyPrefix}:latency:${modelId}`;
   }
 
   private get modelSetKey(): string {
@@ -341,7 +375,8 @@ export class RedisHealthStore implements HealthStore {
   private receive(payload: string): void {
     const message = decodeMessage(payload, this.limits());
     if (!message || message.from === this.processId) return;
-    this.apply(message.modelId, message.record ?? undefined);
+    if ("latency" in message) this.emit({ type: "latency", modelId: message.modelId, latency: message.latency });
+    else this.apply(message.modelId, message.record ?? undefined);
   }
 
   private apply(modelId: string, record: StoredRecord | undefined): void {

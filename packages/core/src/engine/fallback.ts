@@ -7,6 +7,7 @@ import { RequestError } from "../errors/request-error.ts";
 import type { AttemptWrapper } from "../events/fallback-events.ts";
 import { SafeEmitter } from "../events/safe-emitter.ts";
 import { type HealthStore, InMemoryHealthStore } from "../health/health-store.ts";
+import { sharedLatencyFrom } from "../health/latency-tracker.ts";
 import type { BreakerTransition, ModelHealthSnapshot } from "../health/model-health.ts";
 import { ShadowSampler } from "../shadow/shadow-sampler.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
@@ -63,8 +64,10 @@ export class Fallback extends SafeEmitter {
     this.slots = options.models.map((entry) => new ModelSlot(resolveModelSettings(entry, options.defaults), store, onTransition));
     const unsubscribe = store.subscribe?.((event) => {
       if (event.type === "change") this.slots.find((slot) => slot.id === event.modelId)?.health.observe(event.record);
+      if (event.type === "latency") this.adoptLatency(event.modelId, event.latency);
       this.emit("healthStore", event);
     });
+    this.readSharedLatency(store);
     if (unsubscribe) this.closers.add(unsubscribe);
     this.hedging = this.slots.some((slot) => slot.settings.hedge) ? hedgingLimits(options.hedging) : undefined;
     const shadowSlot = options.shadow && this.slots.find((slot) => slot.id === options.shadow?.model);
@@ -91,6 +94,29 @@ export class Fallback extends SafeEmitter {
       }),
     );
     return this.closing;
+  }
+
+  /** Takes in another process's learned latencies of a model that learns them, checked first: anyone may publish. */
+  private adoptLatency(modelId: string, shared: unknown): void {
+    const slot = this.slots.find((s) => s.id === modelId);
+    const latency = slot?.learnsLatency ? sharedLatencyFrom(shared) : undefined;
+    if (slot && latency) slot.latency.adopt(latency);
+  }
+
+  /** A new chain starts from what the fleet learned, when its store keeps it; until it arrives, the configured timers hold. */
+  private readSharedLatency(store: HealthStore): void {
+    if (!store.readLatency) return;
+    for (const slot of this.slots) {
+      if (!slot.learnsLatency) continue;
+      try {
+        store.readLatency(slot.id).then(
+          (shared) => this.adoptLatency(slot.id, shared),
+          () => {},
+        );
+      } catch {
+        // A store that cannot read leaves this process to learn on its own.
+      }
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { scriptedModel } from "@understudy/testing";
 import fc from "fast-check";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { LatencyTracker, zOf } from "../health/latency-tracker.ts";
+import { LatencyTracker, sharedLatencyFrom, zOf } from "../health/latency-tracker.ts";
 import { createFallback, type FallbackResult, type FallbackStream } from "../index.ts";
 
 const request = { messages: [{ role: "user" as const, content: "hi" }] };
@@ -217,5 +217,55 @@ describe("LatencyTracker", () => {
     tracker.observe("firstContent", 0, 0);
     expect(tracker.quantile("firstContent", 0, zOf.p99, 2)).toBeUndefined();
     expect(tracker.quantile("firstContent", 0, zOf.p99, 1)).toBe(1);
+  });
+});
+
+describe("shared latencies", () => {
+  it("a cold tracker takes another's estimate whole; a warm one meets it halfway", () => {
+    const warm = new LatencyTracker();
+    for (let i = 0; i < 40; i++) warm.observe("firstContent", 1_000, 10);
+    const cold = new LatencyTracker();
+    cold.adopt(warm.share(0));
+    expect(cold.quantile("firstContent", 10, zOf.p50, 20)).toBeCloseTo(1_000, 6);
+    const other = new LatencyTracker();
+    for (let i = 0; i < 40; i++) other.observe("firstContent", 4_000, 10);
+    other.adopt(warm.share(0));
+    expect(other.quantile("firstContent", 10, zOf.p50, 20)).toBeCloseTo(2_000, 6);
+    // The mixture keeps both: its tail reaches the slower one.
+    expect(other.quantile("firstContent", 10, zOf.p99, 20)).toBeGreaterThan(4_000);
+  });
+
+  it("whatever is read from outside, an adopted estimate is a finite latency or none: property", () => {
+    const junk = fc.oneof(
+      fc.anything(),
+      fc.record({
+        bands: fc.array(
+          fc.record({
+            measure: fc.constantFrom("firstContent", "answer", "other"),
+            band: fc.oneof(fc.integer({ min: -2, max: 8 }), fc.double()),
+            samples: fc.oneof(fc.integer({ min: -5, max: 1_000 }), fc.double()),
+            logMean: fc.double(),
+            logVariance: fc.double(),
+          }),
+        ),
+        sharedAt: fc.oneof(fc.double(), fc.integer()),
+      }),
+    );
+    fc.assert(
+      fc.property(junk, fc.integer({ min: 0, max: 200_000 }), (value, tokens) => {
+        const tracker = new LatencyTracker();
+        tracker.observe("firstContent", 500, tokens);
+        const shared = sharedLatencyFrom(value);
+        if (shared) tracker.adopt(shared);
+        for (const measure of ["firstContent", "answer"] as const) {
+          const p99 = tracker.quantile(measure, tokens, zOf.p99, 1);
+          if (p99 !== undefined) {
+            expect(Number.isFinite(p99)).toBe(true);
+            expect(p99).toBeGreaterThanOrEqual(1);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,9 +1,12 @@
 import { ExponentialBackoff } from "cockatiel";
 import type { ModelSettings } from "../config/model-settings.ts";
 import type { HealthStore } from "../health/health-store.ts";
-import { LatencyTracker } from "../health/latency-tracker.ts";
+import { type LatencyMeasure, LatencyTracker } from "../health/latency-tracker.ts";
 import { type BreakerTransition, ModelHealth } from "../health/model-health.ts";
 import { Bulkhead } from "../policies/bulkhead.ts";
+
+/** Latency samples between two shares of a model's estimates through a shared store. */
+const samplesPerShare = 20;
 
 /** The longest a half-open probe may hold a model when it has no timer of its own. */
 const fallbackProbeLeaseMs = 120_000;
@@ -18,6 +21,8 @@ export class ModelSlot {
   readonly backoff: ExponentialBackoff<unknown>;
   /** The model's resolved settings. */
   readonly settings: ModelSettings;
+  private readonly store: HealthStore;
+  private samplesSinceShare = 0;
   /** Its recent latencies: what learned first-token timers and hedge delays come from. */
   readonly latency = new LatencyTracker();
   /** Whether anything reads {@link ModelSlot.latency}: otherwise calls are not timed into it (it costs a prompt-size estimate per call). */
@@ -30,6 +35,7 @@ export class ModelSlot {
    */
   constructor(settings: ModelSettings, store: HealthStore, onTransition: (transition: BreakerTransition) => void) {
     this.settings = settings;
+    this.store = store;
     this.health = new ModelHealth(
       settings.id,
       {
@@ -50,6 +56,22 @@ export class ModelSlot {
   /** The model's id in the chain. */
   get id(): string {
     return this.settings.id;
+  }
+
+  /**
+   * Adds a latency sample, and every few dozen shares the model's estimates
+   * through a store that shares them, so that every replica learns from the
+   * fleet's traffic. A store that throws here must not fail the request.
+   */
+  observeLatency(measure: LatencyMeasure, ms: number, inputTokens: number): void {
+    this.latency.observe(measure, ms, inputTokens);
+    if (!this.store.shareLatency || ++this.samplesSinceShare < samplesPerShare) return;
+    this.samplesSinceShare = 0;
+    try {
+      this.store.shareLatency(this.id, this.latency.share(Date.now()));
+    } catch {
+      // Sharing is an optimisation: this process keeps learning on its own.
+    }
   }
 }
 

@@ -283,12 +283,12 @@ function learnLatency(context: AttemptContext, startedAt: number, answeredInMs: 
   const { run, slot, scope } = context;
   if (!slot.learnsLatency) return;
   if (context.firstContentAt !== undefined) {
-    slot.latency.observe("firstContent", context.firstContentAt - startedAt, run.inputTokens);
+    slot.observeLatency("firstContent", context.firstContentAt - startedAt, run.inputTokens);
   } else if (scope.cause === "first-token-timeout" && context.learnedFirstTokenMs !== undefined) {
-    slot.latency.observe("firstContent", context.learnedFirstTokenMs, run.inputTokens);
+    slot.observeLatency("firstContent", context.learnedFirstTokenMs, run.inputTokens);
   }
   if (answeredInMs !== undefined && run.settings.method === "generate") {
-    slot.latency.observe("answer", answeredInMs, run.inputTokens);
+    slot.observeLatency("answer", answeredInMs, run.inputTokens);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ModelErrorKind } from "../errors/model-error.ts";
+import type { SharedLatency } from "./latency-tracker.ts";
 
 /**
  * A model's breaker state: `closed` (calls flow), `open` (skipped until
@@ -20,9 +21,10 @@ export interface ModelHealthRecord {
   /** The failure that started the cooldown. */
   readonly cooldownReason: ModelErrorKind | undefined;
   /**
-   * How fast the model has been answering, learned from recent attempts and
-   * shared like the rest of its health: the slot that hedged requests and
-   * learned first-token timeouts read. Absent until something estimates it.
+   * A summary of how fast the model has been answering, for stores and
+   * tools that show one. The engine does not read it: learned latencies
+   * travel through {@link HealthStore.shareLatency}, since a healthy
+   * model's record is not kept.
    */
   readonly latency?: LatencyEstimate;
   /**
@@ -91,12 +93,28 @@ export interface HealthStore {
    * Returns a function that removes the listener.
    */
   subscribe?(listener: (event: HealthStoreEvent) => void): () => void;
+  /**
+   * Optional, for shared stores: passes this process's learned latencies of
+   * a model (learned first-token timers, learned hedge delays) on to the
+   * other processes, as a `latency` event of their `subscribe`. Called every
+   * few dozen calls to the model, never on a request's path: it must not
+   * throw, and does its work in the background. Kept apart from the
+   * record, which a healthy model does not keep.
+   */
+  shareLatency?(modelId: string, latency: SharedLatency): void;
+  /**
+   * Optional, for shared stores: the latencies other processes last shared
+   * for a model, so that a process that starts learns from the fleet's
+   * traffic at once. Read once per model when a chain is built.
+   */
+  readLatency?(modelId: string): Promise<SharedLatency | undefined>;
 }
 
 /**
  * What a shared {@link HealthStore} reports: `change` — another process
  * changed a model's record (the local view already holds it); `degraded` —
- * the backend is unreachable, health is local only until `restored`.
+ * the backend is unreachable, health is local only until `restored`;
+ * `latency` — another process shared what it learned of a model's latencies.
  */
 export type HealthStoreEvent =
   | {
@@ -116,6 +134,14 @@ export type HealthStoreEvent =
   | {
       /** Discriminator. */
       readonly type: "restored";
+    }
+  | {
+      /** Discriminator. */
+      readonly type: "latency";
+      /** The model's id in the chain. */
+      readonly modelId: string;
+      /** Its latencies as another process learned them. */
+      readonly latency: SharedLatency;
     };
 
 /** Model health held in this process only: the default store. */

@@ -2,6 +2,33 @@
 export type LatencyMeasure = "firstContent" | "answer";
 
 /**
+ * A model's learned latencies as one process shares them with the others
+ * through a health store ({@link HealthStore.shareLatency}): for each measure
+ * and prompt-size band, the log-normal estimate's figures. A store passes it
+ * on as it is; {@link sharedLatencyFrom} checks one read from outside.
+ */
+export interface SharedLatency {
+  /** The estimates, one per measure and prompt-size band that has samples. */
+  readonly bands: readonly LatencyBand[];
+  /** Epoch ms when the sharing process made it. */
+  readonly sharedAt: number;
+}
+
+/** One measure's estimate for one band of prompt sizes (see {@link SharedLatency}). */
+export interface LatencyBand {
+  /** What is timed. */
+  readonly measure: LatencyMeasure;
+  /** The prompt-size band: 0 for under 1 000 estimated input tokens, then under 4 000, 16 000, 64 000, and 4 for the rest. */
+  readonly band: number;
+  /** Samples the estimate rests on. */
+  readonly samples: number;
+  /** Mean of log(ms). */
+  readonly logMean: number;
+  /** Variance of log(ms). */
+  readonly logVariance: number;
+}
+
+/**
  * Prompt sizes, in estimated input tokens, that are learned apart: a
  * provider reads a long prompt before it writes, so a 50 000-token prompt's
  * first token is slower than a short one's, and a timer learned on short
@@ -28,8 +55,8 @@ export const zOf = { p50: 0, p95: 1.645, p99: 2.326 } as const;
  */
 class LogNormalEstimate {
   samples = 0;
-  private mean = 0;
-  private variance = 0;
+  mean = 0;
+  variance = 0;
 
   observe(ms: number): void {
     const x = Math.log(Math.max(1, ms));
@@ -43,6 +70,24 @@ class LogNormalEstimate {
 
   quantile(z: number): number {
     return Math.exp(this.mean + z * Math.sqrt(this.variance));
+  }
+
+  /**
+   * Blends in another process's estimate as a mixture of the two, each
+   * weighing its samples up to the ~20 the running estimate remembers: a
+   * cold estimate takes the other's whole, two warm ones meet halfway.
+   */
+  blend(other: LatencyBand): void {
+    const memory = 1 / weight;
+    const own = Math.min(this.samples, memory);
+    const theirs = Math.min(other.samples, memory);
+    if (theirs === 0) return;
+    const mean = (own * this.mean + theirs * other.logMean) / (own + theirs);
+    this.variance =
+      (own * (this.variance + (this.mean - mean) ** 2) + theirs * (other.logVariance + (other.logMean - mean) ** 2)) /
+      (own + theirs);
+    this.mean = mean;
+    this.samples = Math.max(this.samples, other.samples);
   }
 }
 
@@ -86,10 +131,77 @@ export class LatencyTracker {
   samples(measure: LatencyMeasure, inputTokens: number): number {
     return this.estimates.get(keyOf(measure, inputTokens))?.samples ?? 0;
   }
+
+  /** The estimates as shared with other processes. */
+  share(now: number): SharedLatency {
+    const bands: LatencyBand[] = [];
+    for (const [key, estimate] of this.estimates) {
+      const [measure, band] = key.split(":") as [LatencyMeasure, string];
+      bands.push({
+        measure,
+        band: Number(band),
+        samples: estimate.samples,
+        logMean: estimate.mean,
+        logVariance: estimate.variance,
+      });
+    }
+    return { bands, sharedAt: now };
+  }
+
+  /** Takes in another process's estimates (see `LogNormalEstimate.blend`). */
+  adopt(shared: SharedLatency): void {
+    for (const band of shared.bands) {
+      const key = `${band.measure}:${band.band}`;
+      let estimate = this.estimates.get(key);
+      if (!estimate) {
+        estimate = new LogNormalEstimate();
+        this.estimates.set(key, estimate);
+      }
+      estimate.blend(band);
+    }
+  }
 }
 
 function keyOf(measure: LatencyMeasure, inputTokens: number): string {
-  let size = 0;
-  while (size < sizeBounds.length && inputTokens >= (sizeBounds[size] as number)) size++;
-  return `${measure}:${size}`;
+  let band = 0;
+  while (band < sizeBounds.length && inputTokens >= (sizeBounds[band] as number)) band++;
+  return `${measure}:${band}`;
+}
+
+/** log(ms) beyond which no latency lies: the longest timer. */
+const maxLogMs = Math.log(2 ** 31);
+
+/**
+ * The {@link SharedLatency} a value read from outside (a store's key, a
+ * message anyone on the server may publish) holds, or `undefined` when it
+ * holds none. Bands that are not sound estimates are dropped: a learned
+ * timer stays within its floor and ceiling whatever it is fed, but a store
+ * must not make it throw or go NaN.
+ */
+export function sharedLatencyFrom(value: unknown): SharedLatency | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { bands, sharedAt } = value as { bands?: unknown; sharedAt?: unknown };
+  if (!Array.isArray(bands) || typeof sharedAt !== "number" || !Number.isFinite(sharedAt)) return undefined;
+  const sound = bands.slice(0, 2 * (sizeBounds.length + 1)).filter(isSoundBand);
+  return { bands: sound, sharedAt };
+}
+
+function isSoundBand(value: unknown): value is LatencyBand {
+  if (typeof value !== "object" || value === null) return false;
+  const band = value as Record<string, unknown>;
+  const { samples, logMean, logVariance } = band;
+  return (
+    (band.measure === "firstContent" || band.measure === "answer") &&
+    Number.isInteger(band.band) &&
+    (band.band as number) >= 0 &&
+    (band.band as number) <= sizeBounds.length &&
+    Number.isSafeInteger(samples) &&
+    (samples as number) >= 0 &&
+    typeof logMean === "number" &&
+    logMean >= 0 &&
+    logMean <= maxLogMs &&
+    typeof logVariance === "number" &&
+    logVariance >= 0 &&
+    logVariance <= maxLogMs
+  );
 }
