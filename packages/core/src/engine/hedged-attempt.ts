@@ -48,11 +48,10 @@ export async function* attemptWithHedge(
   run: RequestRun,
   slot: ModelSlot,
   call: AttemptCall,
+  plan: HedgePlan,
   perform: PerformAttempt,
   surfaces: (error: ModelError) => boolean,
 ): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
-  const plan = hedgePlan(run, slot, call);
-  if (!plan) return { type: "own", outcome: yield* runAttempt(run, slot, call, perform) };
   const race = new HedgeRace();
   const own = start(run, slot, { ...call, race }, perform);
   const wait = hedgeTimer(plan.afterMs);
@@ -74,8 +73,20 @@ export async function* attemptWithHedge(
   }
 }
 
-/** Whether and when this call may hedge: the model hedges, nothing was shown yet, the request has hedges left, and a next model exists. */
-function hedgePlan(run: RequestRun, slot: ModelSlot, call: AttemptCall): { target: ModelSlot; afterMs: number } | undefined {
+/** Which model a call may hedge to, and after how long. */
+export interface HedgePlan {
+  /** The next model of the request's chain. */
+  readonly target: ModelSlot;
+  /** The hedge delay, in ms. */
+  readonly afterMs: number;
+}
+
+/**
+ * Whether and when this call may hedge: the model hedges, nothing was shown
+ * yet, the request has hedges left, and a next model exists. `undefined`
+ * for most calls, which then run without the race's machinery.
+ */
+export function hedgePlan(run: RequestRun, slot: ModelSlot, call: AttemptCall): HedgePlan | undefined {
   const { hedging, slots, method } = run.settings;
   if (!hedging || !slot.settings.hedge) return undefined;
   // A probe runs alone on its full timers; a retry, a forced call and a stream that showed content follow their own rules.

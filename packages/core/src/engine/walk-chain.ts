@@ -9,10 +9,10 @@ import { abortableDelay } from "../policies/abortable-delay.ts";
 import type { FallbackStreamPart } from "../spec/stream-part.ts";
 import { capabilityMismatch } from "./capability-fit.ts";
 import type { FallbackResult } from "./fallback-result.ts";
-import { attemptWithHedge, type HedgedOutcome } from "./hedged-attempt.ts";
+import { attemptWithHedge, type HedgedOutcome, hedgePlan } from "./hedged-attempt.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
-import type { PerformAttempt } from "./run-attempt.ts";
+import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
 
 /** A failed attempt, with the delay its provider asked for (sanitised, not yet capped). */
 interface Failure {
@@ -142,7 +142,10 @@ async function* callModel(
     } else {
       if (run.scope.cause) throw run.stopped();
       const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
-      const raced = yield* attemptWithHedge(run, slot, call, perform, (failure) => surfaces(slot, failure));
+      const plan = hedgePlan(run, slot, call);
+      const raced: HedgedOutcome = plan
+        ? yield* attemptWithHedge(run, slot, call, plan, perform, (failure) => surfaces(slot, failure))
+        : { type: "own", outcome: yield* runAttempt(run, slot, call, perform) };
       if (raced.type === "handover") return handOver(run, slot, raced);
       if (raced.failedHedge) noteHedgeFailure(run, raced.failedHedge.slot, raced.failedHedge.error);
       const { outcome } = raced;
