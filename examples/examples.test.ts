@@ -37,6 +37,7 @@ describe("examples", () => {
         "eval-fallback-path.ts",
         "custom-cockatiel-policy.ts",
         "events-to-logs.ts",
+        "hedged-requests.ts",
         "otel-tracing.ts",
         "quick-start.ts",
         "review-requests.ts",
@@ -173,6 +174,33 @@ describe("examples", () => {
     expect(stdout).toMatch(/^ {2}refund on gemini: judge: judge 0\.1 < 0\.5: it refuses/m);
     expect(stdout).toContain("gpt: pass rate 80% meets its threshold 80%");
     expect(stdout).toContain("gemini passes 3 of 5 prompts, 1 refusal");
+  });
+
+  it("hedged-requests: Claude's slow first tokens are hedged; GPT wins them and Claude's losing calls are hung up", async () => {
+    const stdout = await runExample("./hedged-requests.ts");
+    // The slow first tokens are the server's (1.5 s): without hedging, the slowest fifth waits for them.
+    const off = /^hedging off +\d+ ms +(\d+) ms +(\d+) ms +20 \(20 \+ 0\) +0 \(0\)$/m.exec(stdout);
+    expect(Number(off?.[1])).toBeGreaterThanOrEqual(1_500);
+    // With hedging, GPT starts 400 ms in and wins each of the four; a loaded machine may hedge a fast request too.
+    const on = /^hedging on +\d+ ms +(\d+) ms +(\d+) ms +(\d+) \(20 \+ (\d+)\) +(\d+) \((\d+)\)$/m.exec(stdout);
+    const [p90, worst, calls, toGpt, hedges, won] = (on?.slice(1) ?? []).map(Number);
+    expect(worst).toBeLessThan(1_500);
+    expect(p90).toBeLessThan(1_500);
+    expect(calls).toBe(20 + (toGpt ?? 0));
+    expect(hedges).toBe(toGpt);
+    expect(won).toBeGreaterThanOrEqual(4);
+    expect(stdout.match(/^ {2}hedgeStart anthropic:claude-sonnet-4-6 → openai:gpt-4\.1-mini after 400 ms$/gm)).toHaveLength(
+      hedges ?? 0,
+    );
+    expect(stdout).toMatch(
+      /^one hedged request: anthropic:claude-sonnet-4-6 → openai:gpt-4\.1-mini after 400 ms, won by openai:gpt-4\.1-mini$/m,
+    );
+    expect(stdout).toMatch(
+      /^ {2}anthropic:claude-sonnet-4-6: cancelled, lost to openai:gpt-4\.1-mini, \d+ input tokens \(estimated\), \$(?!0\.000000)0\.\d{6}$/m,
+    );
+    expect(stdout).toMatch(/^ {2}openai:gpt-4\.1-mini \(the hedge\): success, \d+ input tokens, \$(?!0\.000000)0\.\d{6}$/m);
+    const hungUp = /^the fault server saw (\d+) of Claude's requests hung up by the client$/m.exec(stdout);
+    expect(Number(hungUp?.[1])).toBeGreaterThanOrEqual(4);
   });
 
   it("review-requests: the log tells fallbacks after a failure from skips of the primary, and SQL reads it", async () => {

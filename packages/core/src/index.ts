@@ -61,6 +61,8 @@ export type {
   FallbackEvent,
   FallbackEvents,
   HedgeEndEvent,
+  HedgeRefusal,
+  HedgeSkipEvent,
   HedgeStartEvent,
   ListenerErrorEvent,
   RequestEvent,

@@ -44,7 +44,8 @@ export interface TimeoutOptions {
    * seen). A model whose first token normally takes 800 ms then falls over
    * after a few seconds, not 20; a reasoning model that thinks for a minute
    * learns a minute. Half-open probes keep the full `firstTokenMs`. `true`
-   * takes the defaults. Off by default.
+   * takes the defaults. With `firstTokenMs: false` there is no ceiling: no
+   * timer until `minSamples`, then the learned one. Off by default.
    */
   readonly learnFirstToken?: boolean | LearnedFirstTokenOptions;
 }
@@ -65,6 +66,9 @@ export interface LearnedFirstTokenOptions {
  * `afterMs`, the next model of the request's chain starts beside it. The
  * first to deliver wins; the other is aborted at once, its tokens counted as
  * wasted cost, its breaker untouched. Bounded by the chain's `hedging` budget.
+ * The hedge goes to the next model only, never further down: when that one
+ * is unavailable the slow call goes on alone (event `hedgeSkip`), and the
+ * chain's last model has none to hedge to.
  *
  * @example
  * ```ts

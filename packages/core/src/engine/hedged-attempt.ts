@@ -1,4 +1,5 @@
 import type { ModelError } from "../errors/model-error.ts";
+import type { HedgeRefusal } from "../events/fallback-events.ts";
 import type { FallbackStreamPart } from "../spec/stream-part.ts";
 import { capabilityMismatch } from "./capability-fit.ts";
 import { HedgeRace } from "./hedge-race.ts";
@@ -57,15 +58,14 @@ export async function* attemptWithHedge(
   const wait = hedgeTimer(plan.afterMs);
   try {
     const first = await Promise.race([own.pending, wait.fired]);
-    if (first === hedgeTimerFired && !race.decided && mayHedgeTo(run, plan.target)) {
-      const index = run.startHedge(slot, plan.target, plan.afterMs);
-      const hedge = start(
-        run,
-        plan.target,
-        { attempt: 1, waitedMs: 0, lease: undefined, ignoresHealth: false, race, hedge: true },
-        perform,
-      );
-      return yield* duel(run, race, own, hedge, index, surfaces);
+    if (first === hedgeTimerFired && !race.decided) {
+      const refusal = hedgeRefusal(run, plan.target);
+      if (refusal === undefined) {
+        const index = run.startHedge(slot, plan.target, plan.afterMs);
+        const call = { attempt: 1, waitedMs: 0, lease: undefined, ignoresHealth: false, race, hedge: true };
+        return yield* duel(run, race, own, start(run, plan.target, call, perform), index, surfaces);
+      }
+      run.refuseHedge(slot, plan.target, plan.afterMs, refusal);
     }
     return { type: "own", outcome: yield* carryOn(own, await own.pending) };
   } finally {
@@ -100,17 +100,18 @@ export function hedgePlan(run: RequestRun, slot: ModelSlot, call: AttemptCall): 
 }
 
 /**
- * Whether the hedge may go to `target` now: it fits the request, its breaker
- * is closed and it is not cooling down (a hedge is never a probe, and never
- * goes to a model whose probe is in flight), its bulkhead has a free slot,
- * and the chain's budget holds a hedge — spent only when all the rest allow it.
+ * Why the hedge may not go to `target` now, or `undefined` when it may: it
+ * fits the request, its breaker is closed and it is not cooling down (a
+ * hedge is never a probe, and never goes to a model whose probe is in
+ * flight), its bulkhead has a free slot, and the chain's budget holds a
+ * hedge — spent only when all the rest allow it.
  */
-function mayHedgeTo(run: RequestRun, target: ModelSlot): boolean {
-  if (capabilityMismatch(run.request, target.settings.adapter.capabilities, run.minContextWindow)) return false;
+function hedgeRefusal(run: RequestRun, target: ModelSlot): HedgeRefusal | undefined {
+  if (capabilityMismatch(run.request, target.settings.adapter.capabilities, run.minContextWindow)) return "unsupported";
   const availability = target.health.check(Date.now());
-  if (!availability.available || availability.probe) return false;
-  if (target.bulkhead && !target.bulkhead.hasFreeSlot) return false;
-  return run.settings.hedging?.budget.trySpend() === true;
+  if (!availability.available || availability.probe) return "unavailable";
+  if (target.bulkhead && !target.bulkhead.hasFreeSlot) return "bulkhead_full";
+  return run.settings.hedging?.budget.trySpend() === true ? undefined : "budget";
 }
 
 /**

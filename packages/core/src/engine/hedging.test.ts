@@ -5,6 +5,7 @@ import {
   type FallbackResult,
   type FallbackStream,
   type HedgeEndEvent,
+  type HedgeSkipEvent,
   type HedgeStartEvent,
   isModelError,
 } from "../index.ts";
@@ -267,10 +268,17 @@ describe("when no hedge goes", () => {
     return { result, backup };
   }
 
-  it("not to a model held open", async () => {
-    const { result } = await hedgesWith((chat) => chat.isolate("scripted:backup"));
+  it("not to a model held open, and says so with `hedgeSkip`", async () => {
+    const skips: HedgeSkipEvent[] = [];
+    const { result } = await hedgesWith((chat) => {
+      chat.isolate("scripted:backup");
+      chat.on("hedgeSkip", (event) => skips.push(event));
+    });
     expect(result.model).toBe("scripted:primary");
     expect(result.hedges).toEqual([]);
+    expect(skips).toEqual([
+      { requestId: result.requestId, from: "scripted:primary", to: "scripted:backup", afterMs: 500, reason: "unavailable" },
+    ]);
   });
 
   it("not to a model whose breaker is open, due a probe, or probing: a hedge is never a probe", async () => {
@@ -350,6 +358,10 @@ describe("the hedge budget", () => {
       models: [{ model: primary, hedge: { afterMs: 500 } }, { model: backup }],
       hedging: { maxShare: 0.1, burst: 3 },
     });
+    let skipped = 0;
+    chat.on("hedgeSkip", (event) => {
+      if (event.reason === "budget") skipped++;
+    });
     const results: Promise<FallbackResult>[] = [];
     // Waves of concurrent requests, a slow primary for every one of them.
     for (let wave = 0; wave < 10; wave++) {
@@ -359,6 +371,8 @@ describe("the hedge budget", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     const settled = await Promise.all(results);
     const hedges = settled.filter((result) => result.hedges.length > 0).length;
+    // Every request was due a hedge: those that got none were refused by the budget, and told.
+    expect(skipped).toBe(200 - hedges);
     expect(hedges).toBeLessThanOrEqual(3 + 0.1 * 200);
     expect(hedges).toBeGreaterThanOrEqual(3);
     expect(backup.calls).toHaveLength(hedges);

@@ -2,7 +2,7 @@ import type { AnswerCheck } from "../checks/answer-check.ts";
 import type { MidStreamMode, WhenAllUnavailable } from "../config/options.ts";
 import { type ExhaustedReason, FallbackExhaustedError } from "../errors/fallback-exhausted-error.ts";
 import { ModelError } from "../errors/model-error.ts";
-import type { AttemptStartEvent, AttemptWrapper } from "../events/fallback-events.ts";
+import type { AttemptStartEvent, AttemptWrapper, HedgeRefusal } from "../events/fallback-events.ts";
 import type { SafeEmitter } from "../events/safe-emitter.ts";
 import { AbortScope } from "../policies/abort-scope.ts";
 import type { ChatRequest } from "../spec/chat-request.ts";
@@ -177,6 +177,13 @@ export class RequestRun {
     this.hedges.push({ from: from.id, to: to.id, afterMs, startedAt });
     this.settings.emitter.emit("hedgeStart", { requestId: this.requestId, from: from.id, to: to.id, afterMs });
     return this.hedges.length - 1;
+  }
+
+  /** Emits `hedgeSkip`: a hedge from `from` to `to` was due after `afterMs` but did not go. */
+  refuseHedge(from: ModelSlot, to: ModelSlot, afterMs: number, reason: HedgeRefusal): void {
+    const { emitter } = this.settings;
+    if (emitter.listenerCount("hedgeSkip") === 0) return;
+    emitter.emit("hedgeSkip", { requestId: this.requestId, from: from.id, to: to.id, afterMs, reason });
   }
 
   /** Records who won hedge `index` (`undefined`: nobody), and emits `hedgeEnd`. */

@@ -228,6 +228,26 @@ export interface HedgeEndEvent extends RequestEvent {
   readonly winner?: string;
 }
 
+/**
+ * Why a due hedge did not go: the next model does not fit the request
+ * (`unsupported`), its breaker is open, due a probe or probing, or it is
+ * cooling down (`unavailable`), its bulkhead is full (`bulkhead_full`), or
+ * the chain's hedge budget is spent (`budget`).
+ */
+export type HedgeRefusal = "unsupported" | "unavailable" | "bulkhead_full" | "budget";
+
+/** A hedge was due (the delay passed without delivery) but did not go; the slow call goes on alone. */
+export interface HedgeSkipEvent extends RequestEvent {
+  /** The slow model's chain id. */
+  readonly from: string;
+  /** The model the hedge would have gone to. */
+  readonly to: string;
+  /** The delay that passed, in ms. */
+  readonly afterMs: number;
+  /** Why it did not go. */
+  readonly reason: HedgeRefusal;
+}
+
 /** The events of a `Fallback`, for `chat.on(name, listener)`. */
 export interface FallbackEvents {
   /** A request began. */
@@ -264,6 +284,8 @@ export interface FallbackEvents {
   hedgeStart: (event: HedgeStartEvent) => void;
   /** A hedge's race was decided. */
   hedgeEnd: (event: HedgeEndEvent) => void;
+  /** A hedge was due but did not go (its budget spent, the next model unavailable): what tunes `hedging.maxShare`. */
+  hedgeSkip: (event: HedgeSkipEvent) => void;
   /** A shared health store saw another process change a model's health, lost its backend, or got it back. */
   healthStore: (event: HealthStoreEvent) => void;
 }
