@@ -201,7 +201,9 @@ export class RedisHealthStore implements HealthStore {
     const message = encodeLatencyMessage({ modelId, latency, from: this.processId });
     this.commands
       .eval(shareLatencyScript, 1, this.latencyKeyOf(modelId), JSON.stringify(latency), latencyTtlMs, this.channel, message)
-      .catch((error: unknown) => this.fail(error));
+      // Sharing latencies is an optimisation: a refused write (an ACL on the latency keys) must not
+      // take health sharing down with it; a Redis that is away shows in the health commands.
+      .catch(() => {});
   }
 
   /** The latencies last shared for a model, checked; `undefined` when none are, or Redis does not answer in time. */

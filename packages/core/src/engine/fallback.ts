@@ -103,20 +103,19 @@ export class Fallback extends SafeEmitter {
     if (slot && latency) slot.latency.adopt(latency);
   }
 
+  /** The fleet's latencies of a model as its store read them, taken in; whatever the store did, nothing escapes. */
+  private async adoptStoredLatency(store: HealthStore, slot: ModelSlot): Promise<void> {
+    try {
+      this.adoptLatency(slot.id, await store.readLatency?.(slot.id));
+    } catch {
+      // A store that cannot read leaves this process to learn on its own.
+    }
+  }
+
   /** A new chain starts from what the fleet learned, when its store keeps it; until it arrives, the configured timers hold. */
   private readSharedLatency(store: HealthStore): void {
     if (!store.readLatency) return;
-    for (const slot of this.slots) {
-      if (!slot.learnsLatency) continue;
-      try {
-        store.readLatency(slot.id).then(
-          (shared) => this.adoptLatency(slot.id, shared),
-          () => {},
-        );
-      } catch {
-        // A store that cannot read leaves this process to learn on its own.
-      }
-    }
+    for (const slot of this.slots) if (slot.learnsLatency) void this.adoptStoredLatency(store, slot);
   }
 
   /**

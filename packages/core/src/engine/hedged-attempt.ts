@@ -58,6 +58,8 @@ export async function* attemptWithHedge(
   const wait = hedgeTimer(plan.afterMs);
   try {
     const first = await Promise.race([own.pending, wait.fired]);
+    // Delivered (or ended) before the delay: no hedge, and no timer left to hold the process.
+    if (first !== hedgeTimerFired) wait.cancel();
     if (first === hedgeTimerFired && !race.decided) {
       const refusal = hedgeRefusal(run, plan.target);
       if (refusal === undefined) {
@@ -91,6 +93,8 @@ export function hedgePlan(run: RequestRun, slot: ModelSlot, call: AttemptCall): 
   if (!hedging || !slot.settings.hedge) return undefined;
   // A probe runs alone on its full timers; a retry, a forced call and a stream that showed content follow their own rules.
   if (call.attempt !== 1 || call.lease || call.ignoresHealth) return undefined;
+  // A call that would queue for its bulkhead is not hedged: the race starts when a call is made, not while it waits.
+  if (slot.bulkhead && !slot.bulkhead.hasFreeSlot) return undefined;
   if (run.progress.hasShownContent || run.progress.hasPendingCut) return undefined;
   if (run.hedges.length >= hedging.maxPerRequest) return undefined;
   const target = slots[slots.indexOf(slot) + 1];
@@ -129,38 +133,60 @@ async function* duel(
   index: number,
   surfaces: (error: ModelError) => boolean,
 ): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
-  let { runner, step } = await Promise.race([own, hedge].map(async (r) => ({ runner: r, step: await r.pending })));
-  let other = runner === own ? hedge : own;
-  if (race.winner === other.slot.id) {
-    // `runner` settled as the loser of a claim made in the same tick: the winner's step comes next.
-    [runner, other] = [other, runner];
-    step = await runner.pending;
+  let ended = false;
+  const end = (winner: string | undefined): void => {
+    ended = true;
+    run.endHedge(index, winner);
+  };
+  try {
+    let { runner, step } = await Promise.race([own, hedge].map(async (r) => ({ runner: r, step: await r.pending })));
+    let other = runner === own ? hedge : own;
+    if (race.winner === other.slot.id) {
+      // `runner` settled as the loser of a claim made in the same tick: the winner's step comes next.
+      [runner, other] = [other, runner];
+      step = await runner.pending;
+    }
+    if (race.winner === runner.slot.id) {
+      // It delivered and claimed the race, which aborted the other: let that one record its end first.
+      await settle(other);
+      end(runner.slot.id);
+      const outcome = yield* carryOn(runner, step);
+      return runner === own ? { type: "own", outcome } : { type: "handover", to: hedge.slot, outcome };
+    }
+    // `runner` ended without delivering: the other goes on alone.
+    const failed = step.done && step.value.type === "failed" ? step.value.error : undefined;
+    if (runner === hedge) {
+      const next = await own.pending;
+      end(race.winner);
+      const outcome = yield* carryOn(own, next);
+      return failed ? { type: "own", outcome, failedHedge: { slot: hedge.slot, error: failed } } : { type: "own", outcome };
+    }
+    if (failed && (surfaces(failed) || run.scope.cause)) {
+      race.callOff();
+      await settle(hedge);
+      end(undefined);
+      return { type: "own", outcome: (step as IteratorReturnResult<AttemptOutcome>).value };
+    }
+    const next = await hedge.pending;
+    end(race.winner);
+    const outcome = yield* carryOn(hedge, next);
+    return { type: "handover", to: hedge.slot, outcome, ...(failed ? { left: failed } : {}) };
+  } finally {
+    if (!ended) {
+      // Something threw before the race was decided: neither call is left running, and the hedge is closed on record.
+      race.callOff();
+      await Promise.all([settleQuietly(own), settleQuietly(hedge)]);
+      run.endHedge(index, race.winner);
+    }
   }
-  if (race.winner === runner.slot.id) {
-    // It delivered and claimed the race, which aborted the other: let that one record its end first.
-    await settle(other);
-    run.endHedge(index, runner.slot.id);
-    const outcome = yield* carryOn(runner, step);
-    return runner === own ? { type: "own", outcome } : { type: "handover", to: hedge.slot, outcome };
+}
+
+async function settleQuietly(runner: Runner): Promise<void> {
+  try {
+    await settle(runner);
+  } catch {
+    // Its failure is the one being thrown, or it ended on the abort: nothing to add.
   }
-  // `runner` ended without delivering: the other goes on alone.
-  const failed = step.done && step.value.type === "failed" ? step.value.error : undefined;
-  if (runner === hedge) {
-    const next = await own.pending;
-    run.endHedge(index, race.winner);
-    const outcome = yield* carryOn(own, next);
-    return failed ? { type: "own", outcome, failedHedge: { slot: hedge.slot, error: failed } } : { type: "own", outcome };
-  }
-  if (failed && (surfaces(failed) || run.scope.cause)) {
-    race.callOff();
-    await settle(hedge);
-    run.endHedge(index, undefined);
-    return { type: "own", outcome: (step as IteratorReturnResult<AttemptOutcome>).value };
-  }
-  const next = await hedge.pending;
-  run.endHedge(index, race.winner);
-  const outcome = yield* carryOn(hedge, next);
-  return { type: "handover", to: hedge.slot, outcome, ...(failed ? { left: failed } : {}) };
 }
 
 function start(run: RequestRun, slot: ModelSlot, call: AttemptCall, perform: PerformAttempt): Runner {

@@ -68,11 +68,17 @@ export class ModelSlot {
     if (!this.store.shareLatency || ++this.samplesSinceShare < samplesPerShare) return;
     this.samplesSinceShare = 0;
     try {
-      this.store.shareLatency(this.id, this.latency.share(Date.now()));
+      // Typed as returning nothing, but a store may well be async: its rejection must not go unhandled.
+      const sharing: unknown = this.store.shareLatency(this.id, this.latency.share(Date.now()));
+      if (isThenable(sharing)) Promise.resolve(sharing).catch(() => {});
     } catch {
       // Sharing is an optimisation: this process keeps learning on its own.
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
 
 /** A probe's lease outlives its own longest timer, so only a crashed prober lets it lapse. */

@@ -205,6 +205,11 @@ export class RequestRun {
     this.hedgeFailures.set(slot.id, error);
   }
 
+  /** Whether a hedge to `slot` failed, for the walk to take up. */
+  hasHedgeFailure(slot: ModelSlot): boolean {
+    return this.hedgeFailures.has(slot.id);
+  }
+
   /** The failure of a hedge to `slot`, once: the walk takes it up when it reaches the model. */
   takeHedgeFailure(slot: ModelSlot): ModelError | undefined {
     const error = this.hedgeFailures.get(slot.id);

@@ -150,8 +150,6 @@ export async function* runAttempt(
     context.request = run.requestFor(slot, resumption && "prefill" in resumption ? resumption.prefill : "");
     const performing = perform(context);
     const reply = performing instanceof Promise ? await performing : yield* performing;
-    // A hedged call's answer (a stream without content, or a `generate`) claims the race here.
-    if (context.race && !context.race.claim(context)) throw new Error("the other call of the hedge delivered first");
     const response = { ...reply, usage: safeUsage(reply.usage) };
     // A continued stream's answer is the text shown before the cut and this call's continuation: checked whole.
     const whole = run.progress.prefix === "" ? response : { ...response, text: run.progress.prefix + response.text };
@@ -160,6 +158,8 @@ export async function* runAttempt(
       rejected = { usage: response.usage, failed };
       throw badAnswer(slot, failed);
     }
+    // A hedged call's answer that passed its checks (a `generate`, a held stream, one without content) claims the race.
+    if (context.race && !context.race.claim(context)) throw new Error("the other call of the hedge delivered first");
     // Held parts reach the caller only now: as content shown, from here a cut is mid-answer.
     for (const part of context.heldParts ?? []) {
       run.progress.deliver(part);

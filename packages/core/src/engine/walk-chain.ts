@@ -88,6 +88,9 @@ async function* tryModel(
   perform: PerformAttempt,
   forced: boolean,
 ): AsyncGenerator<FallbackStreamPart, ModelOutcome, undefined> {
+  // A hedge's failure on this model is its first attempt, taken up whatever the model's health
+  // or fit is now (its own failure may have opened its breaker): a cut or a switch is never lost.
+  if (run.hasHedgeFailure(slot)) return yield* callModel(run, slot, perform, undefined, false);
   const unfit = capabilityMismatch(run.request, slot.settings.adapter.capabilities, run.minContextWindow);
   if (unfit) {
     run.recordSkip(slot, "unsupported", undefined, unfit);
@@ -205,11 +208,13 @@ function surfaces(slot: ModelSlot, error: ModelError): boolean {
 /**
  * The hedge carries the request on from `slot`: its answer is the request's,
  * or its failure is taken up when the walk reaches its model, next in the
- * chain. When `slot` failed meanwhile, that is a switch like any other.
+ * chain (whatever that model's health then). When `slot` failed meanwhile,
+ * that is a switch like any other.
  */
 function handOver(run: RequestRun, slot: ModelSlot, raced: Extract<HedgedOutcome, { type: "handover" }>): ModelOutcome {
   if (raced.left) {
     const { left } = raced;
+    if (left.kind === "context_length") run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
     leaveAfter(run, slot, {
       error: left,
       askedMs: left.retryAfterMs === undefined ? undefined : boundedDelayMs(left.retryAfterMs),
@@ -222,9 +227,12 @@ function handOver(run: RequestRun, slot: ModelSlot, raced: Extract<HedgedOutcome
   return { type: "failed" };
 }
 
-/** A hedge's failure: its cooldown now (another request may reach the model first), the rest when the walk reaches it. */
+/**
+ * A hedge's failure: its cooldown now (another request may reach the model
+ * first), the rest — a stop, a cut after content, a retry, a switch — when
+ * the walk reaches the model, next in the chain.
+ */
 function noteHedgeFailure(run: RequestRun, slot: ModelSlot, error: ModelError): void {
-  if (error.kind === "aborted") return;
   const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
   coolDownAfter(slot, { error, askedMs });
   run.noteHedgeFailure(slot, error);

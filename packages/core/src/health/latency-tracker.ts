@@ -179,11 +179,22 @@ const maxLogMs = Math.log(2 ** 31);
  * must not make it throw or go NaN.
  */
 export function sharedLatencyFrom(value: unknown): SharedLatency | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const { bands, sharedAt } = value as { bands?: unknown; sharedAt?: unknown };
-  if (!Array.isArray(bands) || typeof sharedAt !== "number" || !Number.isFinite(sharedAt)) return undefined;
-  const sound = bands.slice(0, 2 * (sizeBounds.length + 1)).filter(isSoundBand);
-  return { bands: sound, sharedAt };
+  try {
+    if (typeof value !== "object" || value === null) return undefined;
+    const { bands, sharedAt } = value as { bands?: unknown; sharedAt?: unknown };
+    if (!Array.isArray(bands) || typeof sharedAt !== "number" || !Number.isFinite(sharedAt)) return undefined;
+    // One band per measure and size: a repeated one would weigh several times over.
+    const byKey = new Map<string, LatencyBand>();
+    for (const band of bands.slice(0, 64)) {
+      if (!isSoundBand(band)) continue;
+      const key = `${band.measure}:${band.band}`;
+      if (!byKey.has(key)) byKey.set(key, { ...band });
+    }
+    return { bands: [...byKey.values()], sharedAt };
+  } catch {
+    // A getter that throws, a proxy: not latencies.
+    return undefined;
+  }
 }
 
 function isSoundBand(value: unknown): value is LatencyBand {

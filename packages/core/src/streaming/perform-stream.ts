@@ -39,8 +39,9 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
       if (step.done) throw endedWithoutFinish(context);
       const part = step.value;
       if (part.type === "finish") return collector.finish(part);
-      // A hedged stream's first content claims the race; the loser's part never reaches the caller.
-      if (context.firstContentAt === undefined && context.race && !context.race.claim(context)) {
+      // A hedged stream's first content claims the race (one whose parts are held claims once its answer
+      // passed its checks); the loser's part never reaches the caller.
+      if (context.firstContentAt === undefined && !context.heldParts && context.race && !context.race.claim(context)) {
         throw new Error("the other call of the hedge delivered first");
       }
       context.firstContentAt ??= Date.now();
