@@ -10,6 +10,8 @@ import {
   type FallbackEvents,
   type FallbackStream,
   type FallbackStreamPart,
+  type HedgeEndEvent,
+  type HedgeStartEvent,
   isModelError,
   type RequestStartEvent,
   type RetryEvent,
@@ -33,6 +35,8 @@ import {
   describeFallback,
   describeSkip,
   fallbackEventAttributes,
+  hedgeEndEventAttributes,
+  hedgeStartEventAttributes,
   resetEventAttributes,
   retryEventAttributes,
   skipEventAttributes,
@@ -117,6 +121,8 @@ export class ChainInstrumentation {
     this.listen("retry", (event) => this.onRetry(event));
     this.listen("fallback", (event) => this.onFallback(event));
     this.listen("skip", (event) => this.onSkip(event));
+    this.listen("hedgeStart", (event) => this.onHedgeStart(event));
+    this.listen("hedgeEnd", (event) => this.onHedgeEnd(event));
     this.listen("success", (event) => this.onSuccess(event));
     this.listen("failure", (event) => this.onFailure(event));
     this.listen("breakerOpen", (event) => this.onBreaker(understudyEvent.breakerOpen, event));
@@ -206,19 +212,19 @@ export class ChainInstrumentation {
   private onAttemptStart(event: AttemptStartEvent): void {
     const request = this.traces.get(event.requestId);
     if (!request) return;
-    const previous = request.attempt;
-    request.attempt = undefined;
-    previous?.finish();
-    guarded("ending a call's span", () => previous?.span?.end())();
+    for (const previous of request.displacedBy(event)) {
+      previous.finish();
+      guarded("ending a call's span", () => previous.span?.end())();
+    }
     const span = request.tracer && startAttemptSpan(request.tracer, event, request.context, request.method === "stream");
     if (span?.isRecording()) span.setAttributes({ ...attemptIdentity(event), ...request.attemptAttributes(this.content) });
-    request.attempt = new AttemptTrace(event, span, request.context);
+    request.hold(new AttemptTrace(event, span, request.context));
   }
 
   /** Runs the adapter's call with the attempt's span active, and watches where its HTTP request goes. */
   private readonly wrapAttempt: AttemptWrapper = (event, call) => {
-    const attempt = this.traces.get(event.requestId)?.attempt;
-    if (attempt?.start !== event) return call();
+    const attempt = this.traces.get(event.requestId)?.callStartedBy(event);
+    if (!attempt) return call();
     const { context: active } = attempt;
     return withServerListener(attempt.serverListener, active ? () => context.with(active, call) : call);
   };
@@ -263,6 +269,20 @@ export class ChainInstrumentation {
     if (!request?.recording) return;
     request.skips.push(describeSkip(event));
     request.addEvent(understudyEvent.skip, () => skipEventAttributes(event));
+  }
+
+  private onHedgeStart(event: HedgeStartEvent): void {
+    const request = this.traces.get(event.requestId);
+    if (!request?.recording) return;
+    request.noteHedgeStart(event);
+    request.addEvent(understudyEvent.hedgeStart, () => hedgeStartEventAttributes(event));
+  }
+
+  private onHedgeEnd(event: HedgeEndEvent): void {
+    const request = this.traces.get(event.requestId);
+    if (!request?.recording) return;
+    request.noteHedgeEnd(event);
+    request.addEvent(understudyEvent.hedgeEnd, () => hedgeEndEventAttributes(event));
   }
 
   private onPart(requestId: string, part: FallbackStreamPart): void {

@@ -71,6 +71,7 @@ function oneRequest(requestId: string, startedAt: number, primaryDown: boolean, 
       ...(fails || skipped ? {} : { firstTokenMs: Math.round(durationMs / 4) }),
       probe: false,
       fellBack: fails,
+      hedge: false,
       ...(skipped ? {} : { usage, cost: (800 * input + usage.outputTokens * output) / 1e6 }),
     });
     at += durationMs;
@@ -106,6 +107,8 @@ function oneRequest(requestId: string, startedAt: number, primaryDown: boolean, 
       retries: 0,
       fallbacks: calls.filter((a) => a.fellBack).length,
       resets: 0,
+      hedges: 0,
+      hedgesWon: 0,
       ...(answeredBy ? { firstTokenMs: Math.round((at - startedAt) / 3) } : {}),
       usage: {
         inputTokens: 800 * calls.length,

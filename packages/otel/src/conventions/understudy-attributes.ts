@@ -44,6 +44,15 @@ export const understudyAttr = {
   skipUntil: "understudy.skip.until",
   skipMessage: "understudy.skip.message",
   breakerReopenAt: "understudy.breaker.reopen_at",
+  hedge: "understudy.hedge",
+  hedgeLostTo: "understudy.hedge.lost_to",
+  hedgeCount: "understudy.hedge_count",
+  hedgeWonCount: "understudy.hedge_won_count",
+  hedges: "understudy.hedges",
+  hedgeFrom: "understudy.hedge.from",
+  hedgeTo: "understudy.hedge.to",
+  hedgeAfterMs: "understudy.hedge.after_ms",
+  hedgeWinner: "understudy.hedge.winner",
 } as const;
 
 /** Span events on the chain span. */
@@ -55,6 +64,8 @@ export const understudyEvent = {
   breakerOpen: "understudy.breaker.open",
   breakerHalfOpen: "understudy.breaker.half_open",
   breakerClose: "understudy.breaker.close",
+  hedgeStart: "understudy.hedge.start",
+  hedgeEnd: "understudy.hedge.end",
 } as const;
 
 /** understudy's own metrics. */

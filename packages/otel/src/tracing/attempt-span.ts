@@ -32,7 +32,11 @@ export function startAttemptSpan(tracer: Tracer, start: AttemptStartEvent, paren
   );
 }
 
-/** understudy's facts about the call: which chain entry, which try, whether it was a breaker's probe. */
+/**
+ * understudy's facts about the call: which chain entry, which try, whether
+ * it was a breaker's probe, and (only then) that it was started as a hedge
+ * beside a slower call of the same request.
+ */
 export function attemptIdentity(start: AttemptStartEvent): Attributes {
   return {
     [understudyAttr.requestId]: start.requestId,
@@ -40,10 +44,15 @@ export function attemptIdentity(start: AttemptStartEvent): Attributes {
     [understudyAttr.provider]: start.provider,
     [understudyAttr.attempt]: start.attempt,
     [understudyAttr.probe]: start.probe,
+    ...(start.hedge === true ? { [understudyAttr.hedge]: true } : {}),
   };
 }
 
-/** What the call's record says once it ended: the response on success, the failure kind otherwise. */
+/**
+ * What the call's record says once it ended: the response on success, the
+ * failure kind otherwise, and for a call that lost a hedge (cancelled, kind
+ * `aborted`) the model that won it.
+ */
 export function attemptEndAttributes(record: AttemptRecord): Attributes {
   const attributes: Attributes = {
     [understudyAttr.attemptOutcome]: record.outcome,
@@ -58,6 +67,7 @@ export function attemptEndAttributes(record: AttemptRecord): Attributes {
     return attributes;
   }
   attributes[generalAttr.errorType] = record.kind ?? "_OTHER";
+  if (record.lostHedgeTo !== undefined) attributes[understudyAttr.hedgeLostTo] = record.lostHedgeTo;
   // Not `http.response.status_code`: this span is the model call, not an HTTP request (that is the HTTP client's span, below it).
   if (record.status !== undefined) attributes[understudyAttr.httpStatus] = record.status;
   return attributes;

@@ -1,5 +1,13 @@
 import type { Attributes } from "@opentelemetry/api";
-import type { BreakerEvent, FallbackEvent, ResetPart, RetryEvent, SkipEvent } from "@understudy/core";
+import type {
+  BreakerEvent,
+  FallbackEvent,
+  HedgeEndEvent,
+  HedgeStartEvent,
+  ResetPart,
+  RetryEvent,
+  SkipEvent,
+} from "@understudy/core";
 import { understudyAttr } from "../conventions/understudy-attributes.ts";
 
 /** `understudy.retry`: the same model is about to be called again. */
@@ -43,6 +51,24 @@ export function breakerEventAttributes(event: BreakerEvent): Attributes {
     [understudyAttr.model]: event.model,
     ...(event.reason === undefined ? {} : { [understudyAttr.reason]: event.reason }),
     ...(event.reopenAt === undefined ? {} : { [understudyAttr.breakerReopenAt]: event.reopenAt }),
+  };
+}
+
+/** `understudy.hedge.start`: `to` was called beside `from`, which had not delivered after `after_ms`. */
+export function hedgeStartEventAttributes(event: HedgeStartEvent): Attributes {
+  return {
+    [understudyAttr.hedgeFrom]: event.from,
+    [understudyAttr.hedgeTo]: event.to,
+    [understudyAttr.hedgeAfterMs]: Math.round(event.afterMs),
+  };
+}
+
+/** `understudy.hedge.end`: the hedge's race was decided; `understudy.hedge.winner` is absent when neither call delivered. */
+export function hedgeEndEventAttributes(event: HedgeEndEvent): Attributes {
+  return {
+    [understudyAttr.hedgeFrom]: event.from,
+    [understudyAttr.hedgeTo]: event.to,
+    ...(event.winner === undefined ? {} : { [understudyAttr.hedgeWinner]: event.winner }),
   };
 }
 

@@ -30,6 +30,18 @@ export function startChainSpan(tracer: Tracer, start: RequestStartEvent, parent:
   );
 }
 
+/** A hedge of a request as the chain span tells it: who ran beside whom, and who delivered first. */
+export interface HedgeTally {
+  /** The slow model's chain id. */
+  readonly from: string;
+  /** The model started beside it. */
+  readonly to: string;
+  /** Whether its race was decided (`hedgeEnd`). */
+  decided: boolean;
+  /** The model that delivered first; absent until the race is decided, and when neither did. */
+  winner?: string;
+}
+
 /** The story so far of a request, as its chain span reports it at the end. */
 export interface ChainTally {
   /** Calls made (skips excluded). */
@@ -40,6 +52,8 @@ export interface ChainTally {
   readonly skips: readonly string[];
   /** Restarts of a stream announced to the caller with a `reset` part. */
   readonly resets: number;
+  /** The hedges started, in order. */
+  readonly hedges: readonly HedgeTally[];
 }
 
 /** What every ending of a request reports: its counts and the story of its switches. */
@@ -49,9 +63,17 @@ export function tallyAttributes(tally: ChainTally): Attributes {
     [understudyAttr.fallbackCount]: tally.fallbacks.length,
     [understudyAttr.skipCount]: tally.skips.length,
     [understudyAttr.resetCount]: tally.resets,
+    [understudyAttr.hedgeCount]: tally.hedges.length,
+    [understudyAttr.hedgeWonCount]: tally.hedges.filter((hedge) => hedge.winner === hedge.to).length,
     ...(tally.fallbacks.length > 0 ? { [understudyAttr.fallbacks]: [...tally.fallbacks] } : {}),
     ...(tally.skips.length > 0 ? { [understudyAttr.skips]: [...tally.skips] } : {}),
+    ...(tally.hedges.length > 0 ? { [understudyAttr.hedges]: tally.hedges.map(describeHedge) } : {}),
   };
+}
+
+/** One hedge, as the chain span lists it: `from -> to: won by winner`, or `from -> to: no winner`. */
+export function describeHedge(hedge: HedgeTally): string {
+  return `${hedge.from} -> ${hedge.to}: ${hedge.winner === undefined ? "no winner" : `won by ${hedge.winner}`}`;
 }
 
 /** Who answered and what it cost. */

@@ -1,16 +1,25 @@
 import { type Attributes, type Context, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
-import type { AttemptRecord, ChatRequest, FallbackResult, RequestStartEvent } from "@understudy/core";
+import type {
+  AttemptRecord,
+  AttemptStartEvent,
+  ChatRequest,
+  FallbackResult,
+  HedgeEndEvent,
+  HedgeStartEvent,
+  RequestStartEvent,
+} from "@understudy/core";
 import type { ContentCapture } from "../content/captured-content.ts";
 import { understudyAttr } from "../conventions/understudy-attributes.ts";
 import type { AttemptTrace } from "./attempt-trace.ts";
-import { answerAttributes, type ChainTally, tallyAttributes } from "./chain-span.ts";
+import { answerAttributes, type ChainTally, type HedgeTally, tallyAttributes } from "./chain-span.ts";
 import { requestErrorAttributes } from "./error-type.ts";
 import { requestAttributes } from "./request-attributes.ts";
 
 /**
  * Everything this package holds for one request, keyed by its `requestId`
- * and dropped at its end: the chain span, the call in flight, and the tally
- * the chain span reports. Concurrent requests never share one.
+ * and dropped at its end: the chain span, the calls in flight (one, or two
+ * while a hedge runs), and the tally the chain span reports. Concurrent
+ * requests never share one.
  */
 export class RequestTrace implements ChainTally {
   /** The engine's id of the request. */
@@ -25,8 +34,8 @@ export class RequestTrace implements ChainTally {
   readonly context: Context;
   /** The request, when the call was seen (for its parameters and content). */
   readonly request: ChatRequest | undefined;
-  /** The call in flight. */
-  attempt: AttemptTrace | undefined;
+  /** The calls in flight: one, or the slow call and its hedge. */
+  private readonly calls: AttemptTrace[] = [];
   /** The answering call, kept open until the result gives it its content. */
   answer: AttemptTrace | undefined;
   /** Calls made. */
@@ -37,6 +46,8 @@ export class RequestTrace implements ChainTally {
   readonly skips: string[] = [];
   /** Restarts announced with a `reset` part. */
   resets = 0;
+  /** The hedges started, each with its winner once decided. */
+  readonly hedges: HedgeTally[] = [];
   /** Epoch ms of the request's deadline, when it has one. */
   readonly deadlineAt: number | undefined;
   private sharedAttributes: Attributes | undefined;
@@ -89,12 +100,43 @@ export class RequestTrace implements ChainTally {
     return this.sharedAttributes;
   }
 
-  /** Takes the call in flight that `record` ends, if it is the one this trace holds. */
+  /**
+   * The calls a call about to start leaves behind, no longer held: a hedge
+   * runs beside the call in flight, but any other call comes after the calls
+   * before it ended, so those still held (their record never came) are
+   * returned, for the caller to end.
+   */
+  displacedBy(start: AttemptStartEvent): AttemptTrace[] {
+    return start.hedge === true ? [] : this.calls.splice(0);
+  }
+
+  /** Holds a call that just started, until its record comes or the request ends. */
+  hold(call: AttemptTrace): void {
+    this.calls.push(call);
+  }
+
+  /** The call in flight that `start` announced (what the attempt wrapper runs), if this trace holds it. */
+  callStartedBy(start: AttemptStartEvent): AttemptTrace | undefined {
+    return this.calls.find((call) => call.start === start);
+  }
+
+  /** Takes the call in flight that `record` ends, if this trace holds it. */
   takeAttempt(record: AttemptRecord): AttemptTrace | undefined {
-    const current = this.attempt;
-    if (!current?.matches(record)) return undefined;
-    this.attempt = undefined;
-    return current;
+    const index = this.calls.findIndex((call) => call.matches(record));
+    return index < 0 ? undefined : this.calls.splice(index, 1)[0];
+  }
+
+  /** Notes a hedge that started. */
+  noteHedgeStart(event: HedgeStartEvent): void {
+    this.hedges.push({ from: event.from, to: event.to, decided: false });
+  }
+
+  /** Notes who won the undecided hedge between the event's two models, if anyone did. */
+  noteHedgeEnd(event: HedgeEndEvent): void {
+    const hedge = this.hedges.find((h) => !h.decided && h.from === event.from && h.to === event.to);
+    if (!hedge) return;
+    hedge.decided = true;
+    if (event.winner !== undefined) hedge.winner = event.winner;
   }
 
   /**
@@ -131,13 +173,13 @@ export class RequestTrace implements ChainTally {
   }
 
   private end(attributes: Attributes, errorMessage?: string): void {
-    const { attempt, answer } = this;
-    this.attempt = undefined;
+    const { answer } = this;
+    const open = this.calls.splice(0);
     this.answer = undefined;
-    attempt?.finish();
+    for (const call of open) call.finish();
     try {
-      // A call still open here ended without its record (the instrumentation was removed mid-call, or the stream dropped).
-      attempt?.span?.end();
+      // Calls still open here ended without their record (the instrumentation was removed mid-call, or the stream dropped).
+      endAll(open);
     } finally {
       try {
         answer?.span?.end();
@@ -158,6 +200,17 @@ export class RequestTrace implements ChainTally {
     } finally {
       span.end();
     }
+  }
+}
+
+/** Ends every call's span, each whatever ending the others' does (a span processor may throw); rethrows the first failure. */
+function endAll(calls: readonly AttemptTrace[]): void {
+  const [first, ...rest] = calls;
+  if (!first) return;
+  try {
+    first.span?.end();
+  } finally {
+    endAll(rest);
   }
 }
 

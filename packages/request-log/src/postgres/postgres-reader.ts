@@ -79,6 +79,7 @@ export class PostgresRequestLogReader implements RequestLogReader {
         `SELECT COUNT(*) AS requests, ${total("(fallbacks > 0)::int")} AS with_fallback,
         ${total("(outcome = 'success' AND model IS DISTINCT FROM (models::jsonb ->> 0))::int")} AS by_backup, ${total("calls")} AS calls,
         ${total("skips")} AS skips, ${total("retries")} AS retries, ${total("fallbacks")} AS fallbacks, ${total("resets")} AS resets,
+        ${total("(hedges > 0)::int")} AS hedged, ${total("hedges")} AS hedges, ${total("hedges_won")} AS hedges_won,
         ${total("cost_answer")} AS cost_answer, ${total("cost_wasted")} AS cost_wasted, ${total("(NOT cost_complete)::int")} AS incomplete
       FROM requests r WHERE ${where}`,
         params,
@@ -101,6 +102,9 @@ export class PostgresRequestLogReader implements RequestLogReader {
       retries: Number(totals?.retries ?? 0),
       fallbacks: Number(totals?.fallbacks ?? 0),
       resets: Number(totals?.resets ?? 0),
+      hedged: Number(totals?.hedged ?? 0),
+      hedges: Number(totals?.hedges ?? 0),
+      hedgesWon: Number(totals?.hedges_won ?? 0),
       costAnswer: Number(totals?.cost_answer ?? 0),
       costWasted: Number(totals?.cost_wasted ?? 0),
       costIncomplete: Number(totals?.incomplete ?? 0),

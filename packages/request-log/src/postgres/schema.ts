@@ -122,4 +122,9 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX shadows_by_time ON shadows (at);
   `,
+  // 3: hedged requests, as in SQLite (a constant default: PostgreSQL adds the columns without rewriting the tables).
+  `
+  ALTER TABLE requests ADD COLUMN hedges INTEGER NOT NULL DEFAULT 0, ADD COLUMN hedges_won INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE attempts ADD COLUMN hedge BOOLEAN NOT NULL DEFAULT FALSE, ADD COLUMN lost_hedge_to TEXT COLLATE "C";
+  `,
 ];

@@ -40,7 +40,8 @@ export interface LogSummary {
   readonly withFallback: number;
   /**
    * Successful requests a model other than the request's first answered: a
-   * fallback, or the first model skipped (breaker open, cooling down, …).
+   * fallback, the first model skipped (breaker open, cooling down, …), or a
+   * hedge the next model won.
    */
   readonly answeredByBackup: number;
   /** Calls, skips, retries, fallbacks and resets, over all requests. */
@@ -53,6 +54,15 @@ export interface LogSummary {
   readonly fallbacks: number;
   /** Stream restarts after content was shown. */
   readonly resets: number;
+  /** Requests that started a hedge: called the next model beside a slow one that had not delivered after its hedge delay. */
+  readonly hedged: number;
+  /** Hedges started, over all requests (a request may start more than one with `hedging.maxPerRequest`). */
+  readonly hedges: number;
+  /**
+   * Hedges the call started beside the slow one won: it delivered first. The
+   * slow calls they aborted cost tokens all the same, counted in `costWasted`.
+   */
+  readonly hedgesWon: number;
   /** Cost of the answers. */
   readonly costAnswer: number;
   /** Cost of failed and cancelled calls. */

@@ -90,6 +90,8 @@ function requestFacts(
     retries: calls.filter((row) => row.attempt > 1).length,
     fallbacks: rows.filter((row) => row.fellBack).length,
     resets: start.resets,
+    hedges: start.hedges,
+    hedgesWon: start.hedgesWon,
     ...(firstTokenMs === undefined ? {} : { firstTokenMs }),
     usage: sumUsage(history),
   };
@@ -112,12 +114,28 @@ export function attemptRows(
   history: readonly AttemptRecord[],
   capture: CaptureOptions | undefined,
 ): AttemptRecordRow[] {
-  return history.map((attempt, seq) => {
-    const next = history.slice(seq + 1).find((later) => later.outcome !== "skipped");
-    const fellBack =
-      (attempt.outcome === "failure" || attempt.outcome === "cancelled") && next !== undefined && next.model !== attempt.model;
-    return rowOf(requestId, seq, attempt, fellBack, capture);
-  });
+  return history.map((attempt, seq) => rowOf(requestId, seq, attempt, movedOn(history, seq), capture));
+}
+
+/**
+ * Whether the call at `seq` failed (or was cancelled) and the request moved
+ * on to another model: the next call of the walk went to one. The history is
+ * in the order calls ended; a hedge runs two at once, so the next call of the
+ * walk is the next to end among those that started no earlier than this one
+ * (the slow call a hedge ran beside started before it, and a hedge's failure
+ * that the slow model's answer made moot is followed by none). A call that
+ * lost a hedge moved nothing on: the other call carried the request.
+ */
+function movedOn(history: readonly AttemptRecord[], seq: number): boolean {
+  const attempt = history[seq];
+  if (!attempt || (attempt.outcome !== "failure" && attempt.outcome !== "cancelled")) return false;
+  if (attempt.lostHedgeTo !== undefined) return false;
+  for (let later = seq + 1; later < history.length; later++) {
+    const next = history[later];
+    if (!next || next.outcome === "skipped" || next.startedAt < attempt.startedAt) continue;
+    return next.model !== attempt.model;
+  }
+  return false;
 }
 
 function rowOf(
@@ -144,7 +162,8 @@ function rowOf(
     ...(firstContentMs === undefined ? {} : { firstTokenMs: firstContentMs }),
     probe: kept.probe,
     fellBack,
-    ...optional(kept, ["usage", "cost", "responseId", "responseModel", "finishReason"]),
+    hedge: kept.hedge === true,
+    ...optional(kept, ["lostHedgeTo", "usage", "cost", "responseId", "responseModel", "finishReason"]),
   };
 }
 

@@ -105,6 +105,8 @@ interface Listeners {
   readonly shadow: FallbackEvents["shadow"];
   readonly requestStart: FallbackEvents["requestStart"];
   readonly reset: FallbackEvents["reset"];
+  readonly hedgeStart: FallbackEvents["hedgeStart"];
+  readonly hedgeEnd: FallbackEvents["hedgeEnd"];
   readonly success: FallbackEvents["success"];
   readonly failure: FallbackEvents["failure"];
 }
@@ -122,6 +124,8 @@ function listenersFor(
       if (!inFlight.begin(event, chooseCapture(capture))) queue.drop(1, "buffer_full");
     },
     reset: (event) => inFlight.noteReset(event.requestId),
+    hedgeStart: (event) => inFlight.noteHedgeStart(event.requestId),
+    hedgeEnd: (event) => inFlight.noteHedgeEnd(event),
     success: ({ requestId, result }) => {
       const start = inFlight.end(requestId);
       if (start) queue.push({ start, result: start.captureAnswer ? result : withoutContent(result) });
@@ -142,6 +146,8 @@ function listen(chain: RecordedChain, listeners: Listeners): void {
   chain.on("shadow", listeners.shadow);
   chain.on("requestStart", listeners.requestStart);
   chain.on("reset", listeners.reset);
+  chain.on("hedgeStart", listeners.hedgeStart);
+  chain.on("hedgeEnd", listeners.hedgeEnd);
   chain.on("success", listeners.success);
   chain.on("failure", listeners.failure);
 }
@@ -150,6 +156,8 @@ function stopListening(chain: RecordedChain, listeners: Listeners): void {
   chain.off("shadow", listeners.shadow);
   chain.off("requestStart", listeners.requestStart);
   chain.off("reset", listeners.reset);
+  chain.off("hedgeStart", listeners.hedgeStart);
+  chain.off("hedgeEnd", listeners.hedgeEnd);
   chain.off("success", listeners.success);
   chain.off("failure", listeners.failure);
 }

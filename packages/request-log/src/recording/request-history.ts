@@ -1,4 +1,4 @@
-import type { AttemptRecord, ChatRequest, FallbackResult, RequestStartEvent } from "@understudy/core";
+import type { AttemptRecord, ChatRequest, FallbackResult, HedgeEndEvent, RequestStartEvent } from "@understudy/core";
 import type { CaptureChoice } from "./capture.ts";
 import type { FailureFacts } from "./failure-facts.ts";
 
@@ -12,6 +12,10 @@ export interface StartedRequest {
   readonly captureAnswer: boolean;
   /** `reset` events seen so far. */
   resets: number;
+  /** `hedgeStart` events seen so far. */
+  hedges: number;
+  /** `hedgeEnd` events seen so far whose winner was the model started beside the slow one. */
+  hedgesWon: number;
 }
 
 /**
@@ -56,6 +60,8 @@ export class RequestsInFlight {
       request: capture.prompt ? request : undefined,
       captureAnswer: capture.answer,
       resets: 0,
+      hedges: 0,
+      hedgesWon: 0,
     });
     return true;
   }
@@ -64,6 +70,19 @@ export class RequestsInFlight {
   noteReset(requestId: string): void {
     const start = this.started.get(requestId);
     if (start) start.resets += 1;
+  }
+
+  /** Counts a hedge a followed request started. */
+  noteHedgeStart(requestId: string): void {
+    const start = this.started.get(requestId);
+    if (start) start.hedges += 1;
+  }
+
+  /** Counts a hedge of a followed request that the model started beside the slow one won. */
+  noteHedgeEnd(event: HedgeEndEvent): void {
+    if (event.winner === undefined || event.winner !== event.to) return;
+    const start = this.started.get(event.requestId);
+    if (start) start.hedgesWon += 1;
   }
 
   /** Stops following a request and returns what was kept of its start (undefined when it was not followed). */

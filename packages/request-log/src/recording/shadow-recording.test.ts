@@ -116,7 +116,7 @@ describe("recordRequests and shadow calls", () => {
     db.exec("PRAGMA user_version = 1");
     db.close();
     expect(() => new SqliteRequestLogReader(path, { readOnly: true })).toThrow(
-      /schema version 1, this package reads 2: open it once with a SqliteSink to migrate it/,
+      /schema version 1, this package reads 3: open it once with a SqliteSink to migrate it/,
     );
     const sink = new SqliteSink(path);
     await sink.write({ requests: [] });
@@ -124,7 +124,7 @@ describe("recordRequests and shadow calls", () => {
     const reader = new SqliteRequestLogReader(path, { readOnly: true });
     expect(await reader.shadowSummary()).toEqual([]);
     await reader.close();
-    expect(schemaVersion).toBe(2);
+    expect(schemaVersion).toBe(3);
   });
 });
 
@@ -175,7 +175,7 @@ describe.skipIf(!postgresAvailable())("PostgreSQL and shadow calls", () => {
       await client.end();
     }
     const readOnly = new PostgresRequestLogReader({ connection: url, readOnly: true });
-    await expect(readOnly.shadowSummary()).rejects.toThrow(/schema version 1, this package reads 2: start a PostgresSink/);
+    await expect(readOnly.shadowSummary()).rejects.toThrow(/schema version 1, this package reads 3: start a PostgresSink/);
     await readOnly.close();
     const sink = new PostgresSink({ connection: url });
     await sink.ready();

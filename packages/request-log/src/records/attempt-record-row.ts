@@ -34,8 +34,20 @@ export interface AttemptRecordRow {
   readonly firstTokenMs?: number;
   /** True when this call was the half-open probe of an open breaker. */
   readonly probe: boolean;
-  /** True when this call's failure moved the request on to another model (a fallback, its reason `kind`). */
+  /**
+   * True when this call's failure moved the request on to another model (a
+   * fallback, its reason `kind`). Never for a call that lost a hedge, nor for
+   * a hedge's failure the slow model's answer made moot.
+   */
   readonly fellBack: boolean;
+  /** True when this call was started as a hedge, beside a slower call of the same request that had not delivered. */
+  readonly hedge: boolean;
+  /**
+   * With `cancelled`: the chain id of the model whose call delivered first
+   * when this call lost a hedge (it was aborted then; its `usage` is
+   * estimated, and its `cost` is the hedge's waste).
+   */
+  readonly lostHedgeTo?: string;
   /** Tokens used, when known (`estimated` for a stream that died). */
   readonly usage?: Usage;
   /** What the call's tokens cost under its model's price; absent without a price or without usage. */

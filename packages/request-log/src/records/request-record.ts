@@ -57,6 +57,10 @@ export interface RequestRecord {
   readonly fallbacks: number;
   /** Restarts of a stream that had shown content (each a `reset` part the caller received). */
   readonly resets: number;
+  /** Hedges started: a model called beside a slower one that had not delivered after its hedge delay. */
+  readonly hedges: number;
+  /** Hedges the model started beside the slow one won: it delivered first (the slow call was aborted). */
+  readonly hedgesWon: number;
   /** Streams: ms from the start to the first content part the caller received, when one came. */
   readonly firstTokenMs?: number;
   /** Tokens of every call, the wasted ones included (`estimated` when any is). */

@@ -115,6 +115,9 @@ async function shownFigures(page: Page) {
   return {
     requests: await dataValue(page, "#total-requests"),
     costWasted: await dataValue(page, "#total-cost-wasted"),
+    hedged: await dataValue(page, "#total-hedged"),
+    // Counts as the browser's locale writes them, their group separators left out.
+    hedgesText: (await textOf(page, "#total-hedged + .total-detail")).join("").replace(/(\d)[,.\u00a0\u202f'](?=\d{3})/g, "$1"),
     slowest: await rowCount(page, "#slowest tbody tr"),
     failed: await rowCount(page, "#failed tbody tr"),
     comparisons: await rowCount(page, "#comparisons .comparison"),
@@ -139,6 +142,8 @@ function figuresOf(view: ReportView | undefined, comparisons: number) {
   return {
     requests: String(view.summary.requests),
     costWasted: String(view.summary.costWasted),
+    hedged: String(view.summary.hedged),
+    hedgesText: `${view.summary.hedges === 1 ? "1 hedge" : `${view.summary.hedges} hedges`}, ${view.summary.hedgesWon} won by the call started beside the slow one`,
     slowest: view.slowest.length,
     failed: view.failed.length,
     comparisons,
@@ -287,6 +292,8 @@ describe.skipIf(!available)("the report page in Chromium", () => {
       expect((await canvases(page)).filter((s) => s.shown)).toEqual([]);
       expect(await isHidden(page, "#eval")).toBe(true);
       expect(await textOf(page, "#total-requests")).toEqual(["0"]);
+      // No hedge anywhere in the log: no figure for hedges to explain.
+      expect(await rowCount(page, "#total-hedged")).toBe(0);
       expect((await textOf(page, "#comparisons")).join("")).toContain(
         "recordRequests(chain, sink, { capture: { prompts: true, answers: true } })",
       );

@@ -8,6 +8,10 @@
  * the request (read back whole) and as rows of `request_tags` (filtered by index).
  * Shadow calls (version 2) live in `shadows`, keyed by their request and model,
  * without a foreign key: a shadow row may be written before its request's.
+ * Hedges (version 3) are columns: the hedges a request started and those the
+ * second call won on `requests`, and on `attempts` whether a call was a hedge
+ * and, for a call that lost one, the model that won it. Rows written before
+ * version 3 read as no hedge (there were none).
  */
 export const migrations: readonly string[] = [
   `
@@ -120,6 +124,13 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (request_id, model)
   ) WITHOUT ROWID;
   CREATE INDEX shadows_by_time ON shadows (at);
+  `,
+  // 3: hedged requests (a model called beside a slow one): how many a request started and won, and which calls were hedges or lost one.
+  `
+  ALTER TABLE requests ADD COLUMN hedges INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE requests ADD COLUMN hedges_won INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE attempts ADD COLUMN hedge INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE attempts ADD COLUMN lost_hedge_to TEXT;
   `,
 ];
 

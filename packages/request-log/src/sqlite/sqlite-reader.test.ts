@@ -41,6 +41,8 @@ function knownLog(): LoggedRequest[] {
     retries: 0,
     fallbacks: 0,
     resets: 0,
+    hedges: 0,
+    hedgesWon: 0,
     usage: usage(0, 0),
   };
   const call = (requestId: string, seq: number, model: string, startedAt: number) => ({
@@ -54,6 +56,7 @@ function knownLog(): LoggedRequest[] {
     waitedMs: 0,
     probe: false,
     fellBack: false,
+    hedge: false,
   });
   return [
     {
@@ -149,6 +152,9 @@ describe("SqliteRequestLogReader on a log checked by hand", () => {
         retries: 0,
         fallbacks: 1,
         resets: 0,
+        hedged: 0,
+        hedges: 0,
+        hedgesWon: 0,
         costAnswer: 0.006,
         costWasted: 0.001,
         costIncomplete: 1,

@@ -85,6 +85,7 @@ export class SqliteRequestLogReader implements RequestLogReader {
       `SELECT COUNT(*) AS requests, TOTAL(fallbacks > 0) AS with_fallback,
         TOTAL(outcome = 'success' AND model IS NOT json_extract(models, '$[0]')) AS by_backup, TOTAL(calls) AS calls,
         TOTAL(skips) AS skips, TOTAL(retries) AS retries, TOTAL(fallbacks) AS fallbacks, TOTAL(resets) AS resets,
+        TOTAL(hedges > 0) AS hedged, TOTAL(hedges) AS hedges, TOTAL(hedges_won) AS hedges_won,
         TOTAL(cost_answer) AS cost_answer, TOTAL(cost_wasted) AS cost_wasted, TOTAL(cost_complete = 0) AS incomplete
       FROM requests r WHERE ${where}`,
       params,
@@ -104,6 +105,9 @@ export class SqliteRequestLogReader implements RequestLogReader {
       retries: Number(totals?.retries ?? 0),
       fallbacks: Number(totals?.fallbacks ?? 0),
       resets: Number(totals?.resets ?? 0),
+      hedged: Number(totals?.hedged ?? 0),
+      hedges: Number(totals?.hedges ?? 0),
+      hedgesWon: Number(totals?.hedges_won ?? 0),
       costAnswer: Number(totals?.cost_answer ?? 0),
       costWasted: Number(totals?.cost_wasted ?? 0),
       costIncomplete: Number(totals?.incomplete ?? 0),

@@ -1,4 +1,5 @@
 import { fork } from "node:child_process";
+import type { SQLInputValue } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { isConfigError } from "@understudy/core";
 import { describe, expect, it } from "vitest";
@@ -14,6 +15,8 @@ import { SqliteSink } from "./sqlite-sink.ts";
 
 const tempPath = useTempDir();
 const day = 86_400_000;
+/** The columns version 3 added. */
+const hedgeColumns = new Set(["hedges", "hedges_won", "hedge", "lost_hedge_to"]);
 
 async function countRows(path: string): Promise<{ requests: number; attempts: number; tags: number }> {
   const db = openDatabase(path);
@@ -113,7 +116,7 @@ describe("migrations", () => {
     const db = openDatabase(path);
     try {
       expect(versionOf(db)).toBe(schemaVersion);
-      expect(schemaVersion).toBe(2);
+      expect(schemaVersion).toBe(3);
       const names = (type: string) =>
         (
           db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name").all(type) as {
@@ -151,15 +154,15 @@ describe("migrations", () => {
     v1.exec(migrations[0] ?? "");
     v1.exec("PRAGMA user_version = 1");
     const { record, attempts } = sampleRequest("old", Date.UTC(2026, 0, 1));
-    const marks = (n: number) => Array(n).fill("?").join(", ");
-    v1.prepare(`INSERT INTO requests (${requestColumns.join(", ")}) VALUES (${marks(requestColumns.length)})`).run(
-      ...requestValues(record),
-    );
-    for (const attempt of attempts) {
-      v1.prepare(`INSERT INTO attempts (${attemptColumns.join(", ")}) VALUES (${marks(attemptColumns.length)})`).run(
-        ...attemptValues(attempt),
-      );
-    }
+    // Version 1's columns: those of today but the hedges' (version 3).
+    const insertV1 = (table: string, columns: readonly string[], values: SQLInputValue[]) => {
+      const kept = columns.flatMap((column, i) => (hedgeColumns.has(column) ? [] : [[column, values[i] ?? null] as const]));
+      v1.prepare(
+        `INSERT INTO ${table} (${kept.map(([column]) => column).join(", ")}) VALUES (${kept.map(() => "?").join(", ")})`,
+      ).run(...kept.map(([, value]) => value));
+    };
+    insertV1("requests", requestColumns, requestValues(record));
+    for (const attempt of attempts) insertV1("attempts", attemptColumns, attemptValues(attempt));
     v1.close();
     await new SqliteSink(path).close();
     const reader = new SqliteRequestLogReader(path, { readOnly: true });
@@ -175,7 +178,7 @@ describe("migrations", () => {
     const db = openDatabase(path);
     db.exec(`PRAGMA user_version = ${schemaVersion + 1}`);
     db.close();
-    expect(() => new SqliteLogStore(path, 1_000)).toThrow(/schema version 3, newer than this package's 2/);
+    expect(() => new SqliteLogStore(path, 1_000)).toThrow(/schema version 4, newer than this package's 3/);
   });
 });
 

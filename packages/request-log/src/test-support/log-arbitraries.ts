@@ -47,6 +47,9 @@ const attempt = fc.record({
   message: fc.option(text, { nil: undefined }),
   fellBack: fc.boolean(),
   probe: fc.boolean(),
+  hedge: fc.boolean(),
+  // With `cancelled`: the model whose call won the hedge this one lost.
+  lostHedgeTo: fc.option(fc.constantFrom(...modelIds), { nil: undefined }),
 });
 
 type AttemptDraft = typeof attempt extends fc.Arbitrary<infer T> ? T : never;
@@ -70,8 +73,10 @@ function rowOf(requestId: string, startedAt: number, seq: number, draft: Attempt
       durationMs: 0,
       probe: false,
       fellBack: false,
+      hedge: false,
     };
   }
+  const lost = draft.outcome === "cancelled" ? draft.lostHedgeTo : undefined;
   const failed = draft.outcome !== "success";
   return {
     ...base,
@@ -84,7 +89,9 @@ function rowOf(requestId: string, startedAt: number, seq: number, draft: Attempt
     durationMs: draft.durationMs,
     ...(draft.firstTokenMs === undefined ? {} : { firstTokenMs: draft.firstTokenMs }),
     probe: draft.probe,
-    fellBack: failed && draft.fellBack,
+    fellBack: failed && lost === undefined && draft.fellBack,
+    hedge: draft.hedge,
+    ...(lost === undefined ? {} : { lostHedgeTo: lost }),
     ...(draft.usage === undefined ? {} : { usage: draft.usage }),
     ...(draft.usage === undefined || draft.cost === undefined ? {} : { cost: draft.cost }),
   };
@@ -160,6 +167,10 @@ const loggedRequest = fc.record({
   answer: fc.option(text, { nil: undefined }),
   errorMessage: text,
   resets: fc.integer({ min: 0, max: 2 }),
+  // Most requests start no hedge; one may start a few (`hedging.maxPerRequest`), and the second call win some.
+  hedges: fc
+    .oneof({ weight: 3, arbitrary: fc.constant(0) }, fc.integer({ min: 1, max: 3 }))
+    .chain((hedges) => fc.tuple(fc.constant(hedges), fc.integer({ min: 0, max: hedges }))),
   shadow: fc.option(shadowDraft, { nil: undefined }),
 });
 
@@ -195,6 +206,8 @@ function requestOf(draft: RequestDraft, index: number): LoggedRequest {
     retries: calls.filter((a) => a.attempt > 1).length,
     fallbacks: attempts.filter((a) => a.fellBack).length,
     resets: draft.resets,
+    hedges: draft.hedges[0],
+    hedgesWon: draft.hedges[1],
     ...(draft.firstTokenMs === undefined ? {} : { firstTokenMs: draft.firstTokenMs }),
     usage: draft.usage,
     cost: { ...draft.cost, total: draft.cost.answer + draft.cost.wasted },

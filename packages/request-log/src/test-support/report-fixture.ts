@@ -76,6 +76,10 @@ interface BucketTraffic {
   readonly skippedPrimary: number;
   /** Requests that found the backup cooling down. */
   readonly skippedBackup: number;
+  /** Requests whose primary was slow enough to hedge to the backup. */
+  readonly hedged: number;
+  /** Of those, the hedges the backup won. */
+  readonly hedgesWon: number;
 }
 
 const overlap = (from: number, to: number, period: { from: number; to: number }) =>
@@ -97,6 +101,9 @@ function bucketTraffic(bucketStart: number, window: ReportWindow, tagIndex: numb
   const exhausted = Math.max(0, n - primaryCount - backupCount - localCount - interrupted);
   const skippedPrimary = Math.round(n * down);
   const skippedBackup = Math.round(n * cooling * 0.5);
+  // A slow primary now and then, more of them while it is overloaded; the backup wins two hedges in three.
+  const hedged = Math.round(primaryCount * (0.05 + failing));
+  const hedgesWon = Math.round((hedged * 2) / 3);
   return {
     bucketStart,
     primary: primaryCount,
@@ -106,6 +113,8 @@ function bucketTraffic(bucketStart: number, window: ReportWindow, tagIndex: numb
     interrupted,
     skippedPrimary,
     skippedBackup,
+    hedged,
+    hedgesWon,
   };
 }
 
@@ -185,6 +194,9 @@ function summary(traffic: readonly BucketTraffic[], window: ReportWindow): LogSu
     retries: Math.round(requests * 0.02),
     fallbacks,
     resets: interrupted,
+    hedged: total(traffic, (b) => b.hedged),
+    hedges: total(traffic, (b) => b.hedged),
+    hedgesWon: total(traffic, (b) => b.hedgesWon),
     costAnswer: total(traffic, (b) => b.primary * 0.0042 + b.backup * 0.0061),
     costWasted: (fallbacks - skips) * 0.0009,
     costIncomplete: total(traffic, (b) => b.local),
@@ -338,6 +350,8 @@ function listedRequest(
     retries: 0,
     fallbacks,
     resets: 0,
+    hedges: 0,
+    hedgesWon: 0,
     usage,
     cost: {
       answer: how.outcome === "success" ? 0.0042 : 0,

@@ -15,7 +15,7 @@ export function sampleRequest(
   startedAt: number,
   tags: Record<string, string> = { feature: "chat" },
 ): LoggedRequest {
-  const call = { requestId, provider: "scripted", probe: false, waitedMs: 0 };
+  const call = { requestId, provider: "scripted", probe: false, hedge: false, waitedMs: 0 };
   return {
     record: {
       requestId,
@@ -35,6 +35,8 @@ export function sampleRequest(
       retries: 0,
       fallbacks: 1,
       resets: 0,
+      hedges: 0,
+      hedgesWon: 0,
       usage,
       cost: { answer: 0.0002, wasted: 0, total: 0.0002, complete: true },
     },

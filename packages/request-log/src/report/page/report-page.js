@@ -281,8 +281,20 @@ function renderTotals(ctx) {
       "Answered by a backup",
       percent(summary?.answeredByBackup ?? 0, requests),
       summary?.answeredByBackup ?? 0,
-      "first model failed or was skipped",
+      "first model failed, was skipped or lost a hedge",
     ),
+    // Only for a log of a chain that hedges: elsewhere it would be a zero to explain.
+    ...(hedgingUsed(ctx.data)
+      ? [
+          total(
+            "total-hedged",
+            "Hedged",
+            percent(summary?.hedged ?? 0, requests),
+            summary?.hedged ?? 0,
+            summary ? hedgesText(summary) : undefined,
+          ),
+        ]
+      : []),
     total("total-cost-answer", "Cost of answers", money(summary?.costAnswer ?? 0), summary?.costAnswer ?? 0),
     total("total-cost-wasted", "Cost wasted", money(summary?.costWasted ?? 0), summary?.costWasted ?? 0),
     total("total-p50", "Duration p50", duration(summary?.durationP50Ms), summary?.durationP50Ms),
@@ -306,6 +318,17 @@ function total(id, label, text, value, detail) {
   const box = el("div", { class: "total" }, el("dt", {}, label), figure);
   if (detail) box.append(el("dd", { class: "total-detail" }, detail));
   return box;
+}
+
+/** Whether any request of the report started a hedge (whatever the filters): the page then counts hedges. @param {ReportData} data */
+function hedgingUsed(data) {
+  return Object.values(data.views).some((view) => view.summary.hedges > 0);
+}
+
+/** @param {import("../../reader/request-log-reader.ts").LogSummary} summary */
+function hedgesText(summary) {
+  const hedges = summary.hedges === 1 ? "1 hedge" : `${count(summary.hedges)} hedges`;
+  return `${hedges}, ${count(summary.hedgesWon)} won by the call started beside the slow one`;
 }
 
 /** @param {import("../../reader/request-log-reader.ts").LogSummary} summary */
