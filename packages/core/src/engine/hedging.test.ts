@@ -206,6 +206,28 @@ describe("what the hedge does when a call fails", () => {
       [1, "failure"],
       [2, "success"],
     ]);
+    expect(result.fallbacks).toEqual([{ from: "scripted:primary", to: "scripted:backup", reason: "server" }]);
+  });
+
+  it("when both fail and the hedge's model is not retried, both switches are on record", async () => {
+    const primary = slowPrimary(800, { error: "server" });
+    const backup = scriptedModel({ modelId: "backup", default: { delayMs: 100, error: "server" } });
+    const third = scriptedModel({ modelId: "third", default: { text: "third" } });
+    const chat = createFallback({
+      models: [
+        { model: primary, hedge: { afterMs: 500 }, retry: { maxAttempts: 1 } },
+        { model: backup, retry: { maxAttempts: 1 } },
+        { model: third },
+      ],
+    });
+    const pending = chat.generate(request);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const result = await pending;
+    expect(result.model).toBe("scripted:third");
+    expect(result.fallbacks).toEqual([
+      { from: "scripted:primary", to: "scripted:backup", reason: "server" },
+      { from: "scripted:backup", to: "scripted:third", reason: "server" },
+    ]);
   });
 
   it("a slow model's failure that surfaces calls the race off: the error reaches the caller and the hedge is aborted", async () => {

@@ -142,6 +142,8 @@ async function* callModel(
       error = hedgeFailure;
       hedgeFailure = undefined;
       hedged = true;
+      // Its call went out beside an earlier model, which has failed since: the switch to it is announced now.
+      run.enter(slot);
     } else {
       if (run.scope.cause) throw run.stopped();
       const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
