@@ -11,6 +11,19 @@ export interface RunSizes {
   readonly throughputRounds: number;
   readonly concurrencies: readonly number[];
   readonly heapRequests: number;
+  readonly hedging: HedgingSizes;
+}
+
+/** The hedging scenario's counts, and its share of slow first tokens. */
+export interface HedgingSizes {
+  /** Requests per system before the measured ones: enough for the learned rows to have learned. */
+  readonly warmup: number;
+  /** Measured requests per system. */
+  readonly requests: number;
+  /** Requests started per second per system, all systems at once. */
+  readonly ratePerSecond: number;
+  /** Share of requests, from 0 to 1, whose first token from the primary is slow. */
+  readonly slowShare: number;
 }
 
 /** What every scenario gets. */

@@ -12,6 +12,7 @@ import { type Goal, goalsTable, markdownSection, markdownTable, type ScenarioRes
 import { parseRunOptions, type RunOptions, type ScenarioName } from "./run-options.ts";
 import { failoverScenario } from "./scenarios/failover.ts";
 import { heapScenario } from "./scenarios/heap.ts";
+import { hedgingScenario } from "./scenarios/hedging.ts";
 import { outageScenario } from "./scenarios/outage.ts";
 import { overheadScenario } from "./scenarios/overhead.ts";
 import { streamingScenario } from "./scenarios/streaming.ts";
@@ -47,6 +48,7 @@ const scenarios: Record<ScenarioName, (context: BenchContext) => Promise<Scenari
   throughput: throughputScenario,
   heap: heapScenario,
   streaming: streamingScenario,
+  hedging: hedgingScenario,
 };
 
 async function versionsTable(): Promise<string> {

@@ -19,11 +19,19 @@ describe("parseRunOptions", () => {
     expect(options.outDir.pathname).toMatch(/\/bench\/results\/$/);
   });
 
+  it("takes the hedging scenario's share of slow first tokens", () => {
+    expect(parseRunOptions([]).sizes.hedging.slowShare).toBe(0.1);
+    const options = parseRunOptions(["--quick", "--slow-share", "0.25", "--only", "hedging"]);
+    expect(options.sizes.hedging).toMatchObject({ slowShare: 0.25, requests: 40 });
+    expect(options.scenarios).toEqual(["hedging"]);
+  });
+
   it("names the flag and shows the usage for bad input", () => {
     expect(() => parseRunOptions(["--only", "overhead,speed"])).toThrow(/--only: unknown scenario "speed"[\s\S]*pnpm bench/);
     expect(() => parseRunOptions(["--outage-seconds", "soon"])).toThrow(
       /--outage-seconds must be a number of seconds ≥ 1, got "soon"/,
     );
+    expect(() => parseRunOptions(["--slow-share", "10%"])).toThrow(/--slow-share must be a share from 0 to 1, got "10%"/);
     expect(() => parseRunOptions(["--fast"])).toThrow(/fast/);
   });
 });
