@@ -2,29 +2,21 @@ import { type LatencyMeasure, zOf } from "../health/latency-tracker.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
 
-/** A stream's first-token timer, and whether it was learned (a censored sample, when it fires). */
-export interface FirstTokenTimer {
-  /** The timer in ms, or `false` for none. */
-  readonly ms: number | false;
-  /** True when it came from the model's estimate, not from `firstTokenMs`. */
-  readonly learned: boolean;
-}
-
 /**
- * The first-token timer of a stream to `slot` for `run`'s prompt size:
- * with `learnFirstToken`, `multiplier` × the model's estimated p99 for that
- * prompt size, at least `minMs` and never past `firstTokenMs`; otherwise, and
- * before enough samples, and for a half-open probe (which must be able to
- * learn a new normal), `firstTokenMs`.
+ * The learned first-token timer of a stream to `slot` for `run`'s prompt
+ * size, in ms: with `learnFirstToken`, `multiplier` × the model's estimated
+ * p99 for that prompt size, at least `minMs`; `undefined` — the configured
+ * `firstTokenMs` holds — without it, before enough samples, for a half-open
+ * probe (which must be able to learn a new normal), and when the learned
+ * one would not be shorter than `firstTokenMs`.
  */
-export function firstTokenTimer(slot: ModelSlot, run: RequestRun, probe: boolean): FirstTokenTimer {
+export function learnedFirstTokenMs(slot: ModelSlot, run: RequestRun, probe: boolean): number | undefined {
   const { firstTokenMs, learnedFirstToken: learn } = slot.settings;
-  if (!learn || probe) return { ms: firstTokenMs, learned: false };
+  if (!learn || probe) return undefined;
   const p99 = slot.latency.quantile("firstContent", run.inputTokens, zOf.p99, learn.minSamples);
-  if (p99 === undefined) return { ms: firstTokenMs, learned: false };
+  if (p99 === undefined) return undefined;
   const learnedMs = Math.ceil(Math.max(learn.minMs, p99 * learn.multiplier));
-  if (firstTokenMs !== false && learnedMs >= firstTokenMs) return { ms: firstTokenMs, learned: false };
-  return { ms: learnedMs, learned: true };
+  return firstTokenMs !== false && learnedMs >= firstTokenMs ? undefined : learnedMs;
 }
 
 /**

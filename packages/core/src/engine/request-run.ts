@@ -84,10 +84,10 @@ export class RequestRun {
   /** Every failure, in order. */
   readonly errors: ModelError[] = [];
   private readonly fallbacks: FallbackSwitch[] = [];
-  /** Every hedge started, in order. */
-  readonly hedges: HedgeRecord[] = [];
+  /** Every hedge started, in order (made at the first: most requests never hedge). */
+  private hedgeRecords: HedgeRecord[] | undefined;
   /** A hedge's failure per model, for the walk to take up when it reaches that model. */
-  private readonly hedgeFailures = new Map<string, ModelError>();
+  private hedgeFailures: Map<string, ModelError> | undefined;
   private inputTokenEstimate: number | undefined;
   private pendingSwitch: { readonly from: string; readonly reason: ModelError["kind"] } | undefined;
   private ended = false;
@@ -165,6 +165,11 @@ export class RequestRun {
     return request;
   }
 
+  /** Every hedge started, in order. */
+  get hedges(): readonly HedgeRecord[] {
+    return this.hedgeRecords ?? noHedges;
+  }
+
   /** The request's estimated input tokens: the prompt size latencies are learned by. */
   get inputTokens(): number {
     this.inputTokenEstimate ??= estimateRequestTokens(this.request);
@@ -174,9 +179,10 @@ export class RequestRun {
   /** Announces a hedge from `from` to `to` (`hedgeStart`), and returns its index for {@link RequestRun.endHedge}. */
   startHedge(from: ModelSlot, to: ModelSlot, afterMs: number): number {
     const startedAt = Date.now();
-    this.hedges.push({ from: from.id, to: to.id, afterMs, startedAt });
+    this.hedgeRecords ??= [];
+    this.hedgeRecords.push({ from: from.id, to: to.id, afterMs, startedAt });
     this.settings.emitter.emit("hedgeStart", { requestId: this.requestId, from: from.id, to: to.id, afterMs });
-    return this.hedges.length - 1;
+    return this.hedgeRecords.length - 1;
   }
 
   /** Emits `hedgeSkip`: a hedge from `from` to `to` was due after `afterMs` but did not go. */
@@ -188,10 +194,9 @@ export class RequestRun {
 
   /** Records who won hedge `index` (`undefined`: nobody), and emits `hedgeEnd`. */
   endHedge(index: number, winner: string | undefined): void {
-    const hedge = this.hedges[index];
-    if (!hedge) return;
-    const ended = winner === undefined ? hedge : { ...hedge, winner };
-    this.hedges[index] = ended;
+    const hedge = this.hedgeRecords?.[index];
+    if (!hedge || !this.hedgeRecords) return;
+    this.hedgeRecords[index] = winner === undefined ? hedge : { ...hedge, winner };
     this.settings.emitter.emit("hedgeEnd", {
       requestId: this.requestId,
       from: hedge.from,
@@ -202,18 +207,19 @@ export class RequestRun {
 
   /** Remembers that a hedge to `slot` failed, for the walk to take up as that model's first attempt. */
   noteHedgeFailure(slot: ModelSlot, error: ModelError): void {
+    this.hedgeFailures ??= new Map();
     this.hedgeFailures.set(slot.id, error);
   }
 
   /** Whether a hedge to `slot` failed, for the walk to take up. */
   hasHedgeFailure(slot: ModelSlot): boolean {
-    return this.hedgeFailures.has(slot.id);
+    return this.hedgeFailures?.has(slot.id) === true;
   }
 
   /** The failure of a hedge to `slot`, once: the walk takes it up when it reaches the model. */
   takeHedgeFailure(slot: ModelSlot): ModelError | undefined {
-    const error = this.hedgeFailures.get(slot.id);
-    this.hedgeFailures.delete(slot.id);
+    const error = this.hedgeFailures?.get(slot.id);
+    this.hedgeFailures?.delete(slot.id);
     return error;
   }
 
@@ -344,6 +350,8 @@ export class RequestRun {
     this.scope.dispose();
   }
 }
+
+const noHedges: readonly HedgeRecord[] = Object.freeze([]);
 
 /** `thrown` if it is an `Error`, else an `Error` that describes it and keeps it as its `cause`. */
 function asError(thrown: unknown): Error {

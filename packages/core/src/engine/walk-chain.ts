@@ -12,7 +12,7 @@ import type { FallbackResult } from "./fallback-result.ts";
 import { attemptWithHedge, type HedgedOutcome, hedgePlan } from "./hedged-attempt.ts";
 import type { ModelSlot } from "./model-slot.ts";
 import type { RequestRun } from "./request-run.ts";
-import { type PerformAttempt, runAttempt } from "./run-attempt.ts";
+import { type AttemptOutcome, type PerformAttempt, runAttempt } from "./run-attempt.ts";
 
 /** A failed attempt, with the delay its provider asked for (sanitised, not yet capped). */
 interface Failure {
@@ -148,12 +148,15 @@ async function* callModel(
       if (run.scope.cause) throw run.stopped();
       const call = { attempt, waitedMs, lease: attempt === 1 ? lease : undefined, ignoresHealth: forced };
       const plan = hedgePlan(run, slot, call);
-      const raced: HedgedOutcome = plan
-        ? yield* attemptWithHedge(run, slot, call, plan, perform, (failure) => surfaces(slot, failure))
-        : { type: "own", outcome: yield* runAttempt(run, slot, call, perform) };
-      if (raced.type === "handover") return handOver(run, slot, raced);
-      if (raced.failedHedge) noteHedgeFailure(run, raced.failedHedge.slot, raced.failedHedge.error);
-      const { outcome } = raced;
+      let outcome: AttemptOutcome;
+      if (plan) {
+        const raced = yield* attemptWithHedge(run, slot, call, plan, perform, (failure) => surfaces(slot, failure));
+        if (raced.type === "handover") return handOver(run, slot, raced);
+        if (raced.failedHedge) noteHedgeFailure(run, raced.failedHedge.slot, raced.failedHedge.error);
+        outcome = raced.outcome;
+      } else {
+        outcome = yield* runAttempt(run, slot, call, perform);
+      }
       if (outcome.type === "answered") return { type: "answered", result: run.succeed(slot, outcome.response) };
       if (outcome.type === "bulkhead_full") {
         run.recordSkip(slot, "bulkhead_full");

@@ -1,4 +1,4 @@
-import { firstTokenTimer } from "../engine/learned-timers.ts";
+import { learnedFirstTokenMs } from "../engine/learned-timers.ts";
 import type { AttemptContext } from "../engine/run-attempt.ts";
 import { ModelError } from "../errors/model-error.ts";
 import { underUserPolicy } from "../policies/user-policy.ts";
@@ -29,10 +29,10 @@ export async function* performStream(context: AttemptContext): AsyncGenerator<Fa
   // A scope already fired makes no call: classified from its cause, like any other stop.
   if (scope.cause) throw new Error(`the attempt stopped before its call (${scope.cause})`);
   try {
-    const timer = firstTokenTimer(slot, run, context.probe);
-    if (timer.learned) context.learnedFirstTokenMs = timer.ms as number;
-    scope.startTimer("first-token-timeout", timer.ms);
-    context.silenceTimerMs = timer.ms;
+    context.learnedFirstTokenMs = learnedFirstTokenMs(slot, run, context.probe);
+    const timerMs = context.learnedFirstTokenMs ?? settings.firstTokenMs;
+    scope.startTimer("first-token-timeout", timerMs);
+    context.silenceTimerMs = timerMs;
     let step = await scope.race(underUserPolicy(settings.policy, scope, open));
     scope.clearTimer("first-token-timeout");
     for (;;) {
