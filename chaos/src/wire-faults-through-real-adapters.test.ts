@@ -12,6 +12,8 @@ import {
   countsAgainstHealth,
   createFallback,
   type FallbackResult,
+  type HedgeStartEvent,
+  type ModelAdapter,
   type ModelErrorKind,
 } from "@understudy/core";
 import { FaultServer, type FaultStep } from "@understudy/testing";
@@ -33,18 +35,38 @@ import { buildValidChain, checkCall, messageOf } from "./harness/call-invariants
 import { EventRecorder, type RecordedEvent } from "./harness/event-recorder.ts";
 import { activeHandles } from "./harness/handles.ts";
 import { HealthLedger } from "./harness/health-ledger.ts";
+import { addHedgeStats, chainFacts, emptyHedgeStats, HedgeWatch, reportHedgeStats } from "./harness/hedge-invariants.ts";
 import { ownHttpPool, prepareHttpPools } from "./harness/http-pool.ts";
 import { type CallPlan, observeCall } from "./harness/observe-call.ts";
+import { PartSources } from "./harness/part-sources.ts";
 import { type PropertyBudget, propertyParameters, propertyTestTimeout } from "./harness/property-settings.ts";
 import { resetAndSettle, settlesWithin, waitUntil } from "./harness/real-time.ts";
 import { RejectionGuard } from "./harness/unhandled-rejections.ts";
 import { Violations } from "./harness/violation.ts";
-import { apiKeyArbitrary, type WireProvider, wireModel, wireModelId, wireProviders } from "./harness/wire-models.ts";
+import {
+  answeringEntry,
+  apiKeyArbitrary,
+  type WireProvider,
+  wireModel,
+  wireModelId,
+  wireProviders,
+} from "./harness/wire-models.ts";
 
 const budget: PropertyBudget = { runs: 150, ciRuns: 80, timeLimitMs: 18_000, runTimeoutMs: 15_000 };
+/** How much hedging the runs saw (printed with `CHAOS_STATS=1`). */
+const totals = emptyHedgeStats();
+let runs = 0;
 
 /** Real time: short timers, so that a silent provider costs a few hundred ms. */
-const realTimeScale: TimeScale = { timer: [150, 450], maxDelay: 200, deadline: [250, 2_000], timersMayBeOff: false };
+const realTimeScale: TimeScale = {
+  timer: [150, 450],
+  maxDelay: 200,
+  deadline: [250, 2_000],
+  timersMayBeOff: false,
+  // Hedge delays from below a healthy local answer's latency (a few ms) to well past it: races of two real HTTP calls.
+  hedgeAfter: [2, 150],
+  learnedFloor: [20, 150],
+};
 
 type Step = FaultStep & { readonly text: string };
 
@@ -104,6 +126,7 @@ it(
       const baseline = activeHandles();
       const logLines: unknown[] = [];
       const pool = await ownHttpPool();
+      runs++;
       try {
         await runOnce(run, v, logLines);
       } finally {
@@ -115,6 +138,7 @@ it(
       v.throwIfAny();
     });
     await fc.assert(property, propertyParameters(budget));
+    reportHedgeStats("wire", runs, totals);
     expect(true).toBe(true);
   },
   propertyTestTimeout(budget),
@@ -125,19 +149,29 @@ async function runOnce(run: WireRun, v: Violations, logLines: unknown[]): Promis
     server.script(modelIdOf(m, i), m.steps, m.otherwise);
   });
   const ledger = new HealthLedger();
+  const sources = new PartSources();
+  const adapters = run.models.map((m, i) => wireModel(m.provider, modelIdOf(m, i), server, run.apiKey, logLines));
+  // The chain's default ids: `provider:modelId`.
+  const ids = adapters.map((adapter) => `${adapter.provider}:${adapter.modelId}`);
   const chat = buildValidChain(v, () =>
     createFallback({
       models: run.models.map((m, i) => ({
-        model: wireModel(m.provider, modelIdOf(m, i), server, run.apiKey, logLines),
+        model: sources.wrap(adapters[i] as ModelAdapter, ids[i] as string),
         ...m.policy,
       })),
       ...(run.chain.deadlineMs === undefined ? {} : { deadlineMs: run.chain.deadlineMs }),
       midStream: run.chain.midStream,
       whenAllUnavailable: run.chain.whenAllUnavailable,
       healthStore: ledger,
+      ...(run.chain.hedging ? { hedging: run.chain.hedging } : {}),
     }),
   );
   if (!chat) return;
+  const facts = chainFacts(
+    run.models.map((m, i) => ({ id: ids[i] as string, ...m.policy })),
+    run.chain.hedging,
+  );
+  const watch = new HedgeWatch(chat, facts);
   const recorder = new EventRecorder(chat);
   const worst = run.models.reduce((sum, m) => sum + 2 * worstCaseMs(m.policy, run.method, 8), 0);
   const bound = run.chain.deadlineMs ?? worst;
@@ -163,8 +197,7 @@ async function runOnce(run: WireRun, v: Violations, logLines: unknown[]): Promis
     midStream: run.chain.midStream,
     answerOf: (result: FallbackResult) => {
       const index = run.models.findIndex((m, i) => result.modelId === modelIdOf(m, i));
-      const entries = server.requestsFor(result.modelId);
-      const last = entries.at(-1);
+      const last = answeringEntry(server.requestsFor(result.modelId));
       const step = last && stepOf(index, last.attempt);
       if (!step) return { complete: false };
       const judgement = judgeStep(step, run.method, run.models[index]?.provider);
@@ -175,8 +208,12 @@ async function runOnce(run: WireRun, v: Violations, logLines: unknown[]): Promis
     healthChanges: ledger.of(observation.tag),
     secret: { key: run.apiKey, surfaces: logLines },
     refusal: "never",
+    hedging: { facts, watch },
+    sources,
   });
   v.addAll(checked.all);
+  watch.check(v);
+  addHedgeStats(totals, watch.stats);
   checkClassification(run, events, v, observation.callerFault !== undefined);
   const surfaces = [
     observation.outcome.state === "rejected"
@@ -228,6 +265,7 @@ async function runOnce(run: WireRun, v: Violations, logLines: unknown[]): Promis
 /** Each attempt the server saw is classified as its fault says (or as a timer, or the caller's abort, when those may have cut it). */
 function checkClassification(run: WireRun, events: readonly RecordedEvent[], v: Violations, callerFault: boolean): void {
   const records = events.filter((e) => e.name === "attempt").map((e) => (e.payload as { record: AttemptRecord }).record);
+  const hedgedFrom = new Set(events.filter((e) => e.name === "hedgeStart").map((e) => (e.payload as HedgeStartEvent).from));
   run.models.forEach((m, i) => {
     const modelId = modelIdOf(m, i);
     const entries = server.requestsFor(modelId);
@@ -245,10 +283,13 @@ function checkClassification(run: WireRun, events: readonly RecordedEvent[], v: 
         return;
       }
       const kind = record.kind as ModelErrorKind;
+      // A call of a hedge's race may be aborted by it (it lost, or the race was called off); a learned timer may be short.
+      const raced = record.hedge === true || record.lostHedgeTo !== undefined || hedgedFrom.has(record.model);
       const fits =
         judgement.kinds.has(kind) ||
         (kind === "timeout" && (judgement.slow || run.chain.deadlineMs !== undefined)) ||
-        (kind === "aborted" && callerFault) ||
+        (kind === "timeout" && /learned first-token timer/.test(record.message ?? "")) ||
+        (kind === "aborted" && (callerFault || (raced && record.outcome === "cancelled"))) ||
         (kind === "unsupported" && record.message?.includes("policy") === true);
       const known = kind === "connection" && step.rawBody ? "bad-200-body" : undefined;
       // A provider silent for half its timer (or 5 s), then gone, was a silent route: `timeout`, not a retried `connection`.

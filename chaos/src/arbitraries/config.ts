@@ -56,7 +56,108 @@ const retry = objectOf({
   maxRetryAfterMs: delayDuration,
 });
 
-const timeout = objectOf({ attemptMs: timerDuration, firstTokenMs: timerDuration, idleMs: timerDuration });
+/** A multiple ≥ 1 (a learned timer's multiplier). */
+const multiplier = leaf(
+  fc.oneof(fc.constant(1), fc.double({ min: 1, max: 10, noNaN: true })),
+  fc.constantFrom<unknown>(0.5, 0, -1, Number.NaN, Number.POSITIVE_INFINITY, "3", null, 10n),
+);
+
+/** `timeout.learnFirstToken`: `true`, `false`, or its options. */
+const learnFirstToken = fc.oneof(
+  { weight: 4, arbitrary: valid(true) },
+  { weight: 2, arbitrary: valid(false) },
+  { weight: 8, arbitrary: objectOf({ multiplier, minMs: positiveDuration, minSamples: count(1) }) },
+  { weight: 1, arbitrary: wrong(fc.constantFrom<unknown>(null, "yes", 1, [])) },
+);
+
+const timeout = objectOf({
+  attemptMs: timerDuration,
+  firstTokenMs: timerDuration,
+  idleMs: timerDuration,
+  learnFirstToken,
+});
+
+/** A hedge delay: a positive duration; `Infinity` and past 2^31 − 1 ms may be refused. */
+const hedgeDelay = leaf(
+  validDuration,
+  fc.oneof(fc.constant(0), fc.constant(-0), negative, notANumber, fc.constantFrom<unknown>("learn", "Learned", "")),
+  hugeDuration,
+);
+
+/** A learned hedge's bounds: each a duration, and together `maxMs` ≥ `minMs` (defaults 250 and 5 000). */
+const learnedHedge: fc.Arbitrary<Built> = objectOf({
+  minMs: positiveDuration,
+  maxMs: positiveDuration,
+  minSamples: count(1),
+}).map((built) => {
+  const fields = built.value as { minMs?: unknown; maxMs?: unknown };
+  const value = { afterMs: "learned", ...(built.value as object) };
+  const sound = (key: "minMs" | "maxMs") =>
+    !built.issues.some((issue) => issue.path === key) && (fields[key] === undefined || typeof fields[key] === "number");
+  const issues: Issue[] = [...built.issues];
+  if (sound("minMs") && sound("maxMs")) {
+    const minMs = (fields.minMs as number | undefined) ?? 250;
+    const maxMs = (fields.maxMs as number | undefined) ?? 5_000;
+    if (Math.ceil(maxMs) < Math.ceil(minMs) || maxMs < minMs) {
+      // The validator names one of the two, depending on which was given.
+      issues.push({ path: "minMs", verdict: "invalid", value: `${show(minMs)} > maxMs ${show(maxMs)}` });
+      issues.push({ path: "maxMs", verdict: "invalid", value: `${show(maxMs)} < minMs ${show(minMs)}` });
+    }
+  }
+  return { value, issues };
+});
+
+/** A fixed hedge, sometimes with an option only a learned one takes. */
+const fixedHedge: fc.Arbitrary<Built> = fc
+  .tuple(
+    objectOf({ afterMs: hedgeDelay }, { required: ["afterMs"] }),
+    rarely(fc.tuple(fc.constantFrom("minMs", "maxMs", "minSamples"), fc.integer({ min: 1, max: 500 })), 20),
+  )
+  .map(([built, extra]) => {
+    if (!extra) return built;
+    const value = { ...(built.value as object) };
+    define(value as Record<string, unknown>, extra[0], extra[1]);
+    return {
+      value,
+      issues: [...built.issues, { path: extra[0], verdict: "invalid" as const, value: `${extra[1]} on a fixed hedge` }],
+    };
+  });
+
+/** `hedge`: none, a fixed delay, a learned one, or something that is no hedge at all. */
+const hedge = fc.oneof(
+  { weight: 4, arbitrary: valid(false) },
+  { weight: 8, arbitrary: fixedHedge },
+  { weight: 6, arbitrary: learnedHedge },
+  { weight: 1, arbitrary: wrong(fc.constantFrom<unknown>(true, null, "fast", 1_500, [])) },
+);
+
+/** The chain's hedge budget (top level only). */
+const hedging = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: objectOf({
+      maxShare: leaf(
+        fc.oneof(fc.constantFrom(0, 1, 0.1), fc.double({ min: 0, max: 1, noNaN: true })),
+        fc.constantFrom<unknown>(-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "0.1", null, 10),
+      ),
+      burst: count(1),
+      maxPerRequest: count(1),
+    }),
+  },
+  { weight: 1, arbitrary: wrong(fc.constantFrom<unknown>(null, 0.1, "10%", [], true)) },
+);
+
+/** `hedging` written on a model (or in `defaults`): a chain option in the wrong place. Mostly absent. */
+const misplacedHedging = fc.oneof(
+  { weight: 40, arbitrary: fc.constant(undefined as unknown as Built) },
+  {
+    weight: 1,
+    arbitrary: fc.constant<Built>({
+      value: { maxShare: 0.1 },
+      issues: [{ path: "", verdict: "invalid", value: "hedging on a model" }],
+    }),
+  },
+);
 
 const rate = leaf(
   fc.double({ min: 0.05, max: 0.95, noNaN: true }),
@@ -206,6 +307,8 @@ const policyFields = {
     { weight: 20, arbitrary: valid(undefined) },
     { weight: 1, arbitrary: wrong(fc.constantFrom<unknown>({}, "timeout", { execute: 1 })) },
   ),
+  hedge,
+  hedging: misplacedHedging,
 };
 
 /** One chain entry's options besides the model (which the property makes). */
@@ -244,6 +347,7 @@ export function configArbitrary(): fc.Arbitrary<GeneratedConfig> {
     whenAllUnavailable: leaf(fc.constantFrom("try-nearest", "fail"), fc.constantFrom<unknown>("nearest", false)),
     defaults: section(objectOf(policyFields)),
     healthStore: leaf(fc.constant(inMemoryStore), fc.constantFrom<unknown>({}, "redis", { read: 1 })),
+    hedging,
   });
   const emptyModels = fc.constantFrom<unknown>([], "gpt", null, {});
   return fc

@@ -14,8 +14,10 @@ import {
 } from "@understudy/core";
 import type { RecordedEvent } from "./event-recorder.ts";
 import { type HealthChange, harms } from "./health-ledger.ts";
+import { checkHedges, type HedgeExpectations, hedgeCutAfterWinning } from "./hedge-invariants.ts";
 import type { KnownIssue } from "./known-issues.ts";
 import type { CallObservation, Settlement } from "./observe-call.ts";
+import { checkOneVoice, type PartSources } from "./part-sources.ts";
 import { scanForSecret } from "./secret-scan.ts";
 import { Violations } from "./violation.ts";
 
@@ -54,6 +56,10 @@ export interface CallExpectations {
    * issue its acceptance matches, if any); `"maybe"` for input either outcome fits.
    */
   readonly refusal: { readonly must: true; readonly known?: KnownIssue } | "maybe" | "never";
+  /** The chain's hedging and learned timers, to check this call's hedges against (see `hedge-invariants.ts`). */
+  readonly hedging?: HedgeExpectations;
+  /** Where each streamed part came from (the chain's adapters traced), to check the caller heard one voice. */
+  readonly sources?: PartSources;
 }
 
 const stoppedByCaller = new Set(["break", "cancel", "return-before-next"]);
@@ -91,6 +97,17 @@ export function checkCall(observation: CallObservation, expect: CallExpectations
     checkTerminalEvents(v, observation, expect, label);
     checkAnswer(v, observation, expect, label);
     checkCallerFault(v, observation, expect, label);
+    if (expect.hedging)
+      checkHedges(v, observation, expect.events, expect.hedging, expect.marginMs, label, successOf(observation));
+    if (expect.sources && observation.plan.method === "stream")
+      checkOneVoice(
+        v,
+        observation.parts,
+        expect.midStream,
+        expect.sources,
+        label,
+        hedgeCutAfterWinning(expect.events) ? "hedge-cut-not-taken-up" : undefined,
+      );
   }
   checkHealthBlame(v, expect);
   checkNumbers(v, observation, expect);
@@ -232,6 +249,7 @@ function checkStreamParts(
     v.add(
       "complete-or-typed",
       `${label}: the stream showed ${JSON.stringify(visible)}, its result says ${JSON.stringify(result.text)}`,
+      hedgeCutAfterWinning(expect.events) ? "hedge-cut-not-taken-up" : undefined,
     );
   if (expect.midStream === "error" && parts.some((p) => p.type === "reset"))
     v.add("complete-or-typed", `${label}: a reset part with midStream "error"`);
@@ -314,8 +332,21 @@ function checkCallerFault(v: Violations, o: CallObservation, expect: CallExpecta
           `${label}: after the caller's ${fault.what}, ${record.model} recorded a failure (${record.kind})`,
         );
     }
-    if (event.name === "retry" || event.name === "fallback")
-      v.add("caller-fault-neutral", `${label}: a ${event.name} event after the caller's ${fault.what}`);
+    if (event.name === "retry" || event.name === "fallback") {
+      // A hedge's handover announces its fallback only once the hedge's race is over.
+      const { from, to } = event.payload as { from?: string; to?: string };
+      const handover =
+        event.name === "fallback" &&
+        expect.events.some((e) => {
+          const hedge = e.payload as { from?: string; to?: string };
+          return e.name === "hedgeStart" && e.seq < event.seq && hedge.from === from && hedge.to === to;
+        });
+      v.add(
+        "caller-fault-neutral",
+        `${label}: a ${event.name} event${event.name === "fallback" ? ` ${from} → ${to}` : ""} after the caller's ${fault.what}`,
+        handover ? "late-handover-fallback" : undefined,
+      );
+    }
   }
   if (stoppedByCaller.has(fault.what)) {
     const result = o.result;

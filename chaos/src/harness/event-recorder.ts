@@ -3,6 +3,7 @@ import { currentTag, nextSeq } from "./call-context.ts";
 
 /** Every event a chain emits. */
 export const eventNames: readonly (keyof FallbackEvents)[] = [
+  "requestStart",
   "attempt",
   "retry",
   "fallback",
@@ -15,6 +16,10 @@ export const eventNames: readonly (keyof FallbackEvents)[] = [
   "breakerClose",
   "listenerError",
   "healthStore",
+  "reset",
+  "hedgeStart",
+  "hedgeEnd",
+  "hedgeSkip",
 ];
 
 /** An event as recorded: its name, payload, the call it belongs to, and when. */

@@ -35,6 +35,24 @@ export async function driveUntil(done: () => boolean, limitMs: number): Promise<
     if (done()) return { elapsedMs, end: "done" };
     if (elapsedMs > limitMs) return { elapsedMs, end: "limit" };
     if (vi.getTimerCount() === 0) return { elapsedMs, end: "stuck" };
-    await vi.advanceTimersToNextTimerAsync();
+    await nextTimer();
   }
+}
+
+/** The installed fake clock (fake-timers hangs it on the functions it fakes). */
+function installedClock(): { nextAsync?: () => Promise<number> } | undefined {
+  return (globalThis.setTimeout as unknown as { clock?: { nextAsync?: () => Promise<number> } }).clock;
+}
+
+/**
+ * Fires the next timer alone, then lets promise callbacks run, as Node does
+ * between two timers due at the same time. (`vi.advanceTimersToNextTimerAsync`
+ * fires every other timer due at that ms at once, with no promise callback
+ * in between: two timers of one ms — a caller's abort and a hedge delay —
+ * then race in an order Node never produces.)
+ */
+async function nextTimer(): Promise<void> {
+  const clock = installedClock();
+  if (clock?.nextAsync) await clock.nextAsync();
+  else await vi.advanceTimersToNextTimerAsync();
 }

@@ -14,6 +14,9 @@ export const invariantNames = [
   "released",
   "sane-numbers",
   "classified",
+  "hedged",
+  "one-voice",
+  "learned-timers",
 ] as const;
 
 /** One invariant. */

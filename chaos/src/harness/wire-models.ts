@@ -2,7 +2,7 @@ import { anthropic } from "@understudy/anthropic";
 import type { ModelAdapter } from "@understudy/core";
 import { google } from "@understudy/google";
 import { openai } from "@understudy/openai";
-import type { FaultServer } from "@understudy/testing";
+import type { FaultServer, RequestLogEntry } from "@understudy/testing";
 import fc from "fast-check";
 
 /** A provider the fault server speaks (`google`: the Gemini API, through `@understudy/google`). */
@@ -44,4 +44,14 @@ export function wireModel(
   return provider === "openai"
     ? openai(modelId, { apiKey, baseURL: server.openaiBaseURL, logger })
     : anthropic(modelId, { apiKey, baseURL: server.anthropicBaseURL, logger, capabilities: { prefill: true } });
+}
+
+/**
+ * The server's record of the call that answered: the model's last request
+ * the client did not hang up on. (A call aborted before its request went out
+ * — a hedge that lost — may still reach the server later, even after the
+ * call that answered, and is hung up at once: not the answer.)
+ */
+export function answeringEntry(entries: readonly RequestLogEntry[]): RequestLogEntry | undefined {
+  return entries.filter((entry) => !entry.clientHungUp).at(-1) ?? entries.at(-1);
 }

@@ -1,3 +1,4 @@
+import { describeHedgeStats } from "../harness/hedge-invariants.ts";
 import { isTolerated, knownIssues } from "../harness/known-issues.ts";
 import { describeViolation, type Violation } from "../harness/violation.ts";
 import { soakDeadlineMs, soakModels } from "./soak-chain.ts";
@@ -22,6 +23,7 @@ export function formatSoakReport(report: SoakReport): { text: string; failing: b
   const chain = soakModels.map((m) => `${m.modelId} (${m.provider}, ${Math.round(m.faultRate * 100)}% faults)`).join(" → ");
   lines.push(`understudy soak — seed ${options.seed}: replay with \`pnpm soak --seed ${options.seed}\``);
   lines.push(`chain   ${chain}; deadline ${soakDeadlineMs} ms; real adapters over the fault server`);
+  lines.push(`hedging ${report.hedging.config}`);
   const seconds = report.wallMs / 1_000;
   lines.push(
     `ran     ${report.requests} requests in ${seconds.toFixed(1)} s (${(report.requests / seconds).toFixed(0)}/s), ${options.concurrency} at a time`,
@@ -36,6 +38,7 @@ export function formatSoakReport(report: SoakReport): { text: string; failing: b
   lines.push(
     `latency p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${(latencies.at(-1) ?? 0).toFixed(0)} ms (event loop lag up to ${report.maxLoopLagMs.toFixed(0)} ms)`,
   );
+  lines.push(`hedges  ${describeHedgeStats(report.hedging.stats)}`);
   const delta = report.heap.afterMB - report.heap.beforeMB;
   lines.push(
     `heap    ${delta >= 0 ? "+" : ""}${delta.toFixed(1)} MB (${report.heap.beforeMB.toFixed(1)} → ${report.heap.afterMB.toFixed(1)} MB${report.heap.gc ? ", after gc" : ", no --expose-gc: not collected"})`,

@@ -16,12 +16,23 @@ import { checkCall, describeOutcome, messageOf } from "../harness/call-invariant
 import { EventRecorder, type RecordedEvent } from "../harness/event-recorder.ts";
 import { activeHandles, type HandleCounts, handlesBeyond, settleHandles } from "../harness/handles.ts";
 import { HealthLedger } from "../harness/health-ledger.ts";
+import { type HedgeStats, HedgeWatch } from "../harness/hedge-invariants.ts";
 import { ownHttpPool } from "../harness/http-pool.ts";
 import { type CallObservation, type CallPlan, observeCall } from "../harness/observe-call.ts";
+import { PartSources } from "../harness/part-sources.ts";
 import { settlesWithin, waitUntil } from "../harness/real-time.ts";
 import { RejectionGuard } from "../harness/unhandled-rejections.ts";
 import { type Violation, Violations } from "../harness/violation.ts";
-import { SoakScripts, soakChain, soakDeadlineMs, soakModels } from "./soak-chain.ts";
+import { answeringEntry } from "../harness/wire-models.ts";
+import {
+  describeSoakHedging,
+  SoakScripts,
+  soakChain,
+  soakChainFacts,
+  soakDeadlineMs,
+  soakHedging,
+  soakModels,
+} from "./soak-chain.ts";
 import type { SoakOptions } from "./soak-options.ts";
 
 /** What one soak run saw. */
@@ -37,6 +48,8 @@ export interface SoakReport {
   readonly maxLoopLagMs: number;
   readonly heap: { readonly beforeMB: number; readonly afterMB: number; readonly gc: boolean };
   readonly handles: { readonly before: HandleCounts; readonly after: HandleCounts; readonly extra: readonly string[] };
+  /** The seed's hedges and learned timers, and what they did. */
+  readonly hedging: { readonly config: string; readonly stats: HedgeStats };
   /** Every broken invariant (each with the request it came from). */
   readonly violations: readonly Violation[];
 }
@@ -140,7 +153,11 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   const scripts = new SoakScripts();
   scripts.install(server, options.seed);
   const ledger = new HealthLedger({ keep: false });
-  const chat = soakChain(server, apiKey, logLines, ledger);
+  const sources = new PartSources();
+  const hedging = soakHedging(options.seed);
+  const facts = soakChainFacts(hedging);
+  const chat = soakChain(server, apiKey, logLines, ledger, hedging, sources);
+  const watch = new HedgeWatch(chat, facts);
   const recorder = new EventRecorder(chat, "none", { keep: false });
   const byMarker = new RequestsByMarker();
   const outcomes = new Map<string, number>();
@@ -188,7 +205,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       promptMs: marginMs,
       midStream,
       answerOf: (result) => {
-        const last = entries.filter((entry) => entry.model === result.modelId).at(-1);
+        const last = answeringEntry(entries.filter((entry) => entry.model === result.modelId));
         const step = last && scripts.stepOf(last.model, last.attempt);
         if (!step) return undefined;
         const provider = soakModels.find((m) => m.modelId === last.model)?.provider;
@@ -201,6 +218,8 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       healthChanges: ledger.take(observation.tag),
       secret: { key: apiKey, surfaces: logLines.splice(0, logLines.length) },
       refusal: mustRefuse ? { must: true } : "never",
+      hedging: { facts, watch },
+      sources,
     });
     for (const entry of entries) {
       if (entry.endTime === undefined)
@@ -209,6 +228,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
           `${entry.model} #${entry.attempt} (${entry.fault}): the HTTP request was still open 1 s after the call settled`,
         );
     }
+    if (process.env.CHAOS_DEBUG && checked.failing.length > 0) debugRequest(index, entries, events, scripts, observation);
     for (const violation of checked.all)
       v.add(
         violation.invariant,
@@ -243,6 +263,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       v.add("released", `${status.id}: bulkhead holds ${status.inFlight} in flight, ${status.queued} queued`);
   }
   for (const event of recorder.orphans) v.add("settles-once", `an event no request caused: ${event.name}`);
+  watch.check(v);
   chat.close();
   progress("  closing the connection pool");
   await pool.close();
@@ -267,6 +288,44 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     maxLoopLagMs,
     heap: { beforeMB: heapBefore / 2 ** 20, afterMB: heapAfter / 2 ** 20, gc: gc !== undefined },
     handles: { before: handlesBefore, after: handlesAfter, extra },
+    hedging: { config: describeSoakHedging(hedging), stats: watch.stats },
     violations: v.all,
   };
+}
+
+/** With `CHAOS_DEBUG` set: a request that broke an invariant, as the server and the events saw it. */
+function debugRequest(
+  index: number,
+  entries: readonly RequestLogEntry[],
+  events: readonly RecordedEvent[],
+  scripts: SoakScripts,
+  observation: CallObservation,
+): void {
+  const t0 = Math.min(observation.startedAt, ...entries.map((e) => e.time));
+  const lines = entries.map((e) => {
+    const step = scripts.stepOf(e.model, e.attempt);
+    return `  server ${e.time - t0} ms ${e.model} #${e.attempt} ${e.fault} text ${JSON.stringify(step?.text)} ended ${e.endTime === undefined ? "never" : `${e.endTime - t0} ms`}${e.clientHungUp ? " (client hung up)" : ""}`;
+  });
+  for (const e of events) {
+    const payload = e.payload as Record<string, unknown>;
+    const record = payload.record as Record<string, unknown> | undefined;
+    lines.push(
+      `  event ${e.time - t0} ms ${e.name} ${
+        record
+          ? `${record.model} #${record.attempt} ${record.outcome} ${record.kind ?? record.skipReason ?? ""} start ${Number(record.startedAt) - t0} dur ${record.durationMs}${record.hedge ? " hedge" : ""}${record.lostHedgeTo ? ` lost to ${record.lostHedgeTo}` : ""}${record.firstContentMs === undefined ? "" : ` first ${record.firstContentMs}`}`
+          : JSON.stringify({
+              ...payload,
+              requestId: undefined,
+              result: undefined,
+              error: undefined,
+              attempts: undefined,
+              request: undefined,
+            })
+      }`,
+    );
+  }
+  const parts = observation.parts.map((p) => (p.type === "text-delta" ? JSON.stringify(p.text) : p.type)).join(" ");
+  console.error(
+    `request ${index} (${observation.plan.method}/${observation.plan.caller.kind}): parts ${parts}\n${lines.join("\n")}`,
+  );
 }

@@ -13,8 +13,8 @@ import { type AttemptCall, type AttemptOutcome, type PerformAttempt, runAttempt 
  * `own` — the model's own outcome (no hedge, or a hedge that lost or
  * failed; `failedHedge` then holds the hedge's failure);
  * `handover` — the hedge carries the request on: it delivered first, or
- * the model failed while it ran (`left`: that failure). `outcome` is then
- * the hedge's.
+ * the model failed while it ran (announced through `HedgeRules.left` as it
+ * happened). `outcome` is then the hedge's.
  */
 export type HedgedOutcome =
   | {
@@ -26,7 +26,6 @@ export type HedgedOutcome =
       readonly type: "handover";
       readonly to: ModelSlot;
       readonly outcome: AttemptOutcome;
-      readonly left?: ModelError;
     };
 
 type Step = IteratorResult<FallbackStreamPart, AttemptOutcome>;
@@ -51,7 +50,7 @@ export async function* attemptWithHedge(
   call: AttemptCall,
   plan: HedgePlan,
   perform: PerformAttempt,
-  surfaces: (error: ModelError) => boolean,
+  rules: HedgeRules,
 ): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
   const race = new HedgeRace();
   const own = start(run, slot, { ...call, race }, perform);
@@ -65,7 +64,7 @@ export async function* attemptWithHedge(
       if (refusal === undefined) {
         const index = run.startHedge(slot, plan.target, plan.afterMs);
         const call = { attempt: 1, waitedMs: 0, lease: undefined, ignoresHealth: false, race, hedge: true };
-        return yield* duel(run, race, own, start(run, plan.target, call, perform), index, surfaces);
+        return yield* duel(run, race, own, start(run, plan.target, call, perform), index, rules);
       }
       run.refuseHedge(slot, plan.target, plan.afterMs, refusal);
     }
@@ -73,6 +72,14 @@ export async function* attemptWithHedge(
   } finally {
     wait.cancel();
   }
+}
+
+/** What the walk decides for a race: which failures end the request, and what a switch to the hedge does. */
+export interface HedgeRules {
+  /** Whether a failure of the slow model ends the request (it surfaces, or the caller stopped it). */
+  surfaces(error: ModelError): boolean;
+  /** The slow model failed while the hedge runs: the switch to the hedge, announced at once. */
+  left(error: ModelError): void;
 }
 
 /** Which model a call may hedge to, and after how long. */
@@ -131,7 +138,7 @@ async function* duel(
   own: Runner,
   hedge: Runner,
   index: number,
-  surfaces: (error: ModelError) => boolean,
+  rules: HedgeRules,
 ): AsyncGenerator<FallbackStreamPart, HedgedOutcome, undefined> {
   let ended = false;
   const end = (winner: string | undefined): void => {
@@ -161,16 +168,17 @@ async function* duel(
       const outcome = yield* carryOn(own, next);
       return failed ? { type: "own", outcome, failedHedge: { slot: hedge.slot, error: failed } } : { type: "own", outcome };
     }
-    if (failed && (surfaces(failed) || run.scope.cause)) {
+    if (failed && (rules.surfaces(failed) || run.scope.cause)) {
       race.callOff();
       await settle(hedge);
       end(undefined);
       return { type: "own", outcome: (step as IteratorReturnResult<AttemptOutcome>).value };
     }
+    if (failed) rules.left(failed);
     const next = await hedge.pending;
     end(race.winner);
     const outcome = yield* carryOn(hedge, next);
-    return { type: "handover", to: hedge.slot, outcome, ...(failed ? { left: failed } : {}) };
+    return { type: "handover", to: hedge.slot, outcome };
   } finally {
     if (!ended) {
       // Something threw before the race was decided: neither call is left running, and the hedge is closed on record.

@@ -256,12 +256,9 @@ function lostHedge(context: AttemptContext, call: AttemptCall, startedAt: number
     model: slot.settings.adapter.modelId,
     message: winner === undefined ? "the hedge was called off" : `lost the hedge to ${winner}`,
   });
+  // Not learned: what a loser waited is only a lower bound of its latency, and learned as a value it
+  // would drag the estimate below the model's normal, and then cut it (a lost race says nothing of it).
   const durationMs = Date.now() - startedAt;
-  // The slow model waited at least its hedge delay: a lower bound of its latency, learned because learning only
-  // the calls that won would learn only the fast ones. A hedge that lost may have run for a moment: it says nothing.
-  if (winner !== undefined && !call.hedge && slot.learnsLatency) {
-    slot.observeLatency(run.settings.method === "stream" ? "firstContent" : "answer", durationMs, run.inputTokens);
-  }
   run.recordAttempt(slot, {
     attempt: call.attempt,
     outcome: "cancelled",

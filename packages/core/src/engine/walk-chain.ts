@@ -150,8 +150,12 @@ async function* callModel(
       const plan = hedgePlan(run, slot, call);
       let outcome: AttemptOutcome;
       if (plan) {
-        const raced = yield* attemptWithHedge(run, slot, call, plan, perform, (failure) => surfaces(slot, failure));
-        if (raced.type === "handover") return handOver(run, slot, raced);
+        const rules = {
+          surfaces: (failure: ModelError) => surfaces(slot, failure),
+          left: (failure: ModelError) => leftForHedge(run, slot, plan.target, failure),
+        };
+        const raced = yield* attemptWithHedge(run, slot, call, plan, perform, rules);
+        if (raced.type === "handover") return handOver(run, raced);
         if (raced.failedHedge) noteHedgeFailure(run, raced.failedHedge.slot, raced.failedHedge.error);
         outcome = raced.outcome;
       } else {
@@ -211,25 +215,23 @@ function surfaces(slot: ModelSlot, error: ModelError): boolean {
 }
 
 /**
- * The hedge carries the request on from `slot`: its answer is the request's,
- * or its failure is taken up when the walk reaches its model, next in the
- * chain (whatever that model's health then). When `slot` failed meanwhile,
- * that is a switch like any other.
+ * The hedge carries the request on: its answer is the request's, or its
+ * failure is taken up when the walk reaches its model, next in the chain
+ * (whatever that model's health then).
  */
-function handOver(run: RequestRun, slot: ModelSlot, raced: Extract<HedgedOutcome, { type: "handover" }>): ModelOutcome {
-  if (raced.left) {
-    const { left } = raced;
-    if (left.kind === "context_length") run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
-    leaveAfter(run, slot, {
-      error: left,
-      askedMs: left.retryAfterMs === undefined ? undefined : boundedDelayMs(left.retryAfterMs),
-    });
-    run.enter(raced.to);
-  }
+function handOver(run: RequestRun, raced: Extract<HedgedOutcome, { type: "handover" }>): ModelOutcome {
   const { outcome } = raced;
   if (outcome.type === "answered") return { type: "answered", result: run.succeed(raced.to, outcome.response) };
   if (outcome.type === "failed") noteHedgeFailure(run, raced.to, outcome.error);
   return { type: "failed" };
+}
+
+/** The slow model failed while its hedge runs: a switch to the hedge like any other, announced as it happens. */
+function leftForHedge(run: RequestRun, slot: ModelSlot, hedge: ModelSlot, error: ModelError): void {
+  if (error.kind === "context_length") run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
+  const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
+  leaveAfter(run, slot, { error, askedMs });
+  run.enter(hedge);
 }
 
 /**
