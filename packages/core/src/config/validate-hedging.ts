@@ -1,22 +1,20 @@
 import { ConfigError } from "../errors/config-error.ts";
 import { describeValue, durationFix, durationProblem, maxTimerMs } from "./duration.ts";
-import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import { policyDefaults } from "./model-settings.ts";
-
-type Fields = Readonly<Record<string, unknown>>;
+import { optionalDuration, rejectUnknownKeys, requireObject } from "./option-fields.ts";
 
 /** Checks a model's `hedge` option (see `HedgeOptions`); throws a `ConfigError` naming the field and the fix. */
 export function validateHedge(hedge: unknown, path: string): void {
   if (hedge === undefined || hedge === false) return;
   const fix = 'write `{ afterMs: 1500 }`, `{ afterMs: "learned" }`, or `false`';
-  const fields = requireFields(hedge, path, fix);
-  rejectUnknown(fields, path, ["afterMs", "minMs", "maxMs", "minSamples"]);
-  const { afterMs } = fields;
+  requireObject(hedge, path, fix);
+  rejectUnknownKeys(hedge, path, ["afterMs", "minMs", "maxMs", "minSamples"]);
+  const { afterMs } = hedge;
   if (afterMs !== "learned") {
     const problem = durationProblem(afterMs);
     if (problem) throw new ConfigError(`${path}.afterMs`, problem, `${durationFix()}, or \`"learned"\``);
     for (const key of ["minMs", "maxMs", "minSamples"]) {
-      if (fields[key] !== undefined) {
+      if (hedge[key] !== undefined) {
         throw new ConfigError(
           `${path}.${key}`,
           "applies only to a learned delay",
@@ -26,27 +24,27 @@ export function validateHedge(hedge: unknown, path: string): void {
     }
     return;
   }
-  optionalDuration(fields.minMs, `${path}.minMs`);
-  optionalDuration(fields.maxMs, `${path}.maxMs`);
-  const minMs = (fields.minMs as number | undefined) ?? policyDefaults.hedge.minMs;
-  const maxMs = (fields.maxMs as number | undefined) ?? policyDefaults.hedge.maxMs;
+  optionalDuration(hedge.minMs, `${path}.minMs`);
+  optionalDuration(hedge.maxMs, `${path}.maxMs`);
+  const minMs = (hedge.minMs as number | undefined) ?? policyDefaults.hedge.minMs;
+  const maxMs = (hedge.maxMs as number | undefined) ?? policyDefaults.hedge.maxMs;
   if (maxMs < minMs) {
-    const capGiven = fields.maxMs !== undefined;
+    const capGiven = hedge.maxMs !== undefined;
     throw new ConfigError(
       `${path}.${capGiven ? "maxMs" : "minMs"}`,
       capGiven ? `is shorter than \`minMs\` (${minMs})` : `is longer than \`maxMs\` (${maxMs} by default)`,
       capGiven ? "give `maxMs` ≥ `minMs`" : "give `maxMs` too, at least `minMs`",
     );
   }
-  optionalWholeNumber(fields.minSamples, `${path}.minSamples`, 1, "e.g. `20`: fewer samples make a noisy estimate");
+  optionalWholeNumber(hedge.minSamples, `${path}.minSamples`, 1, "e.g. `20`: fewer samples make a noisy estimate");
 }
 
 /** Checks `timeout.learnFirstToken` (see `LearnedFirstTokenOptions`). */
 export function validateLearnFirstToken(option: unknown, path: string): void {
   if (option === undefined || typeof option === "boolean") return;
-  const fields = requireFields(option, path, "write `true`, or `{ multiplier: 3, minMs: 2000, minSamples: 20 }`");
-  rejectUnknown(fields, path, ["multiplier", "minMs", "minSamples"]);
-  const { multiplier } = fields;
+  requireObject(option, path, "write `true`, or `{ multiplier: 3, minMs: 2000, minSamples: 20 }`");
+  rejectUnknownKeys(option, path, ["multiplier", "minMs", "minSamples"]);
+  const { multiplier } = option;
   if (multiplier !== undefined && !(typeof multiplier === "number" && Number.isFinite(multiplier) && multiplier >= 1)) {
     throw new ConfigError(
       `${path}.multiplier`,
@@ -54,16 +52,16 @@ export function validateLearnFirstToken(option: unknown, path: string): void {
       "e.g. `3`: the timer is three times the model's estimated 99th percentile",
     );
   }
-  optionalDuration(fields.minMs, `${path}.minMs`);
-  optionalWholeNumber(fields.minSamples, `${path}.minSamples`, 1, "e.g. `20`: fewer samples make a noisy estimate");
+  optionalDuration(option.minMs, `${path}.minMs`);
+  optionalWholeNumber(option.minSamples, `${path}.minSamples`, 1, "e.g. `20`: fewer samples make a noisy estimate");
 }
 
 /** Checks the chain's `hedging` option (see `HedgingOptions`). */
 export function validateHedging(hedging: unknown): void {
   if (hedging === undefined) return;
-  const fields = requireFields(hedging, "hedging", "write `{ maxShare: 0.1, burst: 10, maxPerRequest: 1 }`");
-  rejectUnknown(fields, "hedging", ["maxShare", "burst", "maxPerRequest"]);
-  const share = fields.maxShare;
+  requireObject(hedging, "hedging", "write `{ maxShare: 0.1, burst: 10, maxPerRequest: 1 }`");
+  rejectUnknownKeys(hedging, "hedging", ["maxShare", "burst", "maxPerRequest"]);
+  const share = hedging.maxShare;
   if (share !== undefined && !(typeof share === "number" && share >= 0 && share <= 1)) {
     throw new ConfigError(
       "hedging.maxShare",
@@ -71,26 +69,8 @@ export function validateHedging(hedging: unknown): void {
       "e.g. `0.1`: at most one hedge per ten requests",
     );
   }
-  optionalWholeNumber(fields.burst, "hedging.burst", 1, "e.g. `10`");
-  optionalWholeNumber(fields.maxPerRequest, "hedging.maxPerRequest", 1, "e.g. `1`: each request hedges at most once");
-}
-
-function requireFields(value: unknown, path: string, fix: string): Fields {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError(path, `must be an object, got ${describeValue(value)}`, fix);
-  }
-  return value as Fields;
-}
-
-function rejectUnknown(fields: Fields, path: string, known: readonly string[]): void {
-  const unknown = firstUnknownKey(fields, known);
-  if (unknown) throw new ConfigError(`${path}.${unknown.key}`, "is not a known option", unknownKeyFix(unknown.suggestion, known));
-}
-
-function optionalDuration(value: unknown, path: string): void {
-  if (value === undefined) return;
-  const problem = durationProblem(value);
-  if (problem) throw new ConfigError(path, problem, durationFix());
+  optionalWholeNumber(hedging.burst, "hedging.burst", 1, "e.g. `10`");
+  optionalWholeNumber(hedging.maxPerRequest, "hedging.maxPerRequest", 1, "e.g. `1`: each request hedges at most once");
 }
 
 function optionalWholeNumber(value: unknown, path: string, min: number, fix: string): void {

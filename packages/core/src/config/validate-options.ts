@@ -1,15 +1,13 @@
 import { ConfigError } from "../errors/config-error.ts";
 import { isModelErrorKind } from "../errors/model-error.ts";
 import { answerChecksProblem } from "./answer-checks-problem.ts";
-import { type DurationRule, describeValue, durationFix, durationProblem } from "./duration.ts";
+import { describeValue } from "./duration.ts";
 import { failureActions } from "./failure-action.ts";
 import { jsonProblem } from "./json-problem.ts";
-import { firstUnknownKey, unknownKeyFix } from "./known-keys.ts";
 import { resolveHalfOpen } from "./model-settings.ts";
+import { type Fields, optionalDuration, rejectUnknownKeys, requireDuration, requireObject } from "./option-fields.ts";
 import type { FallbackOptions, HalfOpenBackoffOptions, ModelPolicyOptions } from "./options.ts";
 import { validateHedge, validateHedging, validateLearnFirstToken } from "./validate-hedging.ts";
-
-type Fields = Readonly<Record<string, unknown>>;
 
 const topLevelKeys = ["models", "defaults", "deadlineMs", "midStream", "whenAllUnavailable", "healthStore", "shadow", "hedging"];
 const shadowKeys = [
@@ -385,30 +383,6 @@ function validateHealthStore(store: unknown): void {
       );
     }
   }
-}
-
-function requireObject(value: unknown, path: string, fix: string): asserts value is Fields {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError(path, `must be an object, got ${describeValue(value)}`, fix);
-  }
-}
-
-function rejectUnknownKeys(value: Fields, path: string, known: readonly string[]): void {
-  const unknown = firstUnknownKey(value, known);
-  if (unknown) {
-    // Top-level paths carry no prefix (`models`, `deadlineMs`), and neither does an unknown top-level key.
-    const keyPath = path === "" ? unknown.key : `${path}.${unknown.key}`;
-    throw new ConfigError(keyPath, "is not a known option", unknownKeyFix(unknown.suggestion, known));
-  }
-}
-
-function requireDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
-  const problem = durationProblem(value, rule);
-  if (problem) throw new ConfigError(path, problem, `${durationFix(rule)}${alternative ? ` ${alternative}` : ""}`);
-}
-
-function optionalDuration(value: unknown, path: string, rule: DurationRule = {}, alternative = ""): void {
-  if (value !== undefined) requireDuration(value, path, rule, alternative);
 }
 
 function optionalOneOf(value: unknown, path: string, allowed: readonly string[]): void {
