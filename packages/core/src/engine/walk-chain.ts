@@ -22,6 +22,11 @@ interface Failure {
   readonly hedged?: boolean;
 }
 
+/** A failure with the delay its provider asked for: the figure again, sanitised whatever adapter passed it on; capped where it is used. */
+function failureOf(error: ModelError, hedged: boolean): Failure {
+  return { error, askedMs: error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs), hedged };
+}
+
 type ModelOutcome =
   | { readonly type: "answered"; readonly result: FallbackResult }
   | { readonly type: "failed" }
@@ -175,9 +180,7 @@ async function* callModel(
       }
       error = outcome.error;
     }
-    // The provider's figure again, sanitised whatever adapter passed it on; capped where it is used.
-    const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
-    const failure: Failure = { error, askedMs, hedged };
+    const failure = failureOf(error, hedged);
     last = failure;
     if (run.scope.cause || error.kind === "aborted") throw run.stopped();
     const action = slot.settings.actions[error.kind];
@@ -229,8 +232,7 @@ function handOver(run: RequestRun, raced: Extract<HedgedOutcome, { type: "handov
 /** The slow model failed while its hedge runs: a switch to the hedge like any other, announced as it happens. */
 function leftForHedge(run: RequestRun, slot: ModelSlot, hedge: ModelSlot, error: ModelError): void {
   if (error.kind === "context_length") run.noteContextTooLong(slot.settings.adapter.capabilities?.contextWindow ?? 0);
-  const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
-  leaveAfter(run, slot, { error, askedMs });
+  leaveAfter(run, slot, failureOf(error, false));
   run.enter(hedge);
 }
 
@@ -240,8 +242,7 @@ function leftForHedge(run: RequestRun, slot: ModelSlot, hedge: ModelSlot, error:
  * the walk reaches the model, next in the chain.
  */
 function noteHedgeFailure(run: RequestRun, slot: ModelSlot, error: ModelError): void {
-  const askedMs = error.retryAfterMs === undefined ? undefined : boundedDelayMs(error.retryAfterMs);
-  coolDownAfter(slot, { error, askedMs });
+  coolDownAfter(slot, failureOf(error, false));
   run.noteHedgeFailure(slot, error);
 }
 
